@@ -1,0 +1,71 @@
+import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../common/auth/actor';
+import { Allow } from '../common/auth/allow.decorator';
+import { CurrentActor } from '../common/auth/current-actor.decorator';
+import { Role } from '../common/auth/roles';
+import { IdParam } from '../common/http/id-param';
+import { CoordinatorsService } from './coordinators.service';
+import {
+  CoordinatorDto,
+  CoordinatorPage,
+  CreateCoordinatorDto,
+  ListCoordinatorsQuery,
+  UpdateCoordinatorDto,
+} from './dto/coordinator.dto';
+import { PendingMessageDto } from './dto/warning.dto';
+import { WarningsService } from './warnings.service';
+
+/** 群协调员 of the caller's area and their channels; robot keys and secrets are never returned. */
+@ApiTags('coordinators')
+@Controller('coordinators')
+export class CoordinatorsController {
+  constructor(
+    private readonly coordinators: CoordinatorsService,
+    private readonly warnings: WarningsService,
+  ) {}
+
+  @Get()
+  @Allow(Role.Admin, Role.Supervisor, Role.CommunityPolice)
+  @ApiOkResponse({ type: CoordinatorPage })
+  list(@CurrentActor() actor: Actor, @Query() q: ListCoordinatorsQuery): Promise<CoordinatorPage> {
+    return this.coordinators.list(actor, q);
+  }
+
+  @Post()
+  @Allow(Role.Supervisor, Role.CommunityPolice)
+  @ApiCreatedResponse({ type: CoordinatorDto })
+  create(@CurrentActor() actor: Actor, @Body() dto: CreateCoordinatorDto): Promise<CoordinatorDto> {
+    return this.coordinators.create(actor, dto);
+  }
+
+  @Get(':id')
+  @Allow(Role.Admin, Role.Supervisor, Role.CommunityPolice)
+  @ApiOkResponse({ type: CoordinatorDto })
+  get(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<CoordinatorDto> {
+    return this.coordinators.get(actor, id);
+  }
+
+  /** Also enables / disables (a disabled coordinator gets nothing) and replaces channel settings. */
+  @Patch(':id')
+  @Allow(Role.Supervisor, Role.CommunityPolice)
+  @ApiOkResponse({ type: CoordinatorDto })
+  update(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Body() dto: UpdateCoordinatorDto,
+  ): Promise<CoordinatorDto> {
+    return this.coordinators.update(actor, id, dto);
+  }
+
+  /**
+   * Manual channel: the messages waiting for this coordinator, to forward by hand. Reading them
+   * hands them over (they count as sent).
+   */
+  @Post(':id/pending-messages')
+  @Allow(Role.Supervisor, Role.CommunityPolice)
+  @ApiCreatedResponse({ type: [PendingMessageDto] })
+  pending(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<PendingMessageDto[]> {
+    return this.warnings.takePending(actor, id);
+  }
+}

@@ -1,0 +1,193 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Actor } from '../common/auth/actor';
+import { inScope } from '../common/auth/scope';
+import { AuditService } from '../common/audit/audit.service';
+import { badRequest, conflict } from '../common/http/errors';
+import { maskPhone } from '../common/pii/mask';
+import { AlertsRepository } from './alerts.repository';
+import { AlertsSecrets } from './alerts-secrets';
+import { Channel, maskWebhookUrl, parseWecomUrl, robotKeyHash } from './channels';
+import {
+  CoordinatorDto,
+  CoordinatorPage,
+  CreateCoordinatorDto,
+  ListCoordinatorsQuery,
+  UpdateCoordinatorDto,
+} from './dto/coordinator.dto';
+import type { Coordinator } from './entities/coordinator.entity';
+
+interface ChannelColumns {
+  webhook_url_enc: string | null;
+  webhook_url_masked: string | null;
+  robot_key_hash: string | null;
+  webhook_secret_enc: string | null;
+}
+
+/** 群协调员: community police keep the coordinators of their own area and their channels. */
+@Injectable()
+export class CoordinatorsService {
+  constructor(
+    private readonly repo: AlertsRepository,
+    private readonly secrets: AlertsSecrets,
+    private readonly audit: AuditService,
+    @InjectDataSource() private readonly ds: DataSource,
+  ) {}
+
+  toDto(c: Coordinator, revealPhone = true): CoordinatorDto {
+    return {
+      id: c.id,
+      name: c.name,
+      phone: revealPhone ? c.phone : maskPhone(c.phone),
+      communityId: c.communityId,
+      groupName: c.groupName,
+      groupSize: c.groupSize,
+      channel: c.channel,
+      webhookUrl: c.webhookUrlMasked,
+      hasSecret: c.webhookSecretEnc !== null,
+      enabled: c.enabled,
+      channelBrokenAt: c.channelBrokenAt?.toISOString() ?? null,
+      channelBrokenReason: c.channelBrokenReason,
+      createdAt: c.createdAt.toISOString(),
+    };
+  }
+
+  /** Checks the channel's settings and returns the columns that store them (secrets encrypted). */
+  private channelColumns(
+    channel: Channel,
+    url: string | undefined,
+    secret: string | undefined,
+    existing?: Coordinator,
+  ): ChannelColumns {
+    if (channel === 'manual') {
+      if (url) throw badRequest('webhookUrl', 'must be empty for the manual channel');
+      return {
+        webhook_url_enc: null,
+        webhook_url_masked: null,
+        robot_key_hash: null,
+        webhook_secret_enc: null,
+      };
+    }
+    const sameChannel = existing?.channel === channel;
+    if (!url && !(sameChannel && existing?.webhookUrlEnc))
+      throw badRequest('webhookUrl', `is required for the ${channel} channel`);
+    let cols: ChannelColumns = {
+      webhook_url_enc: existing?.webhookUrlEnc ?? null,
+      webhook_url_masked: existing?.webhookUrlMasked ?? null,
+      robot_key_hash: existing?.robotKeyHash ?? null,
+      webhook_secret_enc: existing?.webhookSecretEnc ?? null,
+    };
+    if (url) {
+      if (channel === 'wecom_bot') {
+        const parsed = parseWecomUrl(url);
+        if (!parsed)
+          throw badRequest('webhookUrl', 'must be a WeCom robot URL with its key (…/send?key=…)');
+        cols = { ...cols, robot_key_hash: robotKeyHash(parsed.key) };
+      }
+      cols = {
+        ...cols,
+        webhook_url_enc: this.secrets.cipher.encrypt(url),
+        webhook_url_masked: maskWebhookUrl(url, channel),
+      };
+    }
+    if (channel === 'wecom_bot') {
+      if (secret) throw badRequest('webhookSecret', 'is only for the webhook channel');
+      cols.webhook_secret_enc = null;
+    } else {
+      cols.robot_key_hash = null;
+      if (secret) cols.webhook_secret_enc = this.secrets.cipher.encrypt(secret);
+      else if (!sameChannel || !cols.webhook_secret_enc)
+        throw badRequest('webhookSecret', 'is required for the webhook channel');
+    }
+    return cols;
+  }
+
+  private async checkCommunity(actor: Actor, communityId: string): Promise<void> {
+    const unit = await this.repo.unitOf(communityId);
+    if (!unit || unit.kind !== 'community')
+      throw badRequest('communityId', 'does not name a community (社区) unit');
+    if (!inScope(actor, unit.path)) throw badRequest('communityId', 'is outside your area');
+  }
+
+  async create(actor: Actor, dto: CreateCoordinatorDto): Promise<CoordinatorDto> {
+    await this.checkCommunity(actor, dto.communityId);
+    const cols = this.channelColumns(dto.channel, dto.webhookUrl, dto.webhookSecret);
+    const id = await this.ds.transaction(async (em) => {
+      const newId = await this.repo.insertCoordinator(em, {
+        name: dto.name,
+        phone: dto.phone,
+        communityId: dto.communityId,
+        groupName: dto.groupName,
+        groupSize: dto.groupSize ?? 0,
+        channel: dto.channel,
+        webhookUrlEnc: cols.webhook_url_enc,
+        webhookUrlMasked: cols.webhook_url_masked,
+        robotKeyHash: cols.robot_key_hash,
+        webhookSecretEnc: cols.webhook_secret_enc,
+        createdBy: actor.kind === 'user' ? actor.id : null,
+      });
+      if (!newId)
+        throw conflict('This community already has a coordinator for a group of that name');
+      await this.audit.record(em, {
+        action: 'coordinator.create',
+        entity: 'coordinator',
+        entityId: newId,
+        details: { communityId: dto.communityId, channel: dto.channel },
+      });
+      return newId;
+    });
+    return this.get(actor, id);
+  }
+
+  async get(actor: Actor, id: string): Promise<CoordinatorDto> {
+    const c = await this.repo.findCoordinatorScoped(actor, id);
+    if (!c) throw new NotFoundException('Coordinator not found');
+    return this.toDto(c, actor.role !== 'admin');
+  }
+
+  async list(actor: Actor, q: ListCoordinatorsQuery): Promise<CoordinatorPage> {
+    const page = await this.repo.listCoordinators(actor, q);
+    return {
+      items: page.items.map((c) => this.toDto(c, actor.role !== 'admin')),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  async update(actor: Actor, id: string, dto: UpdateCoordinatorDto): Promise<CoordinatorDto> {
+    await this.ds.transaction(async (em) => {
+      const c = await this.repo.findCoordinatorScoped(actor, id, em, true);
+      if (!c) throw new NotFoundException('Coordinator not found');
+      const set: Record<string, unknown> = {};
+      if (dto.name !== undefined) set.name = dto.name;
+      if (dto.phone !== undefined) set.phone = dto.phone;
+      if (dto.groupName !== undefined) set.group_name = dto.groupName;
+      if (dto.groupSize !== undefined) set.group_size = dto.groupSize;
+      if (dto.enabled !== undefined) set.enabled = dto.enabled;
+      const channelChanged =
+        dto.channel !== undefined ||
+        dto.webhookUrl !== undefined ||
+        dto.webhookSecret !== undefined;
+      if (channelChanged) {
+        const channel = dto.channel ?? c.channel;
+        Object.assign(set, this.channelColumns(channel, dto.webhookUrl, dto.webhookSecret, c), {
+          channel,
+          // New settings: the channel is given another chance.
+          channel_broken_at: null,
+          channel_broken_reason: null,
+        });
+      }
+      await this.repo.updateCoordinator(em, id, set);
+      await this.audit.record(em, {
+        action: 'coordinator.update',
+        entity: 'coordinator',
+        entityId: id,
+        details: {
+          fields: Object.keys(dto).filter((k) => k !== 'webhookSecret' && k !== 'webhookUrl'),
+          channelChanged,
+        },
+      });
+    });
+    return this.get(actor, id);
+  }
+}

@@ -1,0 +1,105 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Clock } from '../common/clock';
+import { APP_CONFIG, AppConfig } from '../common/config/config';
+import { AlertsRepository } from './alerts.repository';
+import { AlertsSecrets } from './alerts-secrets';
+import type { Warning } from './entities/warning.entity';
+import { renderWarningMarkdown, renderWithdrawalMarkdown, signAckToken } from './message';
+
+const FACTS_TTL_MS = 10 * 60_000;
+const FACTS_MAX = 1000;
+
+interface WarningFacts {
+  title: string;
+  body: string;
+  severity: Warning['severity'];
+  unitName: string;
+  fraudTypeZh: string;
+  typicalScript: string;
+  withdrawReason: Warning['withdrawReason'];
+}
+
+/** Builds the message of one delivery from its warning (pure rendering lives in message.ts). */
+@Injectable()
+export class MessageRenderer {
+  private readonly facts = new Map<string, { facts: WarningFacts; expiresAt: number }>();
+
+  constructor(
+    private readonly repo: AlertsRepository,
+    private readonly secrets: AlertsSecrets,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  ackUrl(deliveryId: string): { ackUrl: string; fullTextUrl: string } {
+    const exp = Math.floor(this.clock.nowMs() / 1000) + this.config.alerts.ackTokenTtlSeconds;
+    const token = encodeURIComponent(signAckToken(this.secrets.ackKey, deliveryId, exp));
+    const base = `${this.config.alerts.publicBaseUrl}/api/v1/deliveries/${deliveryId}`;
+    return { ackUrl: `${base}/ack?token=${token}`, fullTextUrl: `${base}/message?token=${token}` };
+  }
+
+  async render(
+    deliveryId: string,
+    warningId: string,
+    kind: 'warning' | 'withdrawal',
+    em?: EntityManager,
+  ): Promise<{ title: string; markdown: string; ackUrl: string | null }> {
+    const f = await this.factsOf(warningId, kind, em);
+    if (kind === 'withdrawal')
+      return {
+        title: f.title,
+        markdown: renderWithdrawalMarkdown({
+          title: f.title,
+          unitName: f.unitName,
+          reason: f.withdrawReason,
+        }),
+        ackUrl: null,
+      };
+    const links = this.ackUrl(deliveryId);
+    return {
+      title: f.title,
+      ackUrl: links.ackUrl,
+      markdown: renderWarningMarkdown({
+        title: f.title,
+        body: f.body,
+        fraudTypeZh: f.fraudTypeZh,
+        typicalScript: f.typicalScript,
+        severity: f.severity,
+        unitName: f.unitName,
+        ...links,
+      }),
+    };
+  }
+
+  /**
+   * What every message of a warning shares, read once per warning and kind and then kept: a
+   * warning's text never changes once created (there is no edit), and a withdrawal's reason is set
+   * before its first withdrawal notice exists. Saves three queries per delivery in a fan-out.
+   */
+  private async factsOf(
+    warningId: string,
+    kind: 'warning' | 'withdrawal',
+    em?: EntityManager,
+  ): Promise<WarningFacts> {
+    const key = `${warningId}:${kind}`;
+    const hit = this.facts.get(key);
+    if (hit && hit.expiresAt > Date.now()) return hit.facts;
+    const w = await this.repo.findWarning(warningId, em);
+    if (!w) throw new Error(`warning ${warningId} is gone`);
+    const unit = await this.repo.unitOf(w.unitId, em);
+    const ft = kind === 'warning' ? await this.repo.fraudType(w.fraudType, em) : null;
+    const facts: WarningFacts = {
+      title: w.title,
+      body: w.body,
+      severity: w.severity,
+      unitName: unit?.name ?? '',
+      fraudTypeZh: ft?.label_zh ?? w.fraudType,
+      typicalScript: ft?.typical_script ?? '',
+      withdrawReason: w.withdrawReason,
+    };
+    if (this.facts.size >= FACTS_MAX) this.facts.clear();
+    this.facts.set(key, { facts, expiresAt: Date.now() + FACTS_TTL_MS });
+    return facts;
+  }
+}

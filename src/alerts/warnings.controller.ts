@@ -1,0 +1,120 @@
+import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Actor } from '../common/auth/actor';
+import { Allow } from '../common/auth/allow.decorator';
+import { CurrentActor } from '../common/auth/current-actor.decorator';
+import { Role } from '../common/auth/roles';
+import { ErrorBody } from '../common/http/errors';
+import { IdParam } from '../common/http/id-param';
+import {
+  CreateWarningDto,
+  ListWarningsQuery,
+  PublishWarningDto,
+  WarningDeliveriesDto,
+  WarningDto,
+  WarningPage,
+  WithdrawWarningDto,
+} from './dto/warning.dto';
+import { WarningsService } from './warnings.service';
+
+const AUTHORS = [Role.CommunityPolice, Role.Officer, Role.Supervisor] as const;
+
+/** 预警: scam-pattern warnings for the community WeChat groups of the caller's area. */
+@ApiTags('warnings')
+@Controller('warnings')
+export class WarningsController {
+  constructor(private readonly warnings: WarningsService) {}
+
+  @Get()
+  @Allow(Role.Admin, ...AUTHORS)
+  @ApiOkResponse({ type: WarningPage })
+  list(@CurrentActor() actor: Actor, @Query() q: ListWarningsQuery): Promise<WarningPage> {
+    return this.warnings.list(actor, q);
+  }
+
+  /** A draft; a supervisor other than the author approves it before it can be published. */
+  @Post()
+  @Allow(...AUTHORS)
+  @ApiCreatedResponse({ type: WarningDto })
+  create(@CurrentActor() actor: Actor, @Body() dto: CreateWarningDto): Promise<WarningDto> {
+    return this.warnings.create(actor, dto);
+  }
+
+  @Get(':id')
+  @Allow(Role.Admin, ...AUTHORS)
+  @ApiOkResponse({ type: WarningDto })
+  get(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<WarningDto> {
+    return this.warnings.get(actor, id);
+  }
+
+  /** Four-eyes: a supervisor who did not write it. */
+  @Post(':id/approve')
+  @HttpCode(200)
+  @Allow(Role.Supervisor)
+  @ApiOkResponse({ type: WarningDto })
+  @ApiConflictResponse({
+    type: ErrorBody,
+    description: 'Not a draft, or the approver is the author',
+  })
+  approve(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<WarningDto> {
+    return this.warnings.approve(actor, id);
+  }
+
+  /** Now, or at `publishAt` (the draft's, or the one given here). */
+  @Post(':id/publish')
+  @HttpCode(200)
+  @Allow(...AUTHORS)
+  @ApiOkResponse({ type: WarningDto })
+  @ApiConflictResponse({ type: ErrorBody, description: 'Not approved, or already published' })
+  publish(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Body() dto: PublishWarningDto,
+  ): Promise<WarningDto> {
+    return this.warnings.publish(actor, id, dto);
+  }
+
+  /** Stops undelivered messages; groups that already got it receive a short withdrawal notice. */
+  @Post(':id/withdraw')
+  @HttpCode(200)
+  @Allow(...AUTHORS)
+  @ApiOkResponse({ type: WarningDto })
+  @ApiConflictResponse({ type: ErrorBody, description: 'A draft, or already withdrawn' })
+  withdraw(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Body() dto: WithdrawWarningDto,
+  ): Promise<WarningDto> {
+    return this.warnings.withdraw(actor, id, dto);
+  }
+
+  /** Per coordinator: status, attempts, last error, sent and acknowledged times; counts by status. */
+  @Get(':id/deliveries')
+  @Allow(Role.Admin, ...AUTHORS)
+  @ApiOkResponse({ type: WarningDeliveriesDto })
+  deliveries(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<WarningDeliveriesDto> {
+    return this.warnings.deliveries(actor, id);
+  }
+
+  /** The warning as an OASIS CAP 1.2 alert. */
+  @Get(':id/cap')
+  @Allow(Role.Admin, ...AUTHORS)
+  @ApiProduces('application/cap+xml')
+  @ApiOkResponse({ description: 'CAP 1.2 XML', schema: { type: 'string' } })
+  async cap(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<string> {
+    const xml = await this.warnings.cap(actor, id);
+    void res.header('content-type', 'application/cap+xml; charset=utf-8');
+    return xml;
+  }
+}

@@ -1,0 +1,196 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Actor } from '../common/auth/actor';
+import { Allow } from '../common/auth/allow.decorator';
+import { CurrentActor } from '../common/auth/current-actor.decorator';
+import { Role } from '../common/auth/roles';
+import { ErrorBody } from '../common/http/errors';
+import { IdParam } from '../common/http/id-param';
+import { CasesService } from './cases.service';
+import {
+  AddVictimTransferDto,
+  CaseDto,
+  CaseIdentifierDto,
+  CasePage,
+  CaseSummaryDto,
+  CreateCaseDto,
+  IdentifierInput,
+  ListCasesQuery,
+  NoteDto,
+  RevealQuery,
+  TimelineEntryDto,
+  TransferDto,
+  TransitionDto,
+  UpdateCaseDto,
+  VictimDto,
+  VictimInput,
+} from './dto/case.dto';
+
+/** Cases of the caller's unit subtree. Bank liaisons and community police have no access to cases. */
+const CASE_ROLES = [Role.Admin, Role.Supervisor, Role.Officer] as const;
+/** Who may write: the police who work cases. */
+const CASE_WRITERS = [Role.Supervisor, Role.Officer] as const;
+
+@ApiTags('cases')
+@Controller('cases')
+export class CasesController {
+  constructor(private readonly cases: CasesService) {}
+
+  @Get()
+  @Allow(...CASE_ROLES)
+  @ApiOkResponse({ type: CasePage })
+  list(@CurrentActor() actor: Actor, @Query() q: ListCasesQuery): Promise<CasePage> {
+    return this.cases.list(actor, q);
+  }
+
+  /** 接报立案: a case with its victims, identifiers and transfers in one request. */
+  @Post()
+  @Allow(...CASE_WRITERS)
+  @ApiCreatedResponse({ type: CaseDto })
+  @ApiBadRequestResponse({ type: ErrorBody })
+  create(@CurrentActor() actor: Actor, @Body() dto: CreateCaseDto): Promise<CaseDto> {
+    return this.cases.create(actor, dto);
+  }
+
+  /** Victim PII is masked unless `?reveal=pii` (supervisors and officers; each reveal is audited). */
+  @Get(':id')
+  @Allow(...CASE_ROLES)
+  @ApiOkResponse({ type: CaseDto })
+  get(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Query() q: RevealQuery,
+  ): Promise<CaseDto> {
+    return this.cases.get(actor, id, q.reveal === 'pii');
+  }
+
+  @Patch(':id')
+  @Allow(...CASE_WRITERS)
+  @ApiOkResponse({ type: CaseDto })
+  update(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Body() dto: UpdateCaseDto,
+  ): Promise<CaseDto> {
+    return this.cases.update(actor, id, dto);
+  }
+
+  /** 报案 → 立案 → 侦查中 → 破案 → 结案 (or 不予立案, 中止); any other step is a 409. */
+  @Post(':id/transitions')
+  @HttpCode(200)
+  @Allow(...CASE_WRITERS)
+  @ApiOkResponse({ type: CaseSummaryDto })
+  @ApiConflictResponse({
+    type: ErrorBody,
+    description: 'Not a transition the workflow allows from the current status',
+  })
+  transition(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Body() dto: TransitionDto,
+  ): Promise<CaseSummaryDto> {
+    return this.cases.transition(actor, id, dto);
+  }
+
+  @Get(':id/timeline')
+  @Allow(...CASE_ROLES)
+  @ApiOkResponse({ type: [TimelineEntryDto] })
+  timeline(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<TimelineEntryDto[]> {
+    return this.cases.timeline(actor, id);
+  }
+
+  @Get(':id/notes')
+  @Allow(...CASE_ROLES)
+  @ApiOkResponse({ type: [TimelineEntryDto] })
+  notes(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<TimelineEntryDto[]> {
+    return this.cases.timeline(actor, id, true);
+  }
+
+  @Post(':id/notes')
+  @Allow(...CASE_WRITERS)
+  @ApiCreatedResponse({ type: TimelineEntryDto })
+  addNote(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Body() dto: NoteDto,
+  ): Promise<TimelineEntryDto> {
+    return this.cases.addNote(actor, id, dto.body);
+  }
+
+  @Get(':id/victims')
+  @Allow(...CASE_ROLES)
+  @ApiOkResponse({ type: [VictimDto] })
+  victims(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Query() q: RevealQuery,
+  ): Promise<VictimDto[]> {
+    return this.cases.victims(actor, id, q.reveal === 'pii');
+  }
+
+  @Post(':id/victims')
+  @Allow(...CASE_WRITERS)
+  @ApiCreatedResponse({ type: VictimDto })
+  addVictim(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Body() dto: VictimInput,
+  ): Promise<VictimDto> {
+    return this.cases.addVictim(actor, id, dto);
+  }
+
+  @Get(':id/identifiers')
+  @Allow(...CASE_ROLES)
+  @ApiOkResponse({ type: [CaseIdentifierDto] })
+  identifiers(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<CaseIdentifierDto[]> {
+    return this.cases.identifiers(actor, id);
+  }
+
+  /** Links an identifier (created if new) to the case; answers the case's identifiers. */
+  @Post(':id/identifiers')
+  @Allow(...CASE_WRITERS)
+  @ApiCreatedResponse({ type: [CaseIdentifierDto] })
+  linkIdentifier(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Body() dto: IdentifierInput,
+  ): Promise<CaseIdentifierDto[]> {
+    return this.cases.linkIdentifier(actor, id, dto);
+  }
+
+  /** Unlinks an identifier from this case only (to correct a value, unlink and link another). */
+  @Delete(':id/identifiers/:identifierId')
+  @Allow(...CASE_WRITERS)
+  @ApiOkResponse({ type: [CaseIdentifierDto] })
+  unlinkIdentifier(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @IdParam('identifierId') identifierId: string,
+  ): Promise<CaseIdentifierDto[]> {
+    return this.cases.unlinkIdentifier(actor, id, identifierId);
+  }
+
+  @Get(':id/transfers')
+  @Allow(...CASE_ROLES)
+  @ApiOkResponse({ type: [TransferDto] })
+  transfers(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<TransferDto[]> {
+    return this.cases.transfers(actor, id);
+  }
+
+  @Post(':id/transfers')
+  @Allow(...CASE_WRITERS)
+  @ApiCreatedResponse({ type: [TransferDto] })
+  addTransfer(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Body() dto: AddVictimTransferDto,
+  ): Promise<TransferDto[]> {
+    return this.cases.addTransfer(actor, id, dto);
+  }
+}

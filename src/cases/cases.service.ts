@@ -1,0 +1,643 @@
+import { ForbiddenException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Actor } from '../common/auth/actor';
+import { PII_ROLES } from '../common/auth/roles';
+import { inScope } from '../common/auth/scope';
+import { AuditService } from '../common/audit/audit.service';
+import { ApiError, badRequest, FieldProblem } from '../common/http/errors';
+import { parseFenFromDb } from '../common/money';
+import {
+  checkCitizenId,
+  checkMobile,
+  IdentifierKind,
+  normalizeIdentifier,
+} from '../common/validation/identifiers';
+import { UnitsService } from '../identity/units.service';
+import { UnitKind } from '../identity/entities/unit.entity';
+import { assertTransition } from './case-status';
+import { CaseIdentifierRow, CasesRepository, TimelineRow, TransferRow } from './cases.repository';
+import {
+  AddVictimTransferDto,
+  CaseDto,
+  CaseIdentifierDto,
+  CaseSummaryDto,
+  CreateCaseDto,
+  IdentifierInput,
+  ListCasesQuery,
+  TimelineEntryDto,
+  TransferDto,
+  TransitionDto,
+  UpdateCaseDto,
+  VictimDto,
+  VictimInput,
+} from './dto/case.dto';
+import { Case } from './entities/case.entity';
+import { Victim } from './entities/victim.entity';
+import { VictimPiiService, VictimPlain } from './victim-pii.service';
+
+const POLICE_UNITS: UnitKind[] = [
+  UnitKind.CityBureau,
+  UnitKind.SubBureau,
+  UnitKind.Brigade,
+  UnitKind.Station,
+];
+
+interface NormalizedIdentifier {
+  kind: IdentifierKind;
+  value: string;
+  bankName: string | null;
+  luhnValid: boolean | null;
+  role: string;
+  note: string | null;
+}
+
+/** The year a case is numbered in: the report date in China's time zone. */
+function caseYear(reportedAt: string): number {
+  return Number(
+    new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(
+      new Date(reportedAt),
+    ),
+  );
+}
+
+@Injectable()
+export class CasesService {
+  constructor(
+    private readonly repo: CasesRepository,
+    private readonly pii: VictimPiiService,
+    private readonly units: UnitsService,
+    private readonly audit: AuditService,
+    @InjectDataSource() private readonly ds: DataSource,
+  ) {}
+
+  /** Checks and normalizes victims' PII; problems are collected with their field paths. */
+  private normalizeVictim(v: VictimInput, path: string, problems: FieldProblem[]): VictimPlain {
+    let idNumber: string | null = null;
+    if (v.idNumber !== undefined) {
+      const r = checkCitizenId(v.idNumber);
+      if (r.ok) idNumber = r.value;
+      else problems.push({ field: `${path}.idNumber`, problem: r.problem });
+    }
+    let phone: string | null = null;
+    if (v.phone !== undefined) {
+      const r = checkMobile(v.phone);
+      if (r.ok) phone = r.value;
+      else problems.push({ field: `${path}.phone`, problem: r.problem });
+    }
+    return { name: v.name.trim(), idNumber, phone, address: v.address?.trim() ?? null };
+  }
+
+  private normalizeIdentifierInput(
+    i: IdentifierInput,
+    path: string,
+    problems: FieldProblem[],
+  ): NormalizedIdentifier | null {
+    const r = normalizeIdentifier(i.kind, i.value);
+    if (!r.ok) {
+      problems.push({ field: `${path}.value`, problem: r.problem });
+      return null;
+    }
+    return {
+      kind: i.kind,
+      value: r.value,
+      bankName: i.bankName?.trim() ?? null,
+      luhnValid: r.luhnValid,
+      role: i.role ?? 'other',
+      note: i.note ?? null,
+    };
+  }
+
+  private fail(problems: FieldProblem[]): never {
+    throw new ApiError(
+      HttpStatus.BAD_REQUEST,
+      problems.map((p) => `${p.field} ${p.problem}`).join('; '),
+      problems,
+    );
+  }
+
+  /** The unit a new case belongs to: the given one (in scope, a police unit) or the caller's. */
+  private async owningUnit(actor: Actor, unitId: string | undefined) {
+    const unit = await this.units.findById(unitId ?? actor.unitId);
+    if (!unit || !inScope(actor, unit.path))
+      throw badRequest('unitId', 'is not a unit you may file cases for');
+    if (!POLICE_UNITS.includes(unit.kind))
+      throw badRequest('unitId', `must be a police unit, not ${unit.kind}`);
+    return unit;
+  }
+
+  /** 接报: a case with its victims, identifiers and transfers, in one transaction. */
+  async create(actor: Actor, dto: CreateCaseDto): Promise<CaseDto> {
+    const problems: FieldProblem[] = [];
+    const victims = (dto.victims ?? []).map((v, i) =>
+      this.normalizeVictim(v, `victims[${i}]`, problems),
+    );
+    const identifiers = (dto.identifiers ?? []).map((v, i) =>
+      this.normalizeIdentifierInput(v, `identifiers[${i}]`, problems),
+    );
+    (dto.transfers ?? []).forEach((t, i) => {
+      if (t.victimIndex >= victims.length)
+        problems.push({
+          field: `transfers[${i}].victimIndex`,
+          problem: `must point into victims (0-${victims.length - 1})`,
+        });
+      if (t.identifierIndex >= identifiers.length) {
+        problems.push({
+          field: `transfers[${i}].identifierIndex`,
+          problem: `must point into identifiers (0-${identifiers.length - 1})`,
+        });
+      }
+    });
+    if (!(await this.repo.fraudTypeExists(dto.fraudType)))
+      problems.push({ field: 'fraudType', problem: 'is not a code of GET /fraud-types' });
+    if (problems.length) this.fail(problems);
+    const unit = await this.owningUnit(actor, dto.unitId);
+    const officerId = dto.officerId ?? (actor.kind === 'user' ? actor.id : null);
+    if (dto.officerId && !(await this.repo.unitOfficerIn(unit.path, dto.officerId))) {
+      throw badRequest('officerId', 'must be an active officer or supervisor of the owning unit');
+    }
+
+    const id = await this.ds.transaction(async (em) => {
+      const seq = await this.repo.nextSequence(em, unit.id, caseYear(dto.reportedAt));
+      const caseNo = `${unit.code}-${caseYear(dto.reportedAt)}-${String(seq).padStart(6, '0')}`;
+      const saved = await em.getRepository(Case).save(
+        em.getRepository(Case).create({
+          caseNo,
+          fraudType: dto.fraudType,
+          status: 'reported',
+          summary: dto.summary,
+          reportedAt: new Date(dto.reportedAt),
+          occurredAt: dto.occurredAt ? new Date(dto.occurredAt) : null,
+          unitId: unit.id,
+          officerId,
+          lossFen: '0',
+        }),
+      );
+      const victimIds: string[] = [];
+      for (const [i, v] of victims.entries()) {
+        const row = await em.getRepository(Victim).save(
+          em.getRepository(Victim).create({
+            caseId: saved.id,
+            communityUnitId: dto.victims?.[i].communityUnitId ?? null,
+            ...this.pii.encrypt(v),
+          }),
+        );
+        victimIds.push(row.id);
+      }
+      const identifierIds: string[] = [];
+      for (const i of identifiers) {
+        if (!i) continue;
+        const identifierId = await this.repo.upsertIdentifier(em, i);
+        await this.repo.linkIdentifier(em, saved.id, identifierId, i.role, i.note);
+        identifierIds.push(identifierId);
+      }
+      for (const t of dto.transfers ?? []) {
+        await this.repo.insertTransfer(em, {
+          caseId: saved.id,
+          victimId: victimIds[t.victimIndex],
+          identifierId: identifierIds[t.identifierIndex],
+          amountFen: t.amountFen,
+          transferredAt: t.transferredAt,
+          channel: t.channel,
+        });
+      }
+      await this.audit.record(em, {
+        action: 'case.create',
+        entity: 'case',
+        entityId: saved.id,
+        details: {
+          caseNo,
+          unitId: unit.id,
+          victims: victimIds.length,
+          identifiers: identifierIds.length,
+          transfers: dto.transfers?.length ?? 0,
+        },
+      });
+      return saved.id;
+    });
+    return this.get(actor, id, false);
+  }
+
+  private async getScoped(actor: Actor, id: string): Promise<Case> {
+    const c = await this.repo.findScoped(actor, id);
+    if (!c) throw new NotFoundException('Case not found');
+    return c;
+  }
+
+  private summary(c: Case): CaseSummaryDto {
+    return {
+      id: c.id,
+      caseNo: c.caseNo,
+      fraudType: c.fraudType,
+      status: c.status,
+      summary: c.summary,
+      reportedAt: c.reportedAt.toISOString(),
+      occurredAt: c.occurredAt?.toISOString() ?? null,
+      unitId: c.unitId,
+      officerId: c.officerId,
+      lossFen: parseFenFromDb(c.lossFen),
+      createdAt: c.createdAt.toISOString(),
+      updatedAt: c.updatedAt.toISOString(),
+    };
+  }
+
+  /** Whether this caller may see victim PII in clear, when asking for it. */
+  private assertMayReveal(actor: Actor): void {
+    if (!PII_ROLES.includes(actor.role))
+      throw new ForbiddenException(`Role ${actor.role} may not see victim PII`);
+  }
+
+  async victimsOf(
+    actor: Actor,
+    c: Case,
+    reveal: boolean,
+    em: EntityManager = this.ds.manager,
+  ): Promise<VictimDto[]> {
+    if (reveal) this.assertMayReveal(actor);
+    const victims = await this.repo.victims(c.id, em);
+    if (reveal && victims.length) await this.auditPiiRead(c.id, victims);
+    return victims.map((v) => this.pii.toDto(v, reveal));
+  }
+
+  private auditPiiRead(caseId: string, victims: Victim[]): Promise<unknown> {
+    return this.audit.record(this.ds.manager, {
+      action: 'victim.pii_read',
+      entity: 'case',
+      entityId: caseId,
+      details: { victimIds: victims.map((v) => v.id) },
+    });
+  }
+
+  async identifiersOf(caseId: string): Promise<CaseIdentifierDto[]> {
+    return (await this.repo.identifiers(caseId)).map((r) => this.identifierDto(r));
+  }
+
+  async transfersOf(caseId: string): Promise<TransferDto[]> {
+    return (await this.repo.transfers(caseId)).map((t) => this.transferDto(t));
+  }
+
+  private identifierDto(r: CaseIdentifierRow): CaseIdentifierDto {
+    return {
+      id: r.id,
+      kind: r.kind,
+      value: r.value,
+      bankName: r.bank_name,
+      luhnValid: r.luhn_valid,
+      role: r.role,
+      note: r.note,
+    };
+  }
+
+  private transferDto(t: TransferRow): TransferDto {
+    return {
+      id: t.id,
+      victimId: t.victim_id,
+      identifierId: t.identifier_id,
+      amountFen: parseFenFromDb(t.amount_fen),
+      transferredAt: t.transferred_at.toISOString(),
+      channel: t.channel,
+    };
+  }
+
+  async get(actor: Actor, id: string, reveal: boolean): Promise<CaseDto> {
+    const view = await this.repo.view(actor, id);
+    if (!view) throw new NotFoundException('Case not found');
+    if (reveal) this.assertMayReveal(actor);
+    if (reveal && view.victims.length) await this.auditPiiRead(view.case.id, view.victims);
+    return {
+      ...this.summary(view.case),
+      victims: view.victims.map((v) => this.pii.toDto(v, reveal)),
+      identifiers: view.identifiers.map((r) => this.identifierDto(r)),
+      transfers: view.transfers.map((t) => this.transferDto(t)),
+    };
+  }
+
+  async list(actor: Actor, q: ListCasesQuery) {
+    const page = await this.repo.list(actor, q);
+    return { items: page.items.map((c) => this.summary(c)), nextCursor: page.nextCursor };
+  }
+
+  async update(actor: Actor, id: string, dto: UpdateCaseDto): Promise<CaseDto> {
+    if (Object.keys(dto).length === 0) throw badRequest('body', 'names no field to change');
+    if (dto.fraudType !== undefined && !(await this.repo.fraudTypeExists(dto.fraudType)))
+      throw badRequest('fraudType', 'is not a code of GET /fraud-types');
+    await this.ds.transaction(async (em) => {
+      const c = await this.repo.findScoped(actor, id, em, true);
+      if (!c) throw new NotFoundException('Case not found');
+      if (dto.officerId !== undefined) {
+        const unit = await this.units.findById(c.unitId);
+        if (!unit || !(await this.repo.unitOfficerIn(unit.path, dto.officerId))) {
+          throw badRequest(
+            'officerId',
+            'must be an active officer or supervisor of the owning unit',
+          );
+        }
+      }
+      const changes: Partial<Case> = {};
+      if (dto.fraudType !== undefined) changes.fraudType = dto.fraudType;
+      if (dto.summary !== undefined) changes.summary = dto.summary;
+      if (dto.occurredAt !== undefined) changes.occurredAt = new Date(dto.occurredAt);
+      if (dto.officerId !== undefined) changes.officerId = dto.officerId;
+      await em.getRepository(Case).update({ id }, changes);
+      await this.audit.record(em, {
+        action: 'case.update',
+        entity: 'case',
+        entityId: id,
+        details: { fields: Object.keys(changes) },
+      });
+    });
+    return this.get(actor, id, false);
+  }
+
+  /** A status change; illegal ones are 409 (case-status.ts). */
+  async transition(actor: Actor, id: string, dto: TransitionDto): Promise<CaseSummaryDto> {
+    const updated = await this.ds.transaction(async (em) => {
+      const c = await this.repo.findScoped(actor, id, em, true);
+      if (!c) throw new NotFoundException('Case not found');
+      assertTransition(c.status, dto.to);
+      await em.getRepository(Case).update({ id }, { status: dto.to });
+      await this.repo.insertTransition(em, {
+        caseId: id,
+        from: c.status,
+        to: dto.to,
+        reason: dto.reason,
+        actorId: actor.kind === 'user' ? actor.id : null,
+      });
+      await this.audit.record(em, {
+        action: 'case.transition',
+        entity: 'case',
+        entityId: id,
+        details: { from: c.status, to: dto.to },
+      });
+      return em.getRepository(Case).findOneByOrFail({ id });
+    });
+    return this.summary(updated);
+  }
+
+  async addNote(actor: Actor, id: string, body: string): Promise<TimelineEntryDto> {
+    const row = await this.ds.transaction(async (em) => {
+      const c = await this.repo.findScoped(actor, id, em);
+      if (!c) throw new NotFoundException('Case not found');
+      const note = await this.repo.insertNote(
+        em,
+        id,
+        actor.kind === 'user' ? actor.id : null,
+        body,
+      );
+      await this.audit.record(em, {
+        action: 'case.note',
+        entity: 'case',
+        entityId: id,
+        details: { noteId: note.id },
+      });
+      return note;
+    });
+    return this.timelineEntry(row);
+  }
+
+  private timelineEntry(r: TimelineRow): TimelineEntryDto {
+    return {
+      type: r.type,
+      id: r.id,
+      at: new Date(r.at).toISOString(),
+      actorId: r.actor_id,
+      text: r.text,
+      ...(r.type === 'transition'
+        ? { from: r.from_status ?? undefined, to: r.to_status ?? undefined }
+        : {}),
+    };
+  }
+
+  async timeline(actor: Actor, id: string, onlyNotes = false): Promise<TimelineEntryDto[]> {
+    await this.getScoped(actor, id);
+    return (await this.repo.timeline(id, onlyNotes)).map((r) => this.timelineEntry(r));
+  }
+
+  async addVictim(actor: Actor, id: string, dto: VictimInput): Promise<VictimDto> {
+    const problems: FieldProblem[] = [];
+    const plain = this.normalizeVictim(dto, 'body', problems);
+    if (problems.length)
+      this.fail(problems.map((p) => ({ ...p, field: p.field.replace(/^body\./, '') })));
+    const victim = await this.ds.transaction(async (em) => {
+      const c = await this.repo.findScoped(actor, id, em, true);
+      if (!c) throw new NotFoundException('Case not found');
+      const v = await em.getRepository(Victim).save(
+        em.getRepository(Victim).create({
+          caseId: id,
+          communityUnitId: dto.communityUnitId ?? null,
+          ...this.pii.encrypt(plain),
+        }),
+      );
+      await this.audit.record(em, {
+        action: 'victim.create',
+        entity: 'victim',
+        entityId: v.id,
+        details: { caseId: id },
+      });
+      return v;
+    });
+    return this.pii.toDto(victim, false);
+  }
+
+  async linkIdentifier(
+    actor: Actor,
+    id: string,
+    dto: IdentifierInput,
+  ): Promise<CaseIdentifierDto[]> {
+    const problems: FieldProblem[] = [];
+    const n = this.normalizeIdentifierInput(dto, 'body', problems);
+    if (!n) this.fail(problems.map((p) => ({ ...p, field: p.field.replace(/^body\./, '') })));
+    await this.ds.transaction(async (em) => {
+      const c = await this.repo.findScoped(actor, id, em, true);
+      if (!c) throw new NotFoundException('Case not found');
+      const identifierId = await this.repo.upsertIdentifier(em, n);
+      if (!(await this.repo.linkIdentifier(em, id, identifierId, n.role, n.note))) {
+        throw new ApiError(HttpStatus.CONFLICT, 'This case already names that identifier', [
+          { field: 'value', problem: 'is already linked to this case' },
+        ]);
+      }
+      await this.audit.record(em, {
+        action: 'case.identifier_link',
+        entity: 'case',
+        entityId: id,
+        details: { identifierId, kind: n.kind },
+      });
+    });
+    return this.identifiersOf(id);
+  }
+
+  /** Correcting a value means unlinking it and linking another; the shared row never changes. */
+  async unlinkIdentifier(
+    actor: Actor,
+    id: string,
+    identifierId: string,
+  ): Promise<CaseIdentifierDto[]> {
+    await this.ds.transaction(async (em) => {
+      const c = await this.repo.findScoped(actor, id, em, true);
+      if (!c) throw new NotFoundException('Case not found');
+      if ((await this.repo.transferCountForIdentifier(em, id, identifierId)) > 0) {
+        throw new ApiError(
+          HttpStatus.CONFLICT,
+          'Transfers of this case went to that identifier; remove them first',
+        );
+      }
+      if (!(await this.repo.unlinkIdentifier(em, id, identifierId)))
+        throw new NotFoundException('This case does not name that identifier');
+      await this.audit.record(em, {
+        action: 'case.identifier_unlink',
+        entity: 'case',
+        entityId: id,
+        details: { identifierId },
+      });
+    });
+    return this.identifiersOf(id);
+  }
+
+  async addTransfer(actor: Actor, id: string, dto: AddVictimTransferDto): Promise<TransferDto[]> {
+    await this.ds.transaction(async (em) => {
+      const c = await this.repo.findScoped(actor, id, em, true);
+      if (!c) throw new NotFoundException('Case not found');
+      const victims = await this.repo.victims(id, em);
+      if (!victims.some((v) => v.id === dto.victimId))
+        throw badRequest('victimId', 'is not a victim of this case');
+      const ids = await this.repo.identifiers(id, em);
+      if (!ids.some((i) => i.id === dto.identifierId))
+        throw badRequest('identifierId', 'is not linked to this case');
+      const transferId = await this.repo.insertTransfer(em, { caseId: id, ...dto });
+      await this.audit.record(em, {
+        action: 'case.transfer_create',
+        entity: 'case',
+        entityId: id,
+        details: { transferId, amountFen: dto.amountFen },
+      });
+    });
+    return this.transfersOf(id);
+  }
+
+  async fraudTypes() {
+    return (await this.repo.listFraudTypes()).map((t) => ({
+      code: t.code,
+      labelZh: t.label_zh,
+      labelEn: t.label_en,
+      validFrom: t.valid_from,
+      validTo: t.valid_to,
+      typicalScript: t.typical_script,
+    }));
+  }
+
+  /** For the controller's read of one case's victims. */
+  async victims(actor: Actor, id: string, reveal: boolean): Promise<VictimDto[]> {
+    return this.victimsOf(actor, await this.getScoped(actor, id), reveal);
+  }
+
+  async identifiers(actor: Actor, id: string): Promise<CaseIdentifierDto[]> {
+    await this.getScoped(actor, id);
+    return this.identifiersOf(id);
+  }
+
+  async transfers(actor: Actor, id: string): Promise<TransferDto[]> {
+    await this.getScoped(actor, id);
+    return this.transfersOf(id);
+  }
+
+  /**
+   * A case draft (status reported, no victims yet) opened by another part of the cases feature
+   * inside its own transaction, e.g. a dissuasion task closed as already_paid (已被骗). The caller
+   * has checked the unit is in its scope; the officer is the acting user. Returns the new case.
+   */
+  async createDraft(
+    em: EntityManager,
+    actor: Actor,
+    draft: {
+      unitId: string;
+      fraudType: string;
+      summary: string;
+      reportedAt: Date;
+      occurredAt: Date | null;
+      identifiers: Omit<NormalizedIdentifier, 'luhnValid'>[];
+      /** What the draft was made from, for the audit row (e.g. `{ dissuasionId }`). */
+      source: Record<string, string>;
+    },
+  ): Promise<{ id: string; caseNo: string }> {
+    const unit = await this.units.findById(draft.unitId);
+    if (!unit || !POLICE_UNITS.includes(unit.kind))
+      throw badRequest('unitId', 'must be a police unit');
+    const year = caseYear(draft.reportedAt.toISOString());
+    const seq = await this.repo.nextSequence(em, unit.id, year);
+    const caseNo = `${unit.code}-${year}-${String(seq).padStart(6, '0')}`;
+    const saved = await em.getRepository(Case).save(
+      em.getRepository(Case).create({
+        caseNo,
+        fraudType: draft.fraudType,
+        status: 'reported',
+        summary: draft.summary,
+        reportedAt: draft.reportedAt,
+        occurredAt: draft.occurredAt,
+        unitId: unit.id,
+        officerId: actor.kind === 'user' ? actor.id : null,
+        lossFen: '0',
+      }),
+    );
+    for (const [n, i] of draft.identifiers.entries()) {
+      const checked = normalizeIdentifier(i.kind, i.value);
+      if (!checked.ok) throw badRequest(`identifiers[${n}].value`, checked.problem);
+      const identifierId = await this.repo.upsertIdentifier(em, {
+        ...i,
+        value: checked.value,
+        luhnValid: checked.luhnValid,
+      });
+      await this.repo.linkIdentifier(em, saved.id, identifierId, i.role, i.note);
+    }
+    await this.audit.record(em, {
+      action: 'case.create',
+      entity: 'case',
+      entityId: saved.id,
+      details: {
+        caseNo,
+        unitId: unit.id,
+        victims: 0,
+        identifiers: draft.identifiers.length,
+        transfers: 0,
+        draft: true,
+        ...draft.source,
+      },
+    });
+    return { id: saved.id, caseNo };
+  }
+
+  // For other modules (recoveries): small reads, never the entities themselves.
+
+  /** A case's summary if the caller's scope includes it, else null. */
+  async findSummary(actor: Actor, id: string): Promise<CaseSummaryDto | null> {
+    const c = await this.repo.findScoped(actor, id);
+    return c ? this.summary(c) : null;
+  }
+
+  /** Victims by id, masked (name, ID number), with their case: for sheets other modules print. */
+  async maskedVictims(
+    ids: string[],
+  ): Promise<Map<string, { caseId: string; name: string; idNumber: string | null }>> {
+    if (!ids.length) return new Map();
+    const victims = await this.ds
+      .getRepository(Victim)
+      .createQueryBuilder('v')
+      .where('v.id IN (:...ids)', { ids: [...new Set(ids)] })
+      .getMany();
+    return new Map(
+      victims.map((v) => {
+        const dto = this.pii.toDto(v, false);
+        return [v.id, { caseId: v.caseId, name: dto.name, idNumber: dto.idNumber }];
+      }),
+    );
+  }
+
+  /**
+   * Whether a checked, normalized citizen ID number is the victim's, by blind index (nothing is
+   * decrypted). Null when the victim has no ID number on file.
+   */
+  async victimIdNumberMatches(victimId: string, idNumber: string): Promise<boolean | null> {
+    const v = await this.ds.getRepository(Victim).findOneBy({ id: victimId });
+    if (!v?.idNumberBidx) return null;
+    return v.idNumberBidx === this.pii.cipher.blindIndex('id_number', idNumber);
+  }
+}

@@ -1,0 +1,57 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../common/auth/actor';
+import { Allow } from '../common/auth/allow.decorator';
+import { CurrentActor } from '../common/auth/current-actor.decorator';
+import { Role } from '../common/auth/roles';
+import { ErrorBody } from '../common/http/errors';
+import { IdParam } from '../common/http/id-param';
+import { DissuasionsService } from './dissuasions.service';
+import {
+  AddContactDto,
+  DissuasionDto,
+  DissuasionOutcomeDto,
+  DissuasionPage,
+  ListDissuasionsQuery,
+} from './dto/transfer-flags.dto';
+
+/** Dissuasion tasks (预警劝阻) of the caller's unit subtree. */
+@ApiTags('dissuasions')
+@Controller('dissuasions')
+export class DissuasionsController {
+  constructor(private readonly dissuasions: DissuasionsService) {}
+
+  @Get()
+  @Allow(Role.Admin, Role.Supervisor, Role.Officer)
+  @ApiOkResponse({ type: DissuasionPage })
+  list(@CurrentActor() actor: Actor, @Query() q: ListDissuasionsQuery): Promise<DissuasionPage> {
+    return this.dissuasions.list(actor, q);
+  }
+
+  /** Records a contact attempt; the first sets the task's time to first contact. */
+  @Post(':id/contacts')
+  @Allow(Role.Supervisor, Role.Officer)
+  @ApiCreatedResponse({ type: DissuasionDto })
+  @ApiConflictResponse({ type: ErrorBody, description: 'The task is closed' })
+  addContact(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Body() dto: AddContactDto,
+  ): Promise<DissuasionDto> {
+    return this.dissuasions.addContact(actor, id, dto);
+  }
+
+  /** Closes the task with its outcome; already_paid (已被骗) drafts a case. */
+  @Post(':id/outcome')
+  @HttpCode(200)
+  @Allow(Role.Supervisor, Role.Officer)
+  @ApiOkResponse({ type: DissuasionDto })
+  @ApiConflictResponse({ type: ErrorBody, description: 'The task is already closed' })
+  close(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Body() dto: DissuasionOutcomeDto,
+  ): Promise<DissuasionDto> {
+    return this.dissuasions.close(actor, id, dto);
+  }
+}

@@ -1,0 +1,330 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsPositive,
+  IsString,
+  IsUUID,
+  Length,
+} from 'class-validator';
+import { FieldProblem } from '../../common/http/errors';
+import { IsFen } from '../../common/money';
+import { PageMeta, PageQuery } from '../../common/pagination/pagination';
+import {
+  CONTACT_METHODS,
+  ContactMethod,
+  DISSUASION_OUTCOMES,
+  DISSUASION_STATUSES,
+  DissuasionOutcome,
+  DissuasionStatus,
+  RISK_GRADES,
+  RiskGrade,
+} from '../entities/dissuasion.entity';
+
+/** The most flags one request may carry. */
+export const MAX_FLAGS_PER_BATCH = 10_000;
+
+const booleanQuery = ({ value }: { value: unknown }) =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+// ---------------------------------------------------------------------------------------------
+// Ingest
+
+/**
+ * One suspicious transfer (可疑交易) as a bank's system reports it. The bank is the caller's bank,
+ * never a field. Checked item by item (see transfer-flag-input.ts), so one bad flag of a batch
+ * does not stop the others.
+ */
+export class TransferFlagInput {
+  @ApiProperty({
+    example: '6212 2624 0200 1234 567',
+    description: '付款账户: 12–19 digits; spaces and dashes are dropped',
+  })
+  @IsString()
+  @Length(1, 40)
+  payerAccount!: string;
+
+  @ApiPropertyOptional({ example: '王某某', description: '付款人姓名' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 50)
+  payerName?: string;
+
+  @ApiProperty({
+    example: '6222 0212 3456 7890 128',
+    description: '收款账户: 12–19 digits; matched against the bank cards cases name',
+  })
+  @IsString()
+  @Length(1, 40)
+  payeeAccount!: string;
+
+  @ApiPropertyOptional({ example: '李某', description: '收款人姓名' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 50)
+  payeeName?: string;
+
+  @ApiPropertyOptional({ example: '中国工商银行', description: '收款行' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  payeeBank?: string;
+
+  @ApiProperty({ example: 6000000, description: 'Amount in fen (分), more than 0' })
+  @IsFen()
+  @IsPositive({ message: 'must be more than 0' })
+  amountFen!: number;
+
+  @ApiProperty({
+    example: '2026-11-21T10:02:00+08:00',
+    description: 'When the transfer was made or attempted: ISO 8601 with a UTC offset',
+  })
+  @IsISO8601({ strict: true })
+  occurredAt!: string;
+
+  @ApiProperty({
+    example: '客户首次向陌生个人账户大额转账，自称“刷单返利”',
+    description: 'Why the bank flagged it (预警原因)',
+  })
+  @IsString()
+  @Length(1, 500)
+  reason!: string;
+
+  @ApiProperty({
+    example: 'ICBC-GY-20261121-000123',
+    description: 'The bank’s own reference; unique per bank, so re-sending a flag changes nothing',
+  })
+  @IsString()
+  @Length(1, 100)
+  externalRef!: string;
+}
+
+/** A batch: `{ flags: [...] }` with 1 to 10,000 flags. */
+export class TransferFlagBatchInput {
+  @ApiProperty({ type: [TransferFlagInput], minItems: 1, maxItems: MAX_FLAGS_PER_BATCH })
+  flags!: TransferFlagInput[];
+}
+
+export const FLAG_ITEM_STATUSES = ['created', 'duplicate', 'invalid'] as const;
+export type FlagItemStatus = (typeof FLAG_ITEM_STATUSES)[number];
+
+/** The answer for one flag of the request, in request order. */
+export class TransferFlagItemResult {
+  @ApiProperty({ description: 'Position of the flag in the request (0 for a single flag)' })
+  index!: number;
+
+  @ApiProperty({ nullable: true, type: String, description: 'As sent; null if missing' })
+  externalRef!: string | null;
+
+  @ApiProperty({
+    enum: FLAG_ITEM_STATUSES,
+    description:
+      'created; duplicate (this bank already sent that externalRef, or it came earlier in this batch: nothing changed); invalid (see problems)',
+  })
+  status!: FlagItemStatus;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The flag (the existing one for a duplicate)',
+  })
+  id?: string;
+
+  @ApiPropertyOptional({ type: [FieldProblem], description: 'Why an invalid flag was refused' })
+  problems?: FieldProblem[];
+
+  @ApiPropertyOptional({ description: 'Cases whose bank card the payee account is (new flags)' })
+  hits?: number;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The dissuasion task the hit opened' })
+  dissuasionId?: string;
+}
+
+export class TransferFlagTotals {
+  @ApiProperty() received!: number;
+  @ApiProperty() created!: number;
+  @ApiProperty() duplicate!: number;
+  @ApiProperty() invalid!: number;
+  @ApiProperty({ description: 'Hits of the new flags on cases' }) hits!: number;
+  @ApiProperty({ description: 'Dissuasion tasks opened' }) dissuasions!: number;
+}
+
+export class TransferFlagIngestResult {
+  @ApiProperty({ type: [TransferFlagItemResult] }) items!: TransferFlagItemResult[];
+  @ApiProperty({ type: TransferFlagTotals }) totals!: TransferFlagTotals;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+export class ListTransferFlagsQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Only flags that hit (true) or did not hit (false) a case' })
+  @IsOptional()
+  @Transform(booleanQuery)
+  @IsBoolean()
+  hasHits?: boolean;
+}
+
+export class TransferFlagDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid', description: 'The bank that sent it' }) bankUnitId!: string;
+  @ApiProperty({ example: '中国工商银行贵阳分行' }) bankName!: string;
+  @ApiProperty() externalRef!: string;
+  @ApiProperty({ example: '6212262402001234567' }) payerAccount!: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Masked for admins (payer PII)',
+  })
+  payerName!: string | null;
+  @ApiProperty({ example: '6222021234567890128' }) payeeAccount!: string;
+  @ApiProperty({ nullable: true, type: String }) payeeName!: string | null;
+  @ApiProperty({ nullable: true, type: String }) payeeBank!: string | null;
+  @ApiProperty({ description: 'Fen (分)' }) amountFen!: number;
+  @ApiProperty() occurredAt!: string;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ enum: ['user', 'api_key'] }) submittedByKind!: 'user' | 'api_key';
+  @ApiProperty({ format: 'uuid' }) submittedById!: string;
+  @ApiProperty({ description: 'Cases the payee account is named in, at ingest' }) hits!: number;
+  @ApiProperty() createdAt!: string;
+}
+
+export class TransferFlagPage extends PageMeta {
+  @ApiProperty({ type: [TransferFlagDto] }) items!: TransferFlagDto[];
+}
+
+export class ListTransferHitsQuery extends PageQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Hits on this case only' })
+  @IsOptional()
+  @IsUUID()
+  caseId?: string;
+}
+
+export class TransferHitDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) flagId!: string;
+  @ApiProperty({ format: 'uuid' }) caseId!: string;
+  @ApiProperty({ example: 'GY-YY-WA-2026-000001' }) caseNo!: string;
+  @ApiProperty({ format: 'uuid', description: 'The case’s owning unit' }) caseUnitId!: string;
+  @ApiProperty({ format: 'uuid', description: 'The bank card identifier that matched' })
+  identifierId!: string;
+  @ApiProperty({ example: '6222021234567890128' }) payeeAccount!: string;
+  @ApiProperty({ example: '6212262402001234567' }) payerAccount!: string;
+  @ApiProperty({ description: 'Fen (分)' }) amountFen!: number;
+  @ApiProperty() occurredAt!: string;
+  @ApiProperty({ format: 'uuid' }) bankUnitId!: string;
+  @ApiProperty({ example: '中国工商银行贵阳分行' }) bankName!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) dissuasionId!: string | null;
+  @ApiProperty() createdAt!: string;
+}
+
+export class TransferHitPage extends PageMeta {
+  @ApiProperty({ type: [TransferHitDto] }) items!: TransferHitDto[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dissuasion (预警劝阻)
+
+export class ListDissuasionsQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: DISSUASION_STATUSES })
+  @IsOptional()
+  @IsIn(DISSUASION_STATUSES)
+  status?: DissuasionStatus;
+
+  @ApiPropertyOptional({ enum: RISK_GRADES })
+  @IsOptional()
+  @IsIn(RISK_GRADES)
+  riskGrade?: RiskGrade;
+}
+
+export class AddContactDto {
+  @ApiProperty({
+    enum: CONTACT_METHODS,
+    description: 'phone 电话, visit 上门, sms 短信, bank_counter 银行柜面',
+  })
+  @IsIn(CONTACT_METHODS)
+  method!: ContactMethod;
+
+  @ApiPropertyOptional({ example: '已电话联系付款人，对方称正在操作“刷单”转账。' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 1000)
+  note?: string;
+}
+
+export class DissuasionOutcomeDto {
+  @ApiProperty({
+    enum: DISSUASION_OUTCOMES,
+    description:
+      'stopped 已劝阻, already_paid 已被骗 (opens a case draft), unreachable 联系不上, not_fraud 非诈骗',
+  })
+  @IsIn(DISSUASION_OUTCOMES)
+  outcome!: DissuasionOutcome;
+
+  @ApiPropertyOptional({ example: '付款人已停止转账。' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 1000)
+  note?: string;
+}
+
+export class DissuasionContactDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: CONTACT_METHODS }) method!: ContactMethod;
+  @ApiProperty({ nullable: true, type: String }) note!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) actorId!: string | null;
+  @ApiProperty() createdAt!: string;
+}
+
+export class DissuasionDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) flagId!: string;
+  @ApiProperty({ format: 'uuid', description: 'The bank card identifier the flag hit' })
+  identifierId!: string;
+  @ApiProperty({ example: '6222021234567890128' }) payeeAccount!: string;
+  @ApiProperty({ example: '6212262402001234567' }) payerAccount!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'Masked for admins (payer PII)' })
+  payerName!: string | null;
+  @ApiProperty({ description: 'Fen (分)' }) amountFen!: number;
+  @ApiProperty() occurredAt!: string;
+  @ApiProperty({ example: '中国工商银行贵阳分行' }) bankName!: string;
+  @ApiProperty({ enum: RISK_GRADES }) riskGrade!: RiskGrade;
+  @ApiProperty({ format: 'uuid', description: 'The unit that must reach the payer' })
+  unitId!: string;
+  @ApiProperty({ description: '30 minutes after the task was opened' }) dueAt!: string;
+  @ApiProperty({ description: 'Open, not yet contacted and past its due time' })
+  overdue!: boolean;
+  @ApiProperty({ enum: DISSUASION_STATUSES }) status!: DissuasionStatus;
+  @ApiProperty({ nullable: true, enum: DISSUASION_OUTCOMES, type: String })
+  outcome!: DissuasionOutcome | null;
+  @ApiProperty({ nullable: true, type: String }) outcomeNote!: string | null;
+  @ApiProperty({ nullable: true, type: String }) firstContactAt!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Seconds from opening the task to the first contact attempt',
+  })
+  timeToFirstContactSeconds!: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'When supervisors were told it was not contacted in time',
+  })
+  escalatedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) closedAt!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'uuid',
+    description: 'The case drafted when the outcome was already_paid',
+  })
+  draftCaseId!: string | null;
+  @ApiProperty({ type: [DissuasionContactDto] }) contacts!: DissuasionContactDto[];
+  @ApiProperty() createdAt!: string;
+}
+
+export class DissuasionPage extends PageMeta {
+  @ApiProperty({ type: [DissuasionDto] }) items!: DissuasionDto[];
+}

@@ -1,0 +1,34 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Allow } from '../common/auth/allow.decorator';
+import { ANY_ROLE } from '../common/auth/roles';
+import { CasesService } from './cases.service';
+
+class FraudTypeDto {
+  @ApiProperty({ example: 'task_rebate' }) code!: string;
+  @ApiProperty({ example: '刷单返利' }) labelZh!: string;
+  @ApiProperty({ example: 'Task rebate (fake order brushing)' }) labelEn!: string;
+  @ApiProperty({ example: 2023, description: 'First year the code is current' }) validFrom!: number;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Last year it is current; null while still current',
+  })
+  validTo!: number | null;
+  @ApiProperty({ description: 'The typical script (常见诈骗话术), for warnings' })
+  typicalScript!: string;
+}
+
+/** The ministry's fraud-type code list, versioned by year (诈骗类型). */
+@ApiTags('cases')
+@Controller('fraud-types')
+export class FraudTypesController {
+  constructor(private readonly cases: CasesService) {}
+
+  @Get()
+  @Allow(...ANY_ROLE)
+  @ApiOkResponse({ type: [FraudTypeDto] })
+  list(): Promise<FraudTypeDto[]> {
+    return this.cases.fraudTypes();
+  }
+}

@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditRecord, ChainRow, GENESIS_HASH } from './audit-hash';
+
+/** Serializes writers of the chain; held until the writing transaction ends. */
+const AUDIT_CHAIN_LOCK = 7316240202;
+
+interface Row {
+  id: string;
+  occurred_at: Date;
+  actor_kind: AuditRecord['actorKind'];
+  actor_id: string | null;
+  actor_role: string | null;
+  actor_unit_id: string | null;
+  action: string;
+  entity: string;
+  entity_id: string | null;
+  request_id: string | null;
+  ip: string | null;
+  details: Record<string, unknown>;
+  prev_hash: string;
+  hash: string;
+}
+
+@Injectable()
+export class AuditRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /** Takes the chain lock (for the rest of the transaction) and returns the last hash. */
+  async lockAndLastHash(em: EntityManager): Promise<string> {
+    await em.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
+    const rows: { hash: string }[] = await em.query(
+      'SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1',
+    );
+    return rows[0]?.hash ?? GENESIS_HASH;
+  }
+
+  async insert(em: EntityManager, r: AuditRecord, prevHash: string, hash: string): Promise<string> {
+    const rows: { id: string }[] = await em.query(
+      `INSERT INTO audit_events (occurred_at, actor_kind, actor_id, actor_role, actor_unit_id, action, entity,
+         entity_id, request_id, ip, details, prev_hash, hash)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id`,
+      [
+        r.occurredAt,
+        r.actorKind,
+        r.actorId,
+        r.actorRole,
+        r.actorUnitId,
+        r.action,
+        r.entity,
+        r.entityId,
+        r.requestId,
+        r.ip,
+        JSON.stringify(r.details),
+        prevHash,
+        hash,
+      ],
+    );
+    return String(rows[0].id);
+  }
+
+  /** Rows with id greater than `afterId`, in id order. */
+  async page(afterId: string, limit: number): Promise<ChainRow[]> {
+    const rows: Row[] = await this.ds.query(
+      'SELECT * FROM audit_events WHERE id > $1 ORDER BY id LIMIT $2',
+      [afterId, limit],
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      occurredAt: r.occurred_at,
+      actorKind: r.actor_kind,
+      actorId: r.actor_id,
+      actorRole: r.actor_role,
+      actorUnitId: r.actor_unit_id,
+      action: r.action,
+      entity: r.entity,
+      entityId: r.entity_id,
+      requestId: r.request_id,
+      ip: r.ip,
+      details: r.details,
+      prevHash: r.prev_hash,
+      hash: r.hash,
+    }));
+  }
+}

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Actor } from './actor';
+import { Role } from './roles';
+import { inScope, scopeWhere } from './scope';
+
+const CITY = '/11111111-1111-4111-8111-111111111111/';
+const SUB = `${CITY}22222222-2222-4222-8222-222222222222/`;
+const STATION = `${SUB}33333333-3333-4333-8333-333333333333/`;
+const COMMUNITY = `${STATION}44444444-4444-4444-8444-444444444444/`;
+/** A sibling of SUB whose id begins with the same characters as SUB's. */
+const SIBLING = `${CITY}22222222-2222-4222-8222-222222222299/`;
+
+const admin: Actor = {
+  kind: 'user',
+  id: 'a',
+  username: 'admin',
+  role: Role.Admin,
+  unitId: 'city',
+  scopePath: null,
+};
+const officer: Actor = {
+  kind: 'user',
+  id: 'o',
+  username: 'li.officer',
+  role: Role.Officer,
+  unitId: 'sub',
+  scopePath: SUB,
+};
+
+describe('scopeWhere', () => {
+  it('puts no limit on an admin', () => {
+    assert.deepEqual(scopeWhere(admin, 'c.unit_id'), { sql: 'TRUE', params: {} });
+  });
+
+  it('limits a scoped actor to units under their path', () => {
+    const { sql, params } = scopeWhere(officer, 'c.unit_id');
+    assert.equal(sql, 'c.unit_id IN (SELECT su.id FROM units su WHERE su.path LIKE :scopePath)');
+    assert.deepEqual(params, { scopePath: `${SUB}%` });
+  });
+
+  it('uses the given column', () => {
+    assert.match(scopeWhere(officer, 'u.id').sql, /^u\.id IN /);
+  });
+});
+
+describe('inScope', () => {
+  it('lets an admin see every unit', () => {
+    for (const path of [CITY, SUB, STATION, COMMUNITY, SIBLING])
+      assert.equal(inScope(admin, path), true);
+  });
+
+  it('lets a scoped actor see their own unit and everything below it', () => {
+    assert.equal(inScope(officer, SUB), true);
+    assert.equal(inScope(officer, STATION), true);
+    assert.equal(inScope(officer, COMMUNITY), true);
+  });
+
+  it('hides the units above and beside a scoped actor', () => {
+    assert.equal(inScope(officer, CITY), false);
+    assert.equal(inScope(officer, SIBLING), false);
+  });
+});

@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './config';
+
+const PII_KEY = Buffer.alloc(32, 7).toString('base64');
+const JWT_SECRET = 'a-production-secret-that-is-long-enough-0123';
+
+/** The variables each problem names, in order; fails when loadConfig accepts the environment. */
+function problemsOf(env: Record<string, string>): { variable: string; problem: string }[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+    return err.problems;
+  }
+  assert.fail('loadConfig accepted an invalid environment');
+}
+
+const variables = (env: Record<string, string>) => problemsOf(env).map((p) => p.variable);
+
+describe('loadConfig', () => {
+  let dataDir: string;
+  before(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'jw-config-spec-'));
+  });
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  /** A complete production environment; each test spoils one part of it. */
+  const production = (extra: Record<string, string> = {}) => ({
+    NODE_ENV: 'production',
+    DATA_DIR: dataDir,
+    JWT_SECRET,
+    PII_KEY,
+    ...extra,
+  });
+
+  it('accepts a complete production environment', () => {
+    const config = loadConfig(
+      production({
+        PORT: '8080',
+        DATABASE_URL: 'postgres://jw:pw@db:5432/jingwang',
+        REDIS_URL: 'redis://cache:6379',
+        BOOTSTRAP_ADMIN_USERNAME: 'root',
+        BOOTSTRAP_ADMIN_PASSWORD: 'a-long-password',
+      }),
+    );
+    assert.equal(config.nodeEnv, 'production');
+    assert.equal(config.port, 8080);
+    assert.equal(config.databaseUrl, 'postgres://jw:pw@db:5432/jingwang');
+    assert.equal(config.redisUrl, 'redis://cache:6379');
+    assert.equal(config.jwtSecret, JWT_SECRET);
+    assert.equal(config.piiKey.length, 32);
+    assert.deepEqual(config.bootstrapAdmin, { username: 'root', password: 'a-long-password' });
+    assert.equal(config.seedDemo, false, 'production does not load demo data by default');
+  });
+
+  it('refuses production without JWT_SECRET and PII_KEY, naming both', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', DATA_DIR: dataDir });
+    assert.deepEqual(
+      problems.map((p) => p.variable),
+      ['JWT_SECRET', 'PII_KEY'],
+    );
+    for (const p of problems) assert.match(p.problem, /required in production/);
+    assert.equal(existsSync(join(dataDir, 'dev-secrets.json')), false, 'no dev secrets invented');
+  });
+
+  it('refuses a PII_KEY that is not 32 bytes', () => {
+    const problems = problemsOf(production({ PII_KEY: Buffer.alloc(16).toString('base64') }));
+    assert.deepEqual(problems, [
+      { variable: 'PII_KEY', problem: 'must be 32 bytes, base64-encoded' },
+    ]);
+  });
+
+  it('refuses a JWT_SECRET shorter than 32 characters', () => {
+    assert.deepEqual(variables(production({ JWT_SECRET: 'short' })), ['JWT_SECRET']);
+  });
+
+  for (const port of ['abc', '70000', '-1', '80.5']) {
+    it(`refuses PORT=${port}`, () => {
+      assert.deepEqual(variables(production({ PORT: port })), ['PORT']);
+    });
+  }
+
+  it('refuses a DATABASE_URL that is not postgres', () => {
+    const problems = problemsOf(production({ DATABASE_URL: 'mysql://db:3306/jw' }));
+    assert.deepEqual(problems, [
+      { variable: 'DATABASE_URL', problem: 'must be a postgres: or postgresql: URL' },
+    ]);
+  });
+
+  it('refuses a REDIS_URL that is not redis', () => {
+    const problems = problemsOf(production({ REDIS_URL: 'http://cache:6379' }));
+    assert.deepEqual(problems, [
+      { variable: 'REDIS_URL', problem: 'must be a redis: or rediss: URL' },
+    ]);
+  });
+
+  it('refuses a DATABASE_URL that is not a URL at all', () => {
+    assert.deepEqual(variables(production({ DATABASE_URL: 'not a url' })), ['DATABASE_URL']);
+  });
+
+  it('refuses BOOTSTRAP_ADMIN_USERNAME without a password, naming the password', () => {
+    const problems = problemsOf(production({ BOOTSTRAP_ADMIN_USERNAME: 'root' }));
+    assert.deepEqual(problems, [
+      {
+        variable: 'BOOTSTRAP_ADMIN_PASSWORD',
+        problem: 'is required with BOOTSTRAP_ADMIN_USERNAME',
+      },
+    ]);
+  });
+
+  it('refuses BOOTSTRAP_ADMIN_PASSWORD without a username, naming the username', () => {
+    assert.deepEqual(variables(production({ BOOTSTRAP_ADMIN_PASSWORD: 'a-long-password' })), [
+      'BOOTSTRAP_ADMIN_USERNAME',
+    ]);
+  });
+
+  it('reports every problem at once', () => {
+    const names = variables({
+      NODE_ENV: 'production',
+      DATA_DIR: dataDir,
+      PII_KEY: 'c2hvcnQ=',
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://db/jw',
+      REDIS_URL: 'memcached://cache',
+      BOOTSTRAP_ADMIN_USERNAME: 'root',
+    });
+    assert.deepEqual(
+      [...names].sort(),
+      [
+        'BOOTSTRAP_ADMIN_PASSWORD',
+        'DATABASE_URL',
+        'JWT_SECRET',
+        'PII_KEY',
+        'PORT',
+        'REDIS_URL',
+      ].sort(),
+    );
+  });
+
+  it('puts every problem in the error message', () => {
+    try {
+      loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir, PORT: 'x' });
+      assert.fail('accepted');
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      for (const name of ['JWT_SECRET', 'PII_KEY', 'PORT'])
+        assert.match(err.message, new RegExp(name));
+    }
+  });
+
+  it('refuses an unknown NODE_ENV', () => {
+    assert.ok(
+      variables({ NODE_ENV: 'staging', DATA_DIR: dataDir, JWT_SECRET, PII_KEY }).includes(
+        'NODE_ENV',
+      ),
+    );
+  });
+
+  it('in development, generates secrets once in DATA_DIR and reuses them', () => {
+    const devDir = join(dataDir, 'dev');
+    const first = loadConfig({ NODE_ENV: 'development', DATA_DIR: devDir });
+    const file = join(devDir, 'dev-secrets.json');
+    assert.ok(existsSync(file), 'dev-secrets.json is written');
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { jwtSecret: string; piiKey: string };
+    assert.equal(first.jwtSecret, saved.jwtSecret);
+    assert.ok(first.jwtSecret.length >= 32);
+    assert.equal(first.piiKey.length, 32);
+    assert.ok(first.bootstrapAdmin, 'development has a default admin');
+    assert.equal(first.seedDemo, true);
+
+    const second = loadConfig({ NODE_ENV: 'development', DATA_DIR: devDir });
+    assert.equal(second.jwtSecret, first.jwtSecret);
+    assert.deepEqual(second.piiKey, first.piiKey);
+  });
+
+  it('in development, prefers given secrets over generated ones', () => {
+    const config = loadConfig({
+      NODE_ENV: 'development',
+      DATA_DIR: join(dataDir, 'dev2'),
+      JWT_SECRET,
+      PII_KEY,
+    });
+    assert.equal(config.jwtSecret, JWT_SECRET);
+    assert.deepEqual(config.piiKey, Buffer.from(PII_KEY, 'base64'));
+  });
+});

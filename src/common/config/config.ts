@@ -1,0 +1,286 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+/** Everything the process reads from its environment, validated once at start. */
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  /** Trust X-Forwarded-For (only behind a proxy that sets it); else a client could fake its address. */
+  trustProxy: boolean;
+  /** Absent: an embedded PostgreSQL is started with its data under `dataDir`. */
+  databaseUrl?: string;
+  /** Absent: BullMQ runs on PostgreSQL. */
+  redisUrl?: string;
+  /** Redis key prefix (the PostgreSQL backend uses a schema instead). */
+  queuePrefix: string;
+  dataDir: string;
+  /** Where evidence files (电子数据证据) are stored; default `<dataDir>/evidence`. */
+  evidenceDir: string;
+  /** Largest evidence file accepted, in bytes; a larger upload is a 413. */
+  evidenceMaxBytes: number;
+  embeddedPgPort: number;
+  jwtSecret: string;
+  jwtTtlSeconds: number;
+  /** 32-byte key for AES-256-GCM of victim PII. */
+  piiKey: Buffer;
+  piiKeyId: string;
+  bootstrapAdmin?: { username: string; password: string };
+  seedDemo: boolean;
+  runWorkers: boolean;
+  logLevel: string;
+  loginRateLimit: { max: number; windowSeconds: number };
+  alerts: AlertsConfig;
+  recoveries: RecoveriesConfig;
+}
+
+/** Freeze orders, recoveries and allocations (src/recoveries). */
+export interface RecoveriesConfig {
+  /** Days a pro-rata allocation is publicly noticed (公示) before it may be confirmed. */
+  allocationNoticeDays: number;
+  /** How often orders whose reminder or expiry is due are checked (besides the delayed jobs). */
+  expirySweepIntervalMs: number;
+}
+
+/** Warnings and their deliveries (src/alerts). */
+export interface AlertsConfig {
+  /** Base of the links put in messages (acknowledge, full text); the API as residents' phones reach it. */
+  publicBaseUrl: string;
+  /** Per WeCom robot: at most `max` messages in any `windowMs` (WeCom: 20 a minute). */
+  robotRateLimit: { max: number; windowMs: number };
+  /** Sends of one delivery before it is failed; retries back off exponentially from `backoffMs`. */
+  maxAttempts: number;
+  backoffMs: number;
+  /** A delivery claimed (sending) longer than this is taken to be abandoned by a dead worker. */
+  staleClaimMs: number;
+  /** How often queued deliveries whose job is long overdue are enqueued again, and how overdue. */
+  sweepIntervalMs: number;
+  sweepGraceMs: number;
+  /** Lifetime of the signed acknowledgement link. */
+  ackTokenTtlSeconds: number;
+  /** Timeout of one HTTP send to a robot or webhook. */
+  sendTimeoutMs: number;
+  /**
+   * The trend scan: a draft warning when a station's cases of one type in the last 7 days are at
+   * least `minCases` and more than `factor` × the weekly mean of the 8 weeks before; run every
+   * `scanIntervalMs` (0: never by timer).
+   */
+  trend: { minCases: number; factor: number; scanIntervalMs: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; problem: string }[]) {
+    super(
+      'Invalid configuration:\n' + problems.map((p) => `  ${p.variable}: ${p.problem}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Development secrets are generated once and kept beside the embedded data, so tokens and PII survive restarts. */
+function devSecrets(dataDir: string): { jwtSecret: string; piiKey: string } {
+  const file = resolve(dataDir, 'dev-secrets.json');
+  if (existsSync(file)) {
+    return JSON.parse(readFileSync(file, 'utf8')) as { jwtSecret: string; piiKey: string };
+  }
+  const secrets = {
+    jwtSecret: randomBytes(32).toString('base64url'),
+    piiKey: randomBytes(32).toString('base64'),
+  };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+function int(
+  env: Env,
+  name: string,
+  fallback: number,
+  problems: ConfigError['problems'],
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    problems.push({ variable: name, problem: `must be an integer between ${min} and ${max}` });
+    return fallback;
+  }
+  return Number(raw);
+}
+
+/** A positive decimal number (e.g. a factor of 1.5). */
+function decimal(
+  env: Env,
+  name: string,
+  fallback: number,
+  problems: ConfigError['problems'],
+  max = 1000,
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) <= 0 || Number(raw) > max) {
+    problems.push({ variable: name, problem: `must be a number above 0 and at most ${max}` });
+    return fallback;
+  }
+  return Number(raw);
+}
+
+function bool(
+  env: Env,
+  name: string,
+  fallback: boolean,
+  problems: ConfigError['problems'],
+): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  problems.push({ variable: name, problem: 'must be true or false' });
+  return fallback;
+}
+
+function url(
+  env: Env,
+  name: string,
+  protocols: string[],
+  problems: ConfigError['problems'],
+): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    const parsed = new URL(raw);
+    if (!protocols.includes(parsed.protocol)) {
+      problems.push({ variable: name, problem: `must be a ${protocols.join(' or ')} URL` });
+    }
+  } catch {
+    problems.push({ variable: name, problem: 'is not a valid URL' });
+  }
+  return raw;
+}
+
+/**
+ * Reads and validates the environment. Every problem is collected so the operator sees them all at
+ * once; the caller stops the process on a ConfigError.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: ConfigError['problems'] = [];
+  const nodeEnvRaw = env.NODE_ENV ?? 'development';
+  if (!['development', 'production', 'test'].includes(nodeEnvRaw)) {
+    problems.push({ variable: 'NODE_ENV', problem: 'must be development, production or test' });
+  }
+  const nodeEnv = nodeEnvRaw as AppConfig['nodeEnv'];
+  const production = nodeEnv === 'production';
+  const dataDir = resolve(env.DATA_DIR ?? '.data');
+
+  const needDev = (!env.JWT_SECRET || !env.PII_KEY) && !production;
+  const dev = needDev ? devSecrets(dataDir) : undefined;
+
+  const jwtSecret = env.JWT_SECRET || dev?.jwtSecret || '';
+  if (!jwtSecret) problems.push({ variable: 'JWT_SECRET', problem: 'is required in production' });
+  else if (jwtSecret.length < 32) {
+    problems.push({ variable: 'JWT_SECRET', problem: 'must be at least 32 characters' });
+  }
+
+  const piiRaw = env.PII_KEY || dev?.piiKey || '';
+  let piiKey = Buffer.alloc(0);
+  if (!piiRaw) problems.push({ variable: 'PII_KEY', problem: 'is required in production' });
+  else {
+    piiKey = Buffer.from(piiRaw, 'base64');
+    if (piiKey.length !== 32) {
+      problems.push({ variable: 'PII_KEY', problem: 'must be 32 bytes, base64-encoded' });
+    }
+  }
+
+  const adminUser = env.BOOTSTRAP_ADMIN_USERNAME;
+  const adminPassword = env.BOOTSTRAP_ADMIN_PASSWORD;
+  let bootstrapAdmin: AppConfig['bootstrapAdmin'];
+  if (adminUser || adminPassword) {
+    if (!adminUser)
+      problems.push({
+        variable: 'BOOTSTRAP_ADMIN_USERNAME',
+        problem: 'is required with BOOTSTRAP_ADMIN_PASSWORD',
+      });
+    if (!adminPassword)
+      problems.push({
+        variable: 'BOOTSTRAP_ADMIN_PASSWORD',
+        problem: 'is required with BOOTSTRAP_ADMIN_USERNAME',
+      });
+    else if (adminPassword.length < 10) {
+      problems.push({
+        variable: 'BOOTSTRAP_ADMIN_PASSWORD',
+        problem: 'must be at least 10 characters',
+      });
+    }
+    bootstrapAdmin = { username: adminUser ?? '', password: adminPassword ?? '' };
+  } else if (!production) {
+    bootstrapAdmin = { username: 'admin', password: 'jingwang-admin' };
+  }
+
+  const config: AppConfig = {
+    nodeEnv,
+    port: int(env, 'PORT', 3000, problems, 0, 65535),
+    host: env.HOST ?? '127.0.0.1',
+    trustProxy: bool(env, 'TRUST_PROXY', false, problems),
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:'], problems),
+    queuePrefix: env.QUEUE_PREFIX ?? 'jw',
+    dataDir,
+    evidenceDir: resolve(env.EVIDENCE_DIR || resolve(dataDir, 'evidence')),
+    evidenceMaxBytes: int(env, 'EVIDENCE_MAX_BYTES', 50 * 1024 * 1024, problems, 1),
+    embeddedPgPort: int(env, 'EMBEDDED_PG_PORT', 54329, problems, 1, 65535),
+    jwtSecret,
+    jwtTtlSeconds: int(env, 'JWT_TTL_SECONDS', 8 * 3600, problems, 60),
+    piiKey,
+    piiKeyId: env.PII_KEY_ID ?? 'k1',
+    bootstrapAdmin,
+    seedDemo: bool(env, 'SEED_DEMO', !production, problems),
+    runWorkers: bool(env, 'RUN_WORKERS', true, problems),
+    logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'),
+    loginRateLimit: {
+      max: int(env, 'LOGIN_RATE_LIMIT', 5, problems, 1),
+      windowSeconds: int(env, 'LOGIN_RATE_WINDOW_SECONDS', 60, problems, 1),
+    },
+    alerts: {
+      publicBaseUrl:
+        url(env, 'PUBLIC_BASE_URL', ['http:', 'https:'], problems)?.replace(/\/+$/, '') ??
+        `http://${env.HOST ?? '127.0.0.1'}:${env.PORT || 3000}`,
+      // WeCom's 20 a minute, with 1 s of margin for the time between our reservation and the
+      // robot receiving the request.
+      robotRateLimit: { max: 20, windowMs: 61_000 },
+      maxAttempts: int(env, 'ALERTS_MAX_ATTEMPTS', 5, problems, 1, 50),
+      backoffMs: 2000,
+      staleClaimMs: int(env, 'ALERTS_STALE_CLAIM_MS', 120_000, problems, 1000, 86_400_000),
+      sweepIntervalMs: int(env, 'ALERTS_SWEEP_INTERVAL_MS', 30_000, problems, 100, 86_400_000),
+      sweepGraceMs: int(env, 'ALERTS_SWEEP_GRACE_MS', 60_000, problems, 0, 86_400_000),
+      ackTokenTtlSeconds: int(env, 'ALERTS_ACK_TTL_HOURS', 168, problems, 1, 8760) * 3600,
+      sendTimeoutMs: 10_000,
+      trend: {
+        minCases: int(env, 'TREND_MIN_CASES', 5, problems, 1, 100_000),
+        factor: decimal(env, 'TREND_FACTOR', 2, problems),
+        scanIntervalMs: int(env, 'TREND_SCAN_INTERVAL_MS', 3_600_000, problems, 0, 2_147_483_647),
+      },
+    },
+    recoveries: {
+      allocationNoticeDays: int(env, 'ALLOCATION_NOTICE_DAYS', 30, problems, 0, 365),
+      expirySweepIntervalMs: 5 * 60_000,
+    },
+  };
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
+    problems.push({
+      variable: 'LOG_LEVEL',
+      problem: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    });
+  }
+  if (!/^[a-z0-9_-]{1,32}$/i.test(config.queuePrefix)) {
+    problems.push({ variable: 'QUEUE_PREFIX', problem: 'must be 1-32 letters, digits, - or _' });
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+/** Injection token for AppConfig. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

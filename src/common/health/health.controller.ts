@@ -1,0 +1,60 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import {
+  ApiOkResponse,
+  ApiProperty,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { FastifyReply } from 'fastify';
+import { DataSource } from 'typeorm';
+import { Public } from '../auth/allow.decorator';
+import { QueueService, withTimeout } from '../queue/queue.service';
+
+class CheckDto {
+  @ApiProperty({ enum: ['up', 'down'] }) status!: 'up' | 'down';
+  @ApiProperty({ required: false }) error?: string;
+}
+class HealthDto {
+  @ApiProperty({ enum: ['ok', 'error'] }) status!: 'ok' | 'error';
+  @ApiProperty({ type: CheckDto }) database!: CheckDto;
+  @ApiProperty({ type: CheckDto, description: 'The BullMQ store: Redis or PostgreSQL' })
+  queue!: CheckDto & { backend?: string };
+}
+
+async function check(fn: () => Promise<unknown>): Promise<CheckDto> {
+  try {
+    await fn();
+    return { status: 'up' };
+  } catch (err) {
+    return { status: 'down', error: (err as Error).message };
+  }
+}
+
+@ApiTags('ops')
+@Controller('health')
+export class HealthController {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly queues: QueueService,
+  ) {}
+
+  /** 200 when the database and the queue store answer; 503 when either does not. */
+  @Get()
+  @Public()
+  @ApiOkResponse({ type: HealthDto })
+  @ApiServiceUnavailableResponse({ type: HealthDto })
+  async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
+    const [database, queue] = await Promise.all([
+      check(() => withTimeout(this.ds.query('SELECT 1'), 2000, 'database')),
+      check(() => this.queues.ping()),
+    ]);
+    const ok = database.status === 'up' && queue.status === 'up';
+    void reply.status(ok ? 200 : 503);
+    return {
+      status: ok ? 'ok' : 'error',
+      database,
+      queue: { ...queue, backend: this.queues.backendKind },
+    };
+  }
+}

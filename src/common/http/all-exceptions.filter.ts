@@ -1,0 +1,134 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { QueryFailedError } from 'typeorm';
+import { STATUS_CODES } from 'node:http';
+import { ApiError, ErrorBody, FieldProblem } from './errors';
+
+interface PgError {
+  code?: string;
+  constraint?: string;
+  detail?: string;
+  column?: string;
+}
+
+/** PostgreSQL errors that are the caller's fault, not ours. */
+function fromDatabase(
+  error: QueryFailedError,
+): { status: number; message: string; details: FieldProblem[] } | null {
+  const pg = error.driverError as PgError;
+  switch (pg.code) {
+    case '23505':
+      return {
+        status: 409,
+        message: 'Already exists',
+        details: [{ field: pg.constraint ?? 'unknown', problem: pg.detail ?? 'duplicate value' }],
+      };
+    case '23503':
+      return {
+        status: 409,
+        message: 'Refers to a record that does not exist or is still referenced',
+        details: [
+          { field: pg.constraint ?? 'unknown', problem: pg.detail ?? 'foreign key violation' },
+        ],
+      };
+    case '23514':
+      return {
+        status: 400,
+        message: 'Value not allowed',
+        details: [{ field: pg.constraint ?? 'unknown', problem: 'violates a check constraint' }],
+      };
+    case '22021': // a NUL character in text
+    case '22P05': // a NUL character in jsonb
+      return {
+        status: 400,
+        message: 'Text contains a character that cannot be stored (U+0000)',
+        details: [{ field: pg.column ?? 'unknown', problem: 'contains U+0000' }],
+      };
+    case '22P02':
+    case '22003':
+    case '22007':
+    case '22008':
+      return {
+        status: 400,
+        message: 'Malformed value',
+        details: [{ field: pg.column ?? 'unknown', problem: 'malformed value' }],
+      };
+    default:
+      return null;
+  }
+}
+
+/** Turns every error into the one error shape; never leaks a stack trace. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    // Nest wraps Fastify's own 4xx errors (bad JSON, media type) in an HttpException; unwrap them
+    // so they get their details.
+    if (
+      exception instanceof HttpException &&
+      !(exception instanceof ApiError) &&
+      isFastifyClientError(exception.cause)
+    ) {
+      exception = exception.cause;
+    }
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    let status: number = HttpStatus.INTERNAL_SERVER_ERROR;
+    let message = 'Internal server error';
+    let details: FieldProblem[] = [];
+
+    if (exception instanceof ApiError) {
+      status = exception.getStatus();
+      message = exception.message;
+      details = exception.details;
+      for (const [k, v] of Object.entries(exception.headers)) void reply.header(k, v);
+    } else if (exception instanceof HttpException) {
+      status = exception.getStatus();
+      const res = exception.getResponse();
+      message =
+        typeof res === 'string'
+          ? res
+          : Array.isArray((res as { message?: unknown }).message)
+            ? (res as { message: string[] }).message.join('; ')
+            : String((res as { message?: unknown }).message ?? exception.message);
+    } else if (exception instanceof QueryFailedError && fromDatabase(exception)) {
+      ({ status, message, details } = fromDatabase(exception)!);
+    } else if (isFastifyClientError(exception)) {
+      status = exception.statusCode;
+      message = exception.message;
+      if (
+        exception.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ||
+        exception.code?.startsWith('FST_ERR_CTP')
+      ) {
+        details = [{ field: 'body', problem: exception.message }];
+      }
+    }
+    if (status >= 500) {
+      this.logger.error({ err: exception, requestId: request.id }, 'Unhandled error');
+    }
+    const body: ErrorBody = {
+      statusCode: status,
+      error: STATUS_CODES[status] ?? 'Error',
+      message,
+      details,
+      requestId: String(request.id),
+    };
+    void reply.status(status).send(body);
+  }
+}
+
+function isFastifyClientError(
+  e: unknown,
+): e is { statusCode: number; message: string; code?: string } {
+  const s = (e as { statusCode?: unknown })?.statusCode;
+  return typeof s === 'number' && s >= 400 && s < 500;
+}

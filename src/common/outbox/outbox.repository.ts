@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+
+export interface OutboxRow {
+  id: string;
+  queue: string;
+  job_name: string;
+  payload: unknown;
+  delay_ms: number;
+  attempts: number;
+}
+
+@Injectable()
+export class OutboxRepository {
+  async insert(
+    em: EntityManager,
+    rows: { queue: string; jobName: string; payload: unknown; delayMs: number }[],
+  ): Promise<string[]> {
+    if (!rows.length) return [];
+    const result: { id: string }[] = await em.query(
+      `INSERT INTO outbox (queue, job_name, payload, delay_ms)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::int[]) RETURNING id`,
+      [
+        rows.map((r) => r.queue),
+        rows.map((r) => r.jobName),
+        rows.map((r) => JSON.stringify(r.payload)),
+        rows.map((r) => r.delayMs),
+      ],
+    );
+    return result.map((r) => String(r.id));
+  }
+
+  /** Locks a batch of due rows; other relays skip them. Call inside a transaction. */
+  async claimDue(em: EntityManager, limit: number): Promise<OutboxRow[]> {
+    const rows: OutboxRow[] = await em.query(
+      `SELECT id, queue, job_name, payload, delay_ms, attempts FROM outbox
+       WHERE sent_at IS NULL AND available_at <= now()
+       ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+    return rows.map((r) => ({ ...r, id: String(r.id) }));
+  }
+
+  async markSent(em: EntityManager, ids: string[]): Promise<void> {
+    await em.query(
+      'UPDATE outbox SET sent_at = now(), last_error = NULL WHERE id = ANY($1::bigint[])',
+      [ids],
+    );
+  }
+
+  /** Pushes failed rows back with exponential backoff (capped at 10 s). */
+  async markFailed(em: EntityManager, ids: string[], error: string): Promise<void> {
+    await em.query(
+      `UPDATE outbox SET attempts = attempts + 1, last_error = $2,
+         available_at = now() + least(interval '10 seconds', interval '250 milliseconds' * power(2, attempts))
+       WHERE id = ANY($1::bigint[])`,
+      [ids, error.slice(0, 1000)],
+    );
+  }
+
+  async pendingCount(em: EntityManager): Promise<number> {
+    const rows: { n: string }[] = await em.query(
+      'SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL',
+    );
+    return Number(rows[0].n);
+  }
+
+  /** Sent rows are kept a while for inspection, then removed. */
+  async purgeSent(em: EntityManager, olderThanHours: number): Promise<void> {
+    await em.query(`DELETE FROM outbox WHERE sent_at < now() - make_interval(hours => $1)`, [
+      olderThanHours,
+    ]);
+  }
+}

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { JOB_QUEUE, JobName, JobPayloads } from '../queue/queue-names';
+import { OutboxRepository } from './outbox.repository';
+
+/**
+ * The one way to enqueue work caused by a change: write the event in the change's transaction.
+ * The relay moves it to BullMQ after commit, so a rolled-back change sends nothing and a queue-store
+ * outage loses nothing.
+ */
+@Injectable()
+export class OutboxService {
+  constructor(private readonly repo: OutboxRepository) {}
+
+  async add<N extends JobName>(
+    em: EntityManager,
+    name: N,
+    payload: JobPayloads[N],
+    delayMs = 0,
+  ): Promise<string> {
+    if (!em.queryRunner?.isTransactionActive) {
+      throw new Error('OutboxService.add must run inside the transaction of the change');
+    }
+    const [id] = await this.repo.insert(em, [
+      { queue: JOB_QUEUE[name], jobName: name, payload, delayMs },
+    ]);
+    return id;
+  }
+
+  /**
+   * Many events of one job name in one statement (e.g. one per delivery of a fan-out), in the
+   * change's transaction like `add`. Returns the outbox row ids in payload order.
+   */
+  async addBulk<N extends JobName>(
+    em: EntityManager,
+    name: N,
+    payloads: JobPayloads[N][],
+    delayMs = 0,
+  ): Promise<string[]> {
+    if (!em.queryRunner?.isTransactionActive) {
+      throw new Error('OutboxService.addBulk must run inside the transaction of the change');
+    }
+    return this.repo.insert(
+      em,
+      payloads.map((payload) => ({ queue: JOB_QUEUE[name], jobName: name, payload, delayMs })),
+    );
+  }
+}

@@ -1,0 +1,119 @@
+import {
+  createPostgresBackend,
+  DefaultJobOptions,
+  Job,
+  Queue,
+  runMigrations,
+  Worker,
+  WorkerOptions,
+} from 'bullmq';
+import { Client } from 'pg';
+import type { QueueName } from './queue-names';
+
+export type QueueBackendKind = 'redis' | 'postgres';
+
+/** Explicit defaults for every job: retries with backoff, failed jobs kept, completed ones trimmed. */
+export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+export interface QueueBackendConfig {
+  /** The app's database; also the queue store when no Redis is given. */
+  databaseUrl: string;
+  redisUrl?: string;
+  /** Namespaces queues: a Redis key prefix, or a PostgreSQL schema. */
+  prefix: string;
+}
+
+export interface QueueBackend {
+  readonly kind: QueueBackendKind;
+  /** Prepares the store (BullMQ's own PostgreSQL migrations; nothing for Redis). */
+  prepare(): Promise<void>;
+  createQueue(name: QueueName): Queue;
+  createWorker(
+    name: QueueName,
+    processor: (job: Job, token?: string) => Promise<unknown>,
+    options: Partial<Omit<WorkerOptions, 'connection'>>,
+  ): Worker;
+}
+
+function redisOptions(url: string, forWorker: boolean) {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+    // Workers block and must retry forever; producers fail fast so a Redis outage surfaces at once
+    // (the outbox keeps the event and retries).
+    maxRetriesPerRequest: forWorker ? null : 1,
+    // Reconnect quickly after an outage (ioredis' default grows to 20 s).
+    retryStrategy: (times: number) => Math.min(times * 200, 2000),
+    enableOfflineQueue: forWorker,
+  };
+}
+
+function pgSchema(prefix: string): string {
+  return `bullmq_${prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
+}
+
+/**
+ * The one place that decides where BullMQ keeps its jobs: Redis when REDIS_URL is set (the
+ * production choice), otherwise PostgreSQL through BullMQ 6's PostgreSQL backend. Everything else
+ * talks to the Queue/Worker API and never knows which one runs.
+ */
+export function createQueueBackend(config: QueueBackendConfig): QueueBackend {
+  if (config.redisUrl) {
+    const redisUrl = config.redisUrl;
+    return {
+      kind: 'redis',
+      prepare: async () => undefined,
+      createQueue: (name) =>
+        new Queue(name, {
+          connection: redisOptions(redisUrl, false),
+          prefix: config.prefix,
+          defaultJobOptions: DEFAULT_JOB_OPTIONS,
+        }),
+      createWorker: (name, processor, options) =>
+        new Worker(name, processor, {
+          ...options,
+          connection: redisOptions(redisUrl, true),
+          prefix: config.prefix,
+        }),
+    };
+  }
+  const schema = pgSchema(config.prefix);
+  const connection = () => ({ connectionString: config.databaseUrl, schema, max: 4 });
+  return {
+    kind: 'postgres',
+    prepare: async () => {
+      const client = new Client({ connectionString: config.databaseUrl });
+      await client.connect();
+      try {
+        await runMigrations(client, schema);
+      } finally {
+        await client.end();
+      }
+    },
+    // The classes are typed by their backend; callers use the common Queue/Worker API, so the
+    // PostgreSQL-typed instances are presented under the default types here, in this one place.
+    createQueue: (name) =>
+      new Queue(
+        name,
+        { connection: connection(), defaultJobOptions: DEFAULT_JOB_OPTIONS },
+        createPostgresBackend,
+      ) as unknown as Queue,
+    createWorker: (name, processor, options) =>
+      new Worker(
+        name,
+        processor,
+        { ...options, connection: connection() },
+        createPostgresBackend,
+      ) as unknown as Worker,
+  };
+}

@@ -1,0 +1,69 @@
+import type { AlertsDeliverJob } from '../../alerts/jobs/alerts-deliver.job';
+import type { AlertsFanoutJob } from '../../alerts/jobs/alerts-fanout.job';
+import type { AlertsTrendScanJob } from '../../alerts/jobs/alerts-trend-scan.job';
+import type { DissuasionSlaJob } from '../../cases/dissuasion-sla.job';
+import type { TransferHitsNotifyJob } from '../../cases/transfer-hits-notify.job';
+import type { FreezeOrderNotifyJob } from '../../recoveries/jobs/freeze-order-notify.job';
+import type { ApiKeyChangedJob } from '../../identity/api-key-changed.job';
+import type { FreezeExpiryJob } from '../../recoveries/jobs/freeze-expiry.job';
+
+/** BullMQ queues. Later features add theirs here (see DESIGN.md, Jobs). */
+export enum QueueName {
+  Notifications = 'notifications',
+  /** Hits of new transfer flags on cases: tells the officers (DESIGN.md, Jobs). */
+  TransferMatch = 'transfer-match',
+  /** Escalates dissuasion tasks not contacted within their due time. */
+  DissuasionSla = 'dissuasion-sla',
+  /** Reminds officers before stop-payment and freeze orders expire, and marks them expired. */
+  FreezeExpiry = 'freeze-expiry',
+  /** Expands a published warning into one delivery per coordinator of its target areas. */
+  AlertsFanout = 'alerts-fanout',
+  /** Sends one delivery through its channel (WeCom robot, signed webhook). */
+  AlertsDeliver = 'alerts-deliver',
+  /** Looks for spikes of one fraud type in a station's area and drafts warnings for them. */
+  AlertsTrendScan = 'alerts-trend-scan',
+}
+
+/** Job names; every one must have exactly one @OnJob handler (checked at start). */
+export enum JobName {
+  /** Tells a bank's liaisons that an API key of their bank was issued or revoked. */
+  ApiKeyChanged = 'api-key-changed',
+  /** Tells a bank's liaisons of a new stop-payment or freeze order, and the officer of the answer. */
+  FreezeOrderNotify = 'freeze-order-notify',
+  /** Tells the officers and supervisors of the cases a batch of transfer flags hit. */
+  TransferHitsNotify = 'transfer-hits-notify',
+  /** Delayed by the 30-minute due time: escalates the batch's tasks still not contacted. */
+  DissuasionSlaCheck = 'dissuasion-sla-check',
+  /** Delayed to an order's next reminder or expiry; stale generations and early runs do nothing harmful. */
+  FreezeExpiryCheck = 'freeze-expiry-check',
+  /** A warning was published (or falls due): create and enqueue its deliveries. */
+  AlertsFanout = 'alerts-fanout',
+  /** Sends one delivery row; the row's claim makes it go out once. */
+  AlertsDeliver = 'alerts-deliver',
+  /** Enqueued periodically (TREND_SCAN_INTERVAL_MS): one trend scan; drafts, never publishes. */
+  AlertsTrendScan = 'alerts-trend-scan',
+}
+
+/** The payload type of each job: ids and small facts only; handlers re-read rows. */
+export interface JobPayloads {
+  [JobName.ApiKeyChanged]: ApiKeyChangedJob;
+  [JobName.FreezeOrderNotify]: FreezeOrderNotifyJob;
+  [JobName.TransferHitsNotify]: TransferHitsNotifyJob;
+  [JobName.DissuasionSlaCheck]: DissuasionSlaJob;
+  [JobName.FreezeExpiryCheck]: FreezeExpiryJob;
+  [JobName.AlertsFanout]: AlertsFanoutJob;
+  [JobName.AlertsDeliver]: AlertsDeliverJob;
+  [JobName.AlertsTrendScan]: AlertsTrendScanJob;
+}
+
+/** Which queue carries each job. */
+export const JOB_QUEUE: Record<JobName, QueueName> = {
+  [JobName.ApiKeyChanged]: QueueName.Notifications,
+  [JobName.FreezeOrderNotify]: QueueName.Notifications,
+  [JobName.TransferHitsNotify]: QueueName.TransferMatch,
+  [JobName.DissuasionSlaCheck]: QueueName.DissuasionSla,
+  [JobName.FreezeExpiryCheck]: QueueName.FreezeExpiry,
+  [JobName.AlertsFanout]: QueueName.AlertsFanout,
+  [JobName.AlertsDeliver]: QueueName.AlertsDeliver,
+  [JobName.AlertsTrendScan]: QueueName.AlertsTrendScan,
+};

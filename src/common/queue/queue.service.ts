@@ -1,0 +1,82 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import type { JobsOptions, Queue } from 'bullmq';
+import { QUEUE_BACKEND } from './queue.tokens';
+import type { QueueBackend } from './queue-backend';
+import { JOB_QUEUE, JobName, JobPayloads, QueueName } from './queue-names';
+
+export interface EnqueueItem<N extends JobName = JobName> {
+  name: N;
+  payload: JobPayloads[N];
+  /** Deduplicates while the job exists; handlers still check their rows (see DESIGN.md, Running). */
+  jobId?: string;
+  delayMs?: number;
+}
+
+/** The one typed way to put jobs on queues. Features write to the outbox; the relay calls this. */
+@Injectable()
+export class QueueService implements OnModuleDestroy {
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(@Inject(QUEUE_BACKEND) private readonly backend: QueueBackend) {}
+
+  get backendKind() {
+    return this.backend.kind;
+  }
+
+  queue(name: QueueName): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = this.backend.createQueue(name);
+      q.on('error', () => undefined); // surfaced through health checks and failed adds
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  allQueues(): Queue[] {
+    return Object.values(QueueName).map((n) => this.queue(n));
+  }
+
+  async enqueue<N extends JobName>(item: EnqueueItem<N>, extra: JobsOptions = {}): Promise<void> {
+    await this.enqueueBulk([item], extra);
+  }
+
+  async enqueueBulk(items: EnqueueItem[], extra: JobsOptions = {}): Promise<void> {
+    const byQueue = new Map<QueueName, EnqueueItem[]>();
+    for (const item of items) {
+      const q = JOB_QUEUE[item.name];
+      byQueue.set(q, [...(byQueue.get(q) ?? []), item]);
+    }
+    for (const [queueName, group] of byQueue) {
+      await this.queue(queueName).addBulk(
+        group.map((i) => ({
+          name: i.name,
+          data: i.payload,
+          opts: { ...extra, jobId: i.jobId, delay: i.delayMs || undefined },
+        })),
+      );
+    }
+  }
+
+  /** Pings the queue store; used by /health. */
+  async ping(timeoutMs = 2000): Promise<void> {
+    await withTimeout(
+      this.queue(QueueName.Notifications).getJobCounts('waiting'),
+      timeoutMs,
+      'queue store',
+    );
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+  }
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { Role } from '../common/auth/roles';
+import { outboxEventId } from '../common/outbox/outbox-event-id';
+import { OnJob } from '../common/queue/on-job.decorator';
+import { JobName } from '../common/queue/queue-names';
+import { ApiKeysRepository } from './api-keys.repository';
+import { NotificationsService } from './notifications/notifications.service';
+import { UnitsRepository } from './units.repository';
+import { UsersRepository } from './users.repository';
+
+export interface ApiKeyChangedJob {
+  apiKeyId: string;
+  change: 'issued' | 'revoked';
+}
+
+/** A bank's liaisons learn of every key issued for or revoked from their bank's systems. */
+@Injectable()
+export class ApiKeyChangedHandler {
+  constructor(
+    private readonly keys: ApiKeysRepository,
+    private readonly units: UnitsRepository,
+    private readonly notifications: NotificationsService,
+    private readonly users: UsersRepository,
+  ) {}
+
+  @OnJob(JobName.ApiKeyChanged)
+  async handle(payload: ApiKeyChangedJob, job: Job): Promise<number> {
+    const key = await this.keys.findById(payload.apiKeyId);
+    if (!key) return 0;
+    const bank = await this.units.findById(key.unitId);
+    if (!bank) return 0;
+    const liaisons = await this.users.activeInSubtree(bank.path, [Role.BankLiaison]);
+    const issued = payload.change === 'issued';
+    return this.notifications.notify(outboxEventId(job), liaisons, {
+      kind: `api_key.${payload.change}`,
+      title: issued ? '银行系统接口密钥已签发' : '银行系统接口密钥已吊销',
+      body: issued
+        ? `已为${bank.name}签发接口密钥「${key.name}」（${key.keyPrefix}…）。如非本行申请，请立即联系反诈中心。`
+        : `${bank.name}的接口密钥「${key.name}」（${key.keyPrefix}…）已吊销，使用该密钥的系统将无法再报送可疑交易。`,
+      entity: 'api_key',
+      entityId: key.id,
+    });
+  }
+}

@@ -1,0 +1,49 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../common/auth/actor';
+import { Allow } from '../common/auth/allow.decorator';
+import { IdParam } from '../common/http/id-param';
+import { CurrentActor } from '../common/auth/current-actor.decorator';
+import { Role } from '../common/auth/roles';
+import { ErrorBody } from '../common/http/errors';
+import { ApiKeysService } from './api-keys.service';
+import {
+  ApiKeyDto,
+  ApiKeyPage,
+  CreateApiKeyDto,
+  CreatedApiKeyDto,
+  ListApiKeysQuery,
+} from './dto/api-key.dto';
+
+/** Keys for bank systems (可疑交易报送接口); a key acts as a liaison of its bank. */
+@ApiTags('api-keys')
+@Controller('api-keys')
+export class ApiKeysController {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  @Get()
+  @Allow(Role.Admin)
+  @ApiOkResponse({ type: ApiKeyPage })
+  list(@CurrentActor() actor: Actor, @Query() query: ListApiKeysQuery): Promise<ApiKeyPage> {
+    return this.keys.list(actor, query);
+  }
+
+  @Post()
+  @Allow(Role.Admin)
+  @ApiCreatedResponse({
+    type: CreatedApiKeyDto,
+    description: 'The key is in the answer this once only',
+  })
+  @ApiBadRequestResponse({ type: ErrorBody })
+  create(@CurrentActor() actor: Actor, @Body() dto: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
+    return this.keys.create(actor, dto);
+  }
+
+  @Post(':id/revoke')
+  @HttpCode(200)
+  @Allow(Role.Admin)
+  @ApiOkResponse({ type: ApiKeyDto })
+  revoke(@IdParam() id: string): Promise<ApiKeyDto> {
+    return this.keys.revoke(id);
+  }
+}

@@ -1,0 +1,81 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { DataSource, IsNull } from 'typeorm';
+import type { Actor } from '../common/auth/actor';
+import { AuditService } from '../common/audit/audit.service';
+import { badRequest, conflict } from '../common/http/errors';
+import { OutboxService } from '../common/outbox/outbox.service';
+import { JobName } from '../common/queue/queue-names';
+import { ApiKeysRepository } from './api-keys.repository';
+import { sha256 } from './auth.service';
+import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto, ListApiKeysQuery } from './dto/api-key.dto';
+import { ApiKey } from './entities/api-key.entity';
+import { UnitKind } from './entities/unit.entity';
+import { UnitsRepository } from './units.repository';
+
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    private readonly keys: ApiKeysRepository,
+    private readonly units: UnitsRepository,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+    @InjectDataSource() private readonly ds: DataSource,
+  ) {}
+
+  async list(actor: Actor, query: ListApiKeysQuery) {
+    const page = await this.keys.list(actor, query);
+    return { items: page.items.map(ApiKeyDto.from), nextCursor: page.nextCursor };
+  }
+
+  /** Issues a key for a bank; the secret is returned once and only its SHA-256 is kept. */
+  async create(actor: Actor, dto: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
+    const unit = await this.units.findById(dto.unitId);
+    if (!unit) throw badRequest('unitId', 'does not name an existing unit');
+    if (unit.kind !== UnitKind.Bank)
+      throw badRequest('unitId', `must be a unit of kind bank, not ${unit.kind}`);
+    const prefix = `jwk_${randomBytes(4).toString('hex')}`;
+    const key = `${prefix}_${randomBytes(32).toString('base64url')}`;
+    return this.ds.transaction(async (em) => {
+      const saved = await em.getRepository(ApiKey).save(
+        em.getRepository(ApiKey).create({
+          unitId: unit.id,
+          name: dto.name,
+          keyPrefix: prefix,
+          keyHash: sha256(key),
+          createdBy: actor.id,
+          revokedAt: null,
+          lastUsedAt: null,
+        }),
+      );
+      await this.audit.record(em, {
+        action: 'api_key.create',
+        entity: 'api_key',
+        entityId: saved.id,
+        details: { unitId: unit.id, name: dto.name, keyPrefix: prefix },
+      });
+      await this.outbox.add(em, JobName.ApiKeyChanged, { apiKeyId: saved.id, change: 'issued' });
+      return { ...ApiKeyDto.from(saved), key };
+    });
+  }
+
+  async revoke(id: string): Promise<ApiKeyDto> {
+    const key = await this.keys.findById(id);
+    if (!key) throw new NotFoundException('API key not found');
+    return this.ds.transaction(async (em) => {
+      const done = await em
+        .getRepository(ApiKey)
+        .update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+      if (!done.affected) throw conflict('This API key is already revoked');
+      await this.audit.record(em, {
+        action: 'api_key.revoke',
+        entity: 'api_key',
+        entityId: id,
+        details: { keyPrefix: key.keyPrefix },
+      });
+      await this.outbox.add(em, JobName.ApiKeyChanged, { apiKeyId: id, change: 'revoked' });
+      return ApiKeyDto.from(await em.getRepository(ApiKey).findOneByOrFail({ id }));
+    });
+  }
+}

@@ -1,0 +1,51 @@
+import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import {
+  ApiOkResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../common/auth/actor';
+import { Allow, Public } from '../common/auth/allow.decorator';
+import { CurrentActor } from '../common/auth/current-actor.decorator';
+import { ANY_ROLE } from '../common/auth/roles';
+import { ErrorBody } from '../common/http/errors';
+import { AuthService } from './auth.service';
+import { LoginDto, MeDto, TokenDto } from './dto/auth.dto';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  /** Also sets an HttpOnly cookie limited to /queues, so an admin can open the queue dashboard. */
+  @Post('login')
+  @Public()
+  @HttpCode(200)
+  @ApiOkResponse({ type: TokenDto })
+  @ApiUnauthorizedResponse({ type: ErrorBody })
+  @ApiTooManyRequestsResponse({
+    type: ErrorBody,
+    description: 'Too many attempts; see Retry-After',
+  })
+  async login(
+    @Body() dto: LoginDto,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenDto> {
+    const token = await this.auth.login(dto.username, dto.password, req.ip);
+    void reply.header(
+      'set-cookie',
+      `jw_token=${token.accessToken}; Path=/queues; HttpOnly; SameSite=Strict; Max-Age=${token.expiresIn}`,
+    );
+    return token;
+  }
+
+  @Get('me')
+  @Allow(...ANY_ROLE)
+  @ApiOkResponse({ type: MeDto })
+  me(@CurrentActor() actor: Actor): Promise<MeDto> {
+    return this.auth.me(actor);
+  }
+}

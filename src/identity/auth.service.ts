@@ -1,0 +1,166 @@
+import { HttpStatus, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import type { Actor } from '../common/auth/actor';
+import type { ActorResolver } from '../common/auth/actor-resolver';
+import { PII_ROLES, Role } from '../common/auth/roles';
+import { AuditService } from '../common/audit/audit.service';
+import { APP_CONFIG, AppConfig } from '../common/config/config';
+import { ApiError } from '../common/http/errors';
+import { RateLimiter } from '../common/rate-limit/rate-limiter';
+import { ActorCache } from './actor-cache';
+import { ApiKeysRepository } from './api-keys.repository';
+import { MeDto, TokenDto } from './dto/auth.dto';
+import { UnitDto } from './dto/unit.dto';
+import { dummyHash, verifyPassword } from './passwords';
+import { UnitsRepository } from './units.repository';
+import { UsersRepository, UserWithScope } from './users.repository';
+
+interface TokenClaims {
+  sub: string;
+  iat: number;
+  /**
+   * The user's passwordChangedAt (ms) when the token was issued. `iat` has whole seconds only, so
+   * it cannot tell a token issued just before a password change from one issued just after.
+   */
+  pwc: number;
+}
+
+export const API_KEY_PATTERN = /^(jwk_[0-9a-f]{8})_[A-Za-z0-9_-]{43}$/;
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+@Injectable()
+export class AuthService implements ActorResolver {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly actors: ActorCache,
+    private readonly units: UnitsRepository,
+    private readonly keys: ApiKeysRepository,
+    private readonly jwt: JwtService,
+    private readonly limiter: RateLimiter,
+    private readonly audit: AuditService,
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Username + password → JWT. Rate-limited per (ip, username) and per ip; failures are audited. */
+  async login(username: string, password: string, ip: string): Promise<TokenDto> {
+    const { max, windowSeconds } = this.config.loginRateLimit;
+    const name = username.trim().toLowerCase();
+    for (const [key, limit] of [
+      [`login:${ip}:${name}`, max],
+      [`login-ip:${ip}`, max * 10],
+    ] as const) {
+      const d = await this.limiter.consume(key, limit, windowSeconds);
+      if (!d.allowed) {
+        throw new ApiError(
+          HttpStatus.TOO_MANY_REQUESTS,
+          `Too many login attempts; try again in ${d.retryAfterSeconds} s`,
+          [],
+          {
+            'retry-after': String(d.retryAfterSeconds),
+          },
+        );
+      }
+    }
+    const user = await this.users.findForLogin(name);
+    const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), password);
+    if (!user || !ok || user.disabledAt) {
+      await this.audit.record(this.ds.manager, {
+        action: 'auth.login_failed',
+        entity: 'user',
+        entityId: user?.id ?? null,
+        details: {
+          username: name,
+          reason: !user ? 'unknown_user' : !ok ? 'wrong_password' : 'disabled',
+        },
+      });
+      throw new UnauthorizedException('Wrong username or password, or the account is disabled');
+    }
+    await this.audit.record(this.ds.manager, {
+      action: 'auth.login',
+      entity: 'user',
+      entityId: user.id,
+    });
+    const accessToken = await this.jwt.signAsync({
+      sub: user.id,
+      pwc: user.passwordChangedAt.getTime(),
+    } satisfies Omit<TokenClaims, 'iat'>);
+    return { accessToken, tokenType: 'Bearer', expiresIn: this.config.jwtTtlSeconds };
+  }
+
+  /** A bearer token's user, if the token is valid, the user enabled and the password unchanged since. */
+  async resolveBearer(token: string): Promise<Actor | null> {
+    let claims: TokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<TokenClaims>(token);
+    } catch {
+      return null;
+    }
+    const user = await this.actors.get(claims.sub, () => this.users.findWithScope(claims.sub));
+    if (!user || user.disabledAt) return null;
+    if (claims.pwc !== user.passwordChangedAt.getTime()) return null;
+    return this.actorOf(user);
+  }
+
+  /** An enabled user as an Actor, for work done on a user's behalf without a request (demo seeding). */
+  async actorForUsername(username: string): Promise<Actor | null> {
+    const found = await this.users.findForLogin(username);
+    const user = found ? await this.users.findWithScope(found.id) : null;
+    return user && !user.disabledAt ? this.actorOf(user) : null;
+  }
+
+  private actorOf(user: UserWithScope): Actor {
+    return {
+      kind: 'user',
+      id: user.id,
+      username: user.username,
+      role: user.role,
+      unitId: user.unitId,
+      scopePath:
+        user.role === Role.Admin
+          ? null
+          : user.role === Role.BankLiaison
+            ? (user.bankPath ?? user.unitPath)
+            : user.unitPath,
+    };
+  }
+
+  /** A bank system's key acts as a liaison of its bank. */
+  async resolveApiKey(key: string): Promise<Actor | null> {
+    const match = API_KEY_PATTERN.exec(key);
+    if (!match) return null;
+    const row = await this.keys.findByPrefix(match[1]);
+    if (!row || row.revokedAt) return null;
+    const given = Buffer.from(sha256(key), 'hex');
+    if (!timingSafeEqual(given, Buffer.from(row.keyHash, 'hex'))) return null;
+    void this.keys.touch(row.id).catch(() => undefined);
+    return {
+      kind: 'api_key',
+      id: row.id,
+      username: row.name,
+      role: Role.BankLiaison,
+      unitId: row.unitId,
+      scopePath: row.unitPath,
+    };
+  }
+
+  async me(actor: Actor): Promise<MeDto> {
+    const unit = await this.units.findById(actor.unitId);
+    if (!unit) throw new UnauthorizedException();
+    let displayName = actor.username;
+    if (actor.kind === 'user')
+      displayName = (await this.users.findById(actor.id))?.displayName ?? displayName;
+    return {
+      kind: actor.kind,
+      id: actor.id,
+      username: actor.username,
+      displayName,
+      role: actor.role,
+      unit: UnitDto.from(unit),
+      canSeePii: PII_ROLES.includes(actor.role),
+    };
+  }
+}

@@ -1,0 +1,35 @@
+import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../../common/auth/actor';
+import { Allow } from '../../common/auth/allow.decorator';
+import { IdParam } from '../../common/http/id-param';
+import { CurrentActor } from '../../common/auth/current-actor.decorator';
+import { ANY_ROLE } from '../../common/auth/roles';
+import { ListNotificationsQuery, NotificationDto, NotificationPage } from '../dto/notification.dto';
+import { NotificationsService } from './notifications.service';
+
+/** The caller's own notifications; API keys have none. */
+@ApiTags('notifications')
+@Controller('notifications')
+export class NotificationsController {
+  constructor(private readonly notifications: NotificationsService) {}
+
+  @Get()
+  @Allow(...ANY_ROLE)
+  @ApiOkResponse({ type: NotificationPage })
+  async list(
+    @CurrentActor() actor: Actor,
+    @Query() query: ListNotificationsQuery,
+  ): Promise<NotificationPage> {
+    const page = await this.notifications.list(actor, query);
+    return { items: page.items.map(NotificationDto.from), nextCursor: page.nextCursor };
+  }
+
+  @Post(':id/read')
+  @HttpCode(200)
+  @Allow(...ANY_ROLE)
+  @ApiOkResponse({ type: NotificationDto })
+  async read(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<NotificationDto> {
+    return NotificationDto.from(await this.notifications.markRead(actor, id));
+  }
+}

@@ -1,0 +1,64 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../../common/audit/audit.service';
+import type { Actor } from '../../common/auth/actor';
+import { PageQuery } from '../../common/pagination/pagination';
+import type { Role } from '../../common/auth/roles';
+import { UnitsRepository } from '../units.repository';
+import { UsersRepository } from '../users.repository';
+import { NotificationsRepository } from './notifications.repository';
+
+export interface NotificationContent {
+  kind: string;
+  title: string;
+  body: string;
+  entity?: string;
+  entityId?: string;
+}
+
+/** In-app notifications. Other modules call `notify` from their job handlers. */
+@Injectable()
+export class NotificationsService {
+  constructor(
+    private readonly repo: NotificationsRepository,
+    private readonly units: UnitsRepository,
+    private readonly users: UsersRepository,
+    private readonly audit: AuditService,
+    @InjectDataSource() private readonly ds: DataSource,
+  ) {}
+
+  /** Idempotent per (eventId, user). Returns how many notifications were new. */
+  notify(eventId: string, userIds: string[], content: NotificationContent): Promise<number> {
+    return this.repo.insertForEvent(eventId, [...new Set(userIds)], content);
+  }
+
+  /** Notifies the enabled users of these roles anywhere under a unit (a bank's liaisons in all its branches). */
+  async notifyRolesUnder(
+    eventId: string,
+    unitId: string,
+    roles: Role[],
+    content: NotificationContent,
+  ): Promise<number> {
+    const unit = await this.units.findById(unitId);
+    if (!unit) return 0;
+    return this.notify(eventId, await this.users.activeInSubtree(unit.path, roles), content);
+  }
+
+  list(actor: Actor, query: PageQuery & { unread?: boolean }) {
+    return this.repo.listForUser(actor.id, query);
+  }
+
+  async markRead(actor: Actor, id: string) {
+    return this.ds.transaction(async (em) => {
+      const n = await this.repo.markRead(em, actor.id, id);
+      if (!n) throw new NotFoundException('Notification not found');
+      await this.audit.record(em, {
+        action: 'notification.read',
+        entity: 'notification',
+        entityId: id,
+      });
+      return n;
+    });
+  }
+}

@@ -1,0 +1,61 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Actor } from '../common/auth/actor';
+import { inScope } from '../common/auth/scope';
+import { AuditService } from '../common/audit/audit.service';
+import { badRequest, conflict } from '../common/http/errors';
+import { CreateUnitDto, ListUnitsQuery, UnitDto } from './dto/unit.dto';
+import { ALLOWED_PARENTS, Unit } from './entities/unit.entity';
+import { UnitsRepository } from './units.repository';
+
+@Injectable()
+export class UnitsService {
+  constructor(
+    private readonly units: UnitsRepository,
+    private readonly audit: AuditService,
+    @InjectDataSource() private readonly ds: DataSource,
+  ) {}
+
+  async list(actor: Actor, query: ListUnitsQuery) {
+    const page = await this.units.list(actor, query);
+    return { items: page.items.map(UnitDto.from), nextCursor: page.nextCursor };
+  }
+
+  async get(actor: Actor, id: string): Promise<Unit> {
+    const unit = await this.units.findById(id);
+    if (!unit || !inScope(actor, unit.path)) throw new NotFoundException('Unit not found');
+    return unit;
+  }
+
+  /** Exported for other modules: a unit by id, or null. */
+  findById(id: string): Promise<Unit | null> {
+    return this.units.findById(id);
+  }
+
+  async create(dto: CreateUnitDto): Promise<Unit> {
+    const parent = dto.parentId ? await this.units.findById(dto.parentId) : null;
+    if (dto.parentId && !parent) throw badRequest('parentId', 'does not name an existing unit');
+    const allowed = ALLOWED_PARENTS[dto.kind];
+    if (!allowed.includes(parent?.kind ?? null)) {
+      const names = allowed.map((k) => k ?? 'none');
+      throw badRequest('parentId', `a ${dto.kind} must sit under: ${names.join(' or ')}`);
+    }
+    if (await this.units.findByCode(dto.code))
+      throw conflict(`Unit code ${dto.code} is taken`, [{ field: 'code', problem: 'is taken' }]);
+    return this.ds.transaction(async (em) => {
+      const unit = await this.units.insert(
+        em,
+        { kind: dto.kind, code: dto.code, name: dto.name, parentId: parent?.id ?? null },
+        parent?.path ?? null,
+      );
+      await this.audit.record(em, {
+        action: 'unit.create',
+        entity: 'unit',
+        entityId: unit.id,
+        details: { kind: unit.kind, code: unit.code, name: unit.name, parentId: unit.parentId },
+      });
+      return unit;
+    });
+  }
+}

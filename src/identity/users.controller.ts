@@ -1,0 +1,45 @@
+import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../common/auth/actor';
+import { Allow } from '../common/auth/allow.decorator';
+import { IdParam } from '../common/http/id-param';
+import { CurrentActor } from '../common/auth/current-actor.decorator';
+import { Role } from '../common/auth/roles';
+import { ErrorBody } from '../common/http/errors';
+import { CreateUserDto, ListUsersQuery, UpdateUserDto, UserDto, UserPage } from './dto/user.dto';
+import { UsersService } from './users.service';
+
+@ApiTags('users')
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  /** Admins see everyone; supervisors the users of their unit subtree. */
+  @Get()
+  @Allow(Role.Admin, Role.Supervisor)
+  @ApiOkResponse({ type: UserPage })
+  list(@CurrentActor() actor: Actor, @Query() query: ListUsersQuery): Promise<UserPage> {
+    return this.users.list(actor, query);
+  }
+
+  @Post()
+  @Allow(Role.Admin)
+  @ApiCreatedResponse({ type: UserDto })
+  @ApiBadRequestResponse({ type: ErrorBody })
+  async create(@Body() dto: CreateUserDto): Promise<UserDto> {
+    return UserDto.from(await this.users.create(dto));
+  }
+
+  /** Change name, role, unit, phone or password, or disable (tokens already issued stop working). */
+  @Patch(':id')
+  @Allow(Role.Admin)
+  @ApiOkResponse({ type: UserDto })
+  @ApiBadRequestResponse({ type: ErrorBody })
+  async update(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Body() dto: UpdateUserDto,
+  ): Promise<UserDto> {
+    return UserDto.from(await this.users.update(actor, id, dto));
+  }
+}

@@ -1,0 +1,58 @@
+import 'reflect-metadata';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './common/config/config';
+import { DemoCoordinatorsSeeder } from './alerts/demo-coordinators.seeder';
+import { DemoCasesSeeder } from './cases/demo-cases.seeder';
+import { SeedService } from './identity/seed.service';
+import { onShutdownSignal, prepareRuntime } from './runtime';
+
+const log = (msg: string) => process.stdout.write(`[jingwang] ${msg}\n`);
+
+/** `npm start`: database (embedded if none given), migrations, seeds, API and workers in one process. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const runtime = await prepareRuntime(config, log);
+  let app: Awaited<ReturnType<typeof createApp>> | undefined;
+  onShutdownSignal(async () => {
+    await app?.close();
+    await runtime.stop();
+    log('Stopped');
+  }, log);
+  try {
+    app = await createApp({
+      config,
+      databaseUrl: runtime.databaseUrl,
+      queueBackend: runtime.queueBackend,
+    });
+    const seeds = app.get(SeedService);
+    await seeds.bootstrapAdmin();
+    const demo = config.seedDemo ? await seeds.loadDemo() : null;
+    if (demo) await app.get(DemoCasesSeeder).load();
+    if (demo) await app.get(DemoCoordinatorsSeeder).load();
+    await app.listen({ port: config.port, host: config.host });
+    const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+    log(`API      ${base}/api/v1`);
+    log(`Docs     ${base}/docs  (OpenAPI JSON: ${base}/docs-json)`);
+    log(`Health   ${base}/health   Metrics ${base}/metrics   Queues ${base}/queues (admin)`);
+    if (config.bootstrapAdmin)
+      log(
+        `Admin    ${config.bootstrapAdmin.username} / ${config.nodeEnv === 'production' ? '(from BOOTSTRAP_ADMIN_PASSWORD)' : config.bootstrapAdmin.password}`,
+      );
+    if (demo) log(`Demo     ${demo.usernames.join(', ')}  (password: ${demo.password})`);
+  } catch (err) {
+    await app?.close().catch(() => undefined);
+    await runtime.stop();
+    throw err;
+  }
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    process.stderr.write(
+      `Failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+  }
+  process.exit(1);
+});

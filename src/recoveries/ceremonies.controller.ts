@@ -1,0 +1,109 @@
+import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { Actor } from '../common/auth/actor';
+import { Allow } from '../common/auth/allow.decorator';
+import { CurrentActor } from '../common/auth/current-actor.decorator';
+import { Role } from '../common/auth/roles';
+import { ErrorBody } from '../common/http/errors';
+import { IdParam } from '../common/http/id-param';
+import { CeremoniesService } from './ceremonies.service';
+import {
+  AttachAllocationsDto,
+  CeremonyDto,
+  CeremonyPage,
+  CreateCeremonyDto,
+  ListCeremoniesQuery,
+  SheetQuery,
+  SignAllocationDto,
+} from './dto/ceremony.dto';
+
+const READERS = [Role.Admin, Role.Supervisor, Role.Officer] as const;
+const WRITERS = [Role.Supervisor, Role.Officer] as const;
+
+/** 发还仪式. */
+@ApiTags('ceremonies')
+@Controller('ceremonies')
+export class CeremoniesController {
+  constructor(private readonly ceremonies: CeremoniesService) {}
+
+  @Get()
+  @Allow(...READERS)
+  @ApiOkResponse({ type: CeremonyPage })
+  list(@CurrentActor() actor: Actor, @Query() q: ListCeremoniesQuery): Promise<CeremonyPage> {
+    return this.ceremonies.list(actor, q);
+  }
+
+  @Post()
+  @Allow(...WRITERS)
+  @ApiCreatedResponse({ type: CeremonyDto })
+  create(@CurrentActor() actor: Actor, @Body() dto: CreateCeremonyDto): Promise<CeremonyDto> {
+    return this.ceremonies.create(actor, dto);
+  }
+
+  /** With its allocations (victims masked) and totals: amount, victims, cases, by fraud type. */
+  @Get(':id')
+  @Allow(...READERS)
+  @ApiOkResponse({ type: CeremonyDto })
+  get(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<CeremonyDto> {
+    return this.ceremonies.get(actor, id);
+  }
+
+  /** 发还签收表 to print: HTML (default) or CSV. */
+  @Get(':id/sheet')
+  @Allow(...READERS)
+  @ApiProduces('text/html', 'text/csv')
+  @ApiOkResponse({
+    description: 'The sheet: victims masked, amounts in yuan and fen, a signature column',
+  })
+  async sheet(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Query() q: SheetQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    const s = await this.ceremonies.sheet(actor, id, q.format ?? 'html');
+    void reply
+      .header('content-type', s.type)
+      .header('cache-control', 'private, no-store')
+      .header('x-content-type-options', 'nosniff');
+    if (q.format === 'csv')
+      void reply.header('content-disposition', `attachment; filename="${s.filename}"`);
+    return s.body;
+  }
+
+  /** Attaches confirmed allocations; one already returned at a ceremony is a 409. */
+  @Post(':id/allocations')
+  @HttpCode(200)
+  @Allow(...WRITERS)
+  @ApiOkResponse({ type: CeremonyDto })
+  @ApiConflictResponse({ type: ErrorBody, description: 'An allocation is already at a ceremony' })
+  attach(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Body() dto: AttachAllocationsDto,
+  ): Promise<CeremonyDto> {
+    return this.ceremonies.attach(actor, id, dto);
+  }
+
+  /** 签收: the signer's ID number must be the victim's. */
+  @Post(':id/allocations/:allocationId/sign')
+  @HttpCode(200)
+  @Allow(...WRITERS)
+  @ApiOkResponse({ type: CeremonyDto })
+  @ApiConflictResponse({ type: ErrorBody, description: 'Already signed for' })
+  sign(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @IdParam('allocationId') allocationId: string,
+    @Body() dto: SignAllocationDto,
+  ): Promise<CeremonyDto> {
+    return this.ceremonies.sign(actor, id, allocationId, dto);
+  }
+}

@@ -1,0 +1,105 @@
+import { formatYuan } from '../common/money';
+import { chinaTime } from '../common/china-time';
+
+/** One line of the printable sheet (发还签收表): the victim masked, the amount in yuan and fen. */
+export interface SheetLine {
+  caseNo: string;
+  victimName: string;
+  idNumber: string | null;
+  amountFen: number;
+  signedAt: Date | null;
+}
+
+export interface SheetHeader {
+  title: string;
+  heldOn: string;
+  venue: string;
+  hostUnitName: string;
+}
+
+export const SHEET_COLUMNS = [
+  '序号',
+  '案件编号',
+  '受害人',
+  '身份证号',
+  '发还金额（元）',
+  '发还金额（分）',
+  '签收时间',
+  '受害人签名',
+];
+
+const escapeHtml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
+
+/** A CSV field: quoted when needed; a leading = + - @ is defused so a spreadsheet shows it as text. */
+function csvField(v: string): string {
+  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+function cells(l: SheetLine, i: number): string[] {
+  return [
+    String(i + 1),
+    l.caseNo,
+    l.victimName,
+    l.idNumber ?? '',
+    formatYuan(l.amountFen),
+    String(l.amountFen),
+    l.signedAt ? chinaTime(l.signedAt) : '',
+    '',
+  ];
+}
+
+const total = (lines: SheetLine[]) => lines.reduce((s, l) => s + l.amountFen, 0);
+
+/** CSV with a BOM (so Excel reads UTF-8), Chinese headers, one victim per line, and a total line. */
+export function sheetCsv(lines: SheetLine[]): string {
+  const rows = [
+    SHEET_COLUMNS,
+    ...lines.map(cells),
+    ['合计', '', `${lines.length} 笔`, '', formatYuan(total(lines)), String(total(lines)), '', ''],
+  ];
+  return '\ufeff' + rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
+}
+
+/** A printable HTML page: the ceremony, the table with an empty signature column, the total. */
+export function sheetHtml(h: SheetHeader, lines: SheetLine[]): string {
+  const head = SHEET_COLUMNS.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
+  const body = lines
+    .map(
+      (l, i) =>
+        `<tr>${cells(l, i)
+          .map((c) => `<td>${escapeHtml(c)}</td>`)
+          .join('')}</tr>`,
+    )
+    .join('\n');
+  return `<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>${escapeHtml(h.title)} — 发还签收表</title>
+<style>
+body { font-family: "SimSun", "Songti SC", serif; margin: 2em; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid #000; padding: 6px 8px; text-align: center; }
+td:nth-child(8) { min-width: 8em; height: 2.5em; }
+@media print { body { margin: 0; } }
+</style>
+</head>
+<body>
+<h1>${escapeHtml(h.title)}</h1>
+<p>发还签收表 · 时间：${escapeHtml(h.heldOn)} · 地点：${escapeHtml(h.venue)} · 主办单位：${escapeHtml(h.hostUnitName)}</p>
+<table>
+<thead><tr>${head}</tr></thead>
+<tbody>
+${body}
+</tbody>
+<tfoot><tr><td colspan="4">合计</td><td>${formatYuan(total(lines))}</td><td>${total(lines)}</td><td colspan="2"></td></tr></tfoot>
+</table>
+</body>
+</html>
+`;
+}

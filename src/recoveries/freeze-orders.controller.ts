@@ -1,0 +1,125 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Actor } from '../common/auth/actor';
+import { Allow } from '../common/auth/allow.decorator';
+import { CurrentActor } from '../common/auth/current-actor.decorator';
+import { Role } from '../common/auth/roles';
+import { ErrorBody } from '../common/http/errors';
+import { IdParam } from '../common/http/id-param';
+import {
+  AnswerFreezeOrderDto,
+  ConvertFreezeOrderDto,
+  CreateFreezeOrderDto,
+  FreezeOrderDto,
+  FreezeOrderNoteDto,
+  FreezeOrderPage,
+  ListFreezeOrdersQuery,
+} from './dto/freeze-order.dto';
+import { FreezeOrdersService } from './freeze-orders.service';
+
+/** Police of the owning unit's subtree, and the bank asked (its liaisons and API keys); admins read all. */
+const ORDER_READERS = [Role.Admin, Role.Supervisor, Role.Officer, Role.BankLiaison] as const;
+const ORDER_WRITERS = [Role.Supervisor, Role.Officer] as const;
+
+/** 止付/冻结 orders to banks. */
+@ApiTags('freeze-orders')
+@Controller('freeze-orders')
+export class FreezeOrdersController {
+  constructor(private readonly orders: FreezeOrdersService) {}
+
+  /** Police see their subtree's orders; a bank sees the orders addressed to it (its inbox). */
+  @Get()
+  @Allow(...ORDER_READERS)
+  @ApiSecurity('bank-api-key')
+  @ApiOkResponse({ type: FreezeOrderPage })
+  list(@CurrentActor() actor: Actor, @Query() q: ListFreezeOrdersQuery): Promise<FreezeOrderPage> {
+    return this.orders.list(actor, q);
+  }
+
+  /** 发起紧急止付 / 冻结 for a bank account of a case the caller may see. */
+  @Post()
+  @Allow(...ORDER_WRITERS)
+  @ApiCreatedResponse({ type: FreezeOrderDto })
+  @ApiBadRequestResponse({ type: ErrorBody })
+  @ApiConflictResponse({
+    type: ErrorBody,
+    description:
+      'A live order of the kind holds the account, or the stop-payment repeat limit is reached',
+  })
+  create(@CurrentActor() actor: Actor, @Body() dto: CreateFreezeOrderDto): Promise<FreezeOrderDto> {
+    return this.orders.create(actor, dto);
+  }
+
+  /** The order with its events and golden-hour figures. */
+  @Get(':id')
+  @Allow(...ORDER_READERS)
+  @ApiSecurity('bank-api-key')
+  @ApiOkResponse({ type: FreezeOrderDto })
+  get(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<FreezeOrderDto> {
+    return this.orders.get(actor, id);
+  }
+
+  /** 银行反馈: frozen, partially_frozen (with frozenFen) or rejected (with a reason). */
+  @Post(':id/response')
+  @HttpCode(200)
+  @Allow(Role.BankLiaison)
+  @ApiSecurity('bank-api-key')
+  @ApiOkResponse({ type: FreezeOrderDto })
+  @ApiConflictResponse({ type: ErrorBody, description: 'The order was already answered' })
+  answer(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Body() dto: AnswerFreezeOrderDto,
+  ): Promise<FreezeOrderDto> {
+    return this.orders.answer(actor, id, dto);
+  }
+
+  /** 续冻: +6 months from the current expiry, for a live freeze that has not lapsed. */
+  @Post(':id/renew')
+  @HttpCode(200)
+  @Allow(...ORDER_WRITERS)
+  @ApiOkResponse({ type: FreezeOrderDto })
+  @ApiConflictResponse({ type: ErrorBody, description: 'Not a live freeze, or already lapsed' })
+  renew(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Body() dto: FreezeOrderNoteDto,
+  ): Promise<FreezeOrderDto> {
+    return this.orders.renew(actor, id, dto);
+  }
+
+  /** 解除止付/冻结. */
+  @Post(':id/release')
+  @HttpCode(200)
+  @Allow(...ORDER_WRITERS)
+  @ApiOkResponse({ type: FreezeOrderDto })
+  @ApiConflictResponse({ type: ErrorBody, description: 'The order is not live' })
+  release(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Body() dto: FreezeOrderNoteDto,
+  ): Promise<FreezeOrderDto> {
+    return this.orders.release(actor, id, dto);
+  }
+
+  /** 止付转冻结: answers the new freeze order. */
+  @Post(':id/convert')
+  @HttpCode(200)
+  @Allow(...ORDER_WRITERS)
+  @ApiOkResponse({ type: FreezeOrderDto, description: 'The freeze the stop-payment became' })
+  @ApiConflictResponse({ type: ErrorBody, description: 'Not a live stop-payment, or expired' })
+  convert(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Body() dto: ConvertFreezeOrderDto,
+  ): Promise<FreezeOrderDto> {
+    return this.orders.convert(actor, id, dto);
+  }
+}

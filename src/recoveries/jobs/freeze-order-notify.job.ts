@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { Role } from '../../common/auth/roles';
+import { formatYuan, parseFenFromDb } from '../../common/money';
+import { outboxEventId } from '../../common/outbox/outbox-event-id';
+import { OnJob } from '../../common/queue/on-job.decorator';
+import { JobName } from '../../common/queue/queue-names';
+import { NotificationsService } from '../../identity/notifications/notifications.service';
+import { FreezeOrdersRepository } from '../freeze-orders.repository';
+
+export interface FreezeOrderNotifyJob {
+  orderId: string;
+  /** requested: the bank's liaisons learn of a new order; answered: the officer learns the answer. */
+  event: 'requested' | 'answered';
+}
+
+const KIND_ZH = { stop_payment: '紧急止付', freeze: '冻结' } as const;
+const ANSWER_ZH: Record<string, string> = {
+  frozen: '已全额冻结',
+  partially_frozen: '已部分冻结',
+  rejected: '已拒绝',
+};
+
+/**
+ * 止付冻结通知: a stop-payment is worth only as much as the minutes it saves, so a new order is
+ * pushed to every liaison of the bank asked, and the bank's answer to the officer who asked.
+ * Idempotent per (outbox event, user).
+ */
+@Injectable()
+export class FreezeOrderNotifyHandler {
+  constructor(
+    private readonly repo: FreezeOrdersRepository,
+    private readonly notifications: NotificationsService,
+  ) {}
+
+  @OnJob(JobName.FreezeOrderNotify)
+  async handle(payload: FreezeOrderNotifyJob, job: Job): Promise<number> {
+    const o = await this.repo.noticeInfo(payload.orderId);
+    if (!o) return 0;
+    const kind = KIND_ZH[o.kind];
+    const eventId = outboxEventId(job);
+    if (payload.event === 'requested') {
+      return this.notifications.notifyRolesUnder(eventId, o.bank_unit_id, [Role.BankLiaison], {
+        kind: 'freeze_order.requested',
+        title: `新的${kind}请求：${o.case_no}`,
+        body: `${o.unit_name}请求对账户 ${o.account} ${kind} ${formatYuan(parseFenFromDb(o.requested_fen))} 元（案件 ${o.case_no}）。请尽快处理并反馈结果。`,
+        entity: 'freeze_order',
+        entityId: o.id,
+      });
+    }
+    const officer = o.officer_id ?? o.case_officer_id;
+    if (!officer || !o.answer) return 0;
+    const frozen =
+      o.frozen_fen === null ? '' : `，冻结金额 ${formatYuan(parseFenFromDb(o.frozen_fen))} 元`;
+    return this.notifications.notify(eventId, [officer], {
+      kind: 'freeze_order.answered',
+      title: `${o.bank_name}${ANSWER_ZH[o.answer] ?? o.answer}：${o.case_no}`,
+      body: `${o.bank_name}对账户 ${o.account} 的${kind}请求${ANSWER_ZH[o.answer] ?? o.answer}${frozen}${o.reject_reason ? `；原因：${o.reject_reason}` : ''}。`,
+      entity: 'freeze_order',
+      entityId: o.id,
+    });
+  }
+}

@@ -1,0 +1,79 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../common/auth/actor';
+import { Allow } from '../common/auth/allow.decorator';
+import { CurrentActor } from '../common/auth/current-actor.decorator';
+import { Role } from '../common/auth/roles';
+import { ErrorBody } from '../common/http/errors';
+import { IdParam } from '../common/http/id-param';
+import {
+  AllocationProposalDto,
+  AllocationQuery,
+  CreateRecoveryDto,
+  ListRecoveriesQuery,
+  RecoveryDto,
+  RecoveryPage,
+  RecoveryTotalsDto,
+} from './dto/recovery.dto';
+import { RecoveriesService } from './recoveries.service';
+
+const READERS = [Role.Admin, Role.Supervisor, Role.Officer] as const;
+const WRITERS = [Role.Supervisor, Role.Officer] as const;
+
+/** 追回 and 返还分配. */
+@ApiTags('recoveries')
+@Controller('recoveries')
+export class RecoveriesController {
+  constructor(private readonly recoveries: RecoveriesService) {}
+
+  @Get()
+  @Allow(...READERS)
+  @ApiOkResponse({ type: RecoveryPage })
+  list(@CurrentActor() actor: Actor, @Query() q: ListRecoveriesQuery): Promise<RecoveryPage> {
+    return this.recoveries.list(actor, q);
+  }
+
+  /** The unit's figures: requested, frozen, recovered, allocated, returned, and the golden hour. */
+  @Get('totals')
+  @Allow(Role.Admin, Role.Supervisor, Role.Officer, Role.CommunityPolice)
+  @ApiOkResponse({ type: RecoveryTotalsDto })
+  totals(@CurrentActor() actor: Actor): Promise<RecoveryTotalsDto> {
+    return this.recoveries.totals(actor);
+  }
+
+  /** 追回: Σ recoveries of an order never pass its frozen amount (409). */
+  @Post()
+  @Allow(...WRITERS)
+  @ApiCreatedResponse({ type: RecoveryDto })
+  @ApiConflictResponse({
+    type: ErrorBody,
+    description: 'Over the frozen amount, or not a live freeze',
+  })
+  create(@CurrentActor() actor: Actor, @Body() dto: CreateRecoveryDto): Promise<RecoveryDto> {
+    return this.recoveries.create(actor, dto);
+  }
+
+  @Get(':id')
+  @Allow(...READERS)
+  @ApiOkResponse({ type: RecoveryDto })
+  get(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<RecoveryDto> {
+    return this.recoveries.get(actor, id);
+  }
+
+  /** 返还分配: proposes the split (stored; a pro-rata one starts its 公示), or stores it with ?confirm=true. */
+  @Post(':id/allocations')
+  @HttpCode(200)
+  @Allow(...WRITERS)
+  @ApiOkResponse({ type: AllocationProposalDto })
+  @ApiConflictResponse({
+    type: ErrorBody,
+    description: 'Nothing left to allocate, the public notice has not passed, or the split changed',
+  })
+  allocate(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Query() q: AllocationQuery,
+  ): Promise<AllocationProposalDto> {
+    return this.recoveries.allocate(actor, id, q.confirm === true);
+  }
+}

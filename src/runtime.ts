@@ -1,0 +1,98 @@
+import { join } from 'node:path';
+import { AppConfig } from './common/config/config';
+import { ensureDatabase, withDatabase } from './common/database/create-database';
+import { runAppMigrations } from './common/database/data-source';
+import {
+  EmbeddedServer,
+  runningEmbeddedPostgres,
+  startEmbeddedPostgres,
+} from './common/database/embedded-postgres';
+import { createQueueBackend, QueueBackend } from './common/queue/queue-backend';
+
+export interface Runtime {
+  databaseUrl: string;
+  queueBackend: QueueBackend;
+  embedded: boolean;
+  /** Stops what this runtime started (the embedded PostgreSQL). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything the app needs before it can start: a PostgreSQL (the given one, or an embedded one
+ * with its data in DATA_DIR/pg), the app's migrations, and the queue store (BullMQ's migrations
+ * when it runs on PostgreSQL).
+ */
+export async function prepareRuntime(
+  config: AppConfig,
+  log: (msg: string) => void,
+  options: {
+    /**
+     * Use the embedded server another process (`npm start`) already runs on DATA_DIR, instead of
+     * stopping it to start our own. For the worker process and command-line tools.
+     */
+    shareRunning?: boolean;
+    /** Create the database and run migrations (not for tools that only read, like audit:verify). */
+    prepare?: boolean;
+  } = {},
+): Promise<Runtime> {
+  let embedded: EmbeddedServer | undefined;
+  let databaseUrl = config.databaseUrl;
+  const running =
+    !databaseUrl && options.shareRunning
+      ? runningEmbeddedPostgres(join(config.dataDir, 'pg'))
+      : undefined;
+  if (running) {
+    log(`No DATABASE_URL: using the embedded PostgreSQL already running on port ${running.port}`);
+    databaseUrl = withDatabase(running.url, 'jingwang');
+  } else if (!databaseUrl) {
+    log(
+      `No DATABASE_URL: starting embedded PostgreSQL on 127.0.0.1:${config.embeddedPgPort} (data in ${join(config.dataDir, 'pg')})`,
+    );
+    embedded = await startEmbeddedPostgres({
+      dataDir: join(config.dataDir, 'pg'),
+      port: config.embeddedPgPort,
+      persistent: true,
+    });
+    databaseUrl = withDatabase(embedded.url, 'jingwang');
+  }
+  try {
+    const queueBackend = createQueueBackend({
+      databaseUrl,
+      redisUrl: config.redisUrl,
+      prefix: config.queuePrefix,
+    });
+    if (options.prepare !== false) {
+      await ensureDatabase(databaseUrl);
+      const applied = await runAppMigrations(databaseUrl);
+      if (applied.length) log(`Applied migrations: ${applied.join(', ')}`);
+      await queueBackend.prepare();
+      log(`Queues run on ${queueBackend.kind === 'redis' ? 'Redis' : 'PostgreSQL'}`);
+    }
+    return { databaseUrl, queueBackend, embedded: !!embedded, stop: async () => embedded?.stop() };
+  } catch (err) {
+    await embedded?.stop();
+    throw err;
+  }
+}
+
+/** Runs `close` once on SIGINT/SIGTERM; a second signal exits at once. */
+export function onShutdownSignal(close: () => Promise<void>, log: (msg: string) => void): void {
+  let closing = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (closing) {
+      log(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    closing = true;
+    log(`${signal}: shutting down`);
+    close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log(`Shutdown failed: ${String(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}

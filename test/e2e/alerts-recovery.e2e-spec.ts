@@ -1,0 +1,491 @@
+import assert from 'node:assert/strict';
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Client } from 'pg';
+import { FakeWebhookReceiver, FakeWecom } from '../fakes/wecom-robot';
+import { bootApp, DEMO_PASSWORD, describeEachBackend, TestApp, USERS } from '../harness';
+import { RedisServer, startRedisServer } from '../setup/servers';
+import { testConfig } from '../setup/test-config';
+
+/**
+ * Issue 5, "exactly once" under failure: a warning fanned out to a few hundred coordinators, and in
+ * the middle of sending (some sent, some being sent, most still queued) the worker process is
+ * SIGKILLed and started again, or the queue store goes down and comes back. Each coordinator of
+ * the target areas must still receive exactly one message, and no one outside them any.
+ *
+ * What these tests can and cannot prove. A send is claimed on its row (queued → sending) and
+ * marked sent after the robot answered; the row, not the job, makes it once. The one gap no
+ * sender can close against a WeCom robot (it takes no idempotency key): a process dying after the
+ * robot accepted a message and before the row says sent leaves a claim that is taken over later and
+ * sends again (see AlertsDeliverHandler). A SIGKILL landing in that window of a few milliseconds
+ * would make a test flaky for a reason the code documents, so the kill test first lets the fake
+ * robots stop answering (as robots slow to answer would), waits until every answered send is
+ * recorded, and only then kills the worker: the sends in flight die with it unanswered (the fakes
+ * drop them), their rows stay claimed by a dead process, and the queued rest waits in the store.
+ */
+
+const WORKER = join(__dirname, '..', '..', 'src', 'worker.js');
+/** Coordinators per channel inside the target areas (each its own robot or webhook path). */
+const PER_CHANNEL = 120;
+const OUTSIDE = 3;
+/** Answer latency of the fakes, so the fan-out lasts long enough to be interrupted. */
+const LATENCY_MS = 40;
+const HOOK_SECRET = 'recovery-webhook-secret-0123456789';
+
+type H = Record<string, string>;
+type Route = { kind: 'robot'; key: string } | { kind: 'hook'; path: string };
+
+interface DeliveryItem {
+  id: string;
+  kind: 'warning' | 'withdrawal';
+  coordinatorId: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+}
+interface Deliveries {
+  counts: Record<string, number>;
+  items: DeliveryItem[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function eventually<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  ms = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err; // e.g. the API answering 500 while its database is cut off
+    }
+    if (Date.now() > deadline)
+      throw new Error(`${what} did not happen within ${ms} ms (${String(last ?? '')})`);
+    await sleep(100);
+  }
+}
+
+/** The fakes, the users and the coordinators one scenario needs, on its own app. */
+class Scenario {
+  readonly robots = new FakeWecom(20, 60_000);
+  readonly secrets = new Map<string, string>();
+  readonly hooks = new FakeWebhookReceiver(this.secrets);
+  readonly route = new Map<string, Route>();
+  readonly inside: string[] = [];
+  readonly outside: string[] = [];
+  readonly unit: Record<string, string> = {};
+  chen: H = {};
+  boss: H = {};
+
+  constructor(readonly t: TestApp) {}
+
+  async auth(username: string): Promise<H> {
+    return { authorization: `Bearer ${await this.t.token(username)}` };
+  }
+
+  async start(): Promise<void> {
+    await this.robots.start();
+    await this.hooks.start();
+    const t = this.t;
+    for (const code of ['GY', 'GY-YY-QL', 'GY-YY-QL-DS', 'GY-YY-QL-QLDL', 'GY-NM-HX-XH']) {
+      const [row] = (await t.db.query('SELECT id FROM units WHERE code = $1', [code])) as {
+        id: string;
+      }[];
+      this.unit[code] = row.id;
+    }
+    // A city-wide supervisor approves (four-eyes) and manages the groups outside chen's area.
+    await t
+      .http()
+      .post('/api/v1/users')
+      .set(await this.auth(USERS.admin))
+      .send({
+        username: 'sun.supervisor',
+        displayName: '孙局',
+        password: DEMO_PASSWORD,
+        role: 'supervisor',
+        unitId: this.unit.GY,
+      })
+      .expect(201);
+    this.chen = await this.auth(USERS.community);
+    this.boss = await this.auth('sun.supervisor');
+
+    const specs: { by: H; community: string; route: Route; inside: boolean }[] = [];
+    for (let i = 0; i < PER_CHANNEL; i++) {
+      const community = i % 2 ? this.unit['GY-YY-QL-DS'] : this.unit['GY-YY-QL-QLDL'];
+      specs.push({
+        by: this.chen,
+        community,
+        route: { kind: 'robot', key: `robot-in-${i}` },
+        inside: true,
+      });
+      specs.push({
+        by: this.chen,
+        community,
+        route: { kind: 'hook', path: `h${i}` },
+        inside: true,
+      });
+    }
+    for (let i = 0; i < OUTSIDE; i++) {
+      const community = this.unit['GY-NM-HX-XH'];
+      specs.push({
+        by: this.boss,
+        community,
+        route: { kind: 'robot', key: `robot-out-${i}` },
+        inside: false,
+      });
+      specs.push({
+        by: this.boss,
+        community,
+        route: { kind: 'hook', path: `y${i}` },
+        inside: false,
+      });
+    }
+    for (let i = 0; i < specs.length; i += 16) {
+      await Promise.all(
+        specs.slice(i, i + 16).map(async (s, j) => {
+          const n = i + j;
+          const channel =
+            s.route.kind === 'robot'
+              ? { channel: 'wecom_bot', webhookUrl: this.robots.url(s.route.key) }
+              : {
+                  channel: 'webhook',
+                  webhookUrl: this.hooks.url(s.route.path),
+                  webhookSecret: HOOK_SECRET,
+                };
+          if (s.route.kind === 'hook') this.secrets.set(s.route.path, HOOK_SECRET);
+          const res = await t
+            .http()
+            .post('/api/v1/coordinators')
+            .set(s.by)
+            .send({
+              name: `协调员${n}`,
+              phone: `139${String(n).padStart(8, '0')}`,
+              communityId: s.community,
+              groupName: `反诈宣传${n}群`,
+              groupSize: 200,
+              ...channel,
+            });
+          assert.equal(res.status, 201, JSON.stringify(res.body));
+          const id = res.body.id as string;
+          this.route.set(id, s.route);
+          (s.inside ? this.inside : this.outside).push(id);
+        }),
+      );
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.robots.gate.release();
+    this.hooks.gate.release();
+    await this.robots.stop();
+    await this.hooks.stop();
+  }
+
+  /** A warning for 黔灵派出所 (both its communities), approved; not yet published. */
+  async approvedWarning(title: string): Promise<string> {
+    const res = await this.t
+      .http()
+      .post('/api/v1/warnings')
+      .set(this.chen)
+      .send({
+        title,
+        body: '近期辖区多发冒充客服退款诈骗，请提醒群成员。',
+        fraudType: 'fake_customer_service',
+        severity: 'severe',
+        targetUnitIds: [this.unit['GY-YY-QL']],
+      });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const id = res.body.id as string;
+    await this.t.http().post(`/api/v1/warnings/${id}/approve`).set(this.boss).expect(200);
+    return id;
+  }
+
+  async publish(id: string): Promise<void> {
+    const res = await this.t.http().post(`/api/v1/warnings/${id}/publish`).set(this.chen).send({});
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.status, 'published');
+  }
+
+  async deliveries(id: string): Promise<Deliveries> {
+    const res = await this.t.http().get(`/api/v1/warnings/${id}/deliveries`).set(this.chen);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return res.body as Deliveries;
+  }
+
+  /** What one coordinator's robot or webhook received about the warning. */
+  received(coordinatorId: string, title: string): string[] {
+    const r = this.route.get(coordinatorId);
+    if (!r) return [];
+    if (r.kind === 'robot')
+      return this.robots
+        .messages(r.key)
+        .filter((m) => m.content.includes(title))
+        .map((m) => /deliveries\/([0-9a-f-]{36})\/ack/.exec(m.content)?.[1] ?? '?');
+    return (this.hooks.received.get(r.path) ?? [])
+      .filter((m) => m.body.title === title)
+      .map((m) =>
+        m.delivery.startsWith(`${String(m.body.deliveryId)}:`) ? m.body.deliveryId : '?',
+      )
+      .map(String);
+  }
+
+  /** Messages about the warning the fakes accepted, all coordinators together. */
+  acceptedCount(title: string): number {
+    return [...this.route.keys()].reduce((n, id) => n + this.received(id, title).length, 0);
+  }
+
+  /** Exactly one message per coordinator inside, carrying its own delivery; none outside. */
+  async assertExactlyOnce(id: string, title: string): Promise<void> {
+    const d = await this.deliveries(id);
+    const total = this.inside.length;
+    assert.equal(d.counts.sent, total, JSON.stringify(d.counts));
+    const byCoordinator = new Map(
+      d.items.filter((i) => i.kind === 'warning').map((i) => [i.coordinatorId, i]),
+    );
+    assert.equal(byCoordinator.size, total, 'one delivery row per coordinator');
+    const wrong: string[] = [];
+    for (const c of this.inside) {
+      const got = this.received(c, title);
+      const row = byCoordinator.get(c);
+      if (got.length !== 1 || got[0] !== row?.id)
+        wrong.push(`${JSON.stringify(this.route.get(c))}: ${got.length} message(s) ${got}`);
+    }
+    assert.deepEqual(wrong, [], 'each coordinator inside received exactly its one message');
+    for (const c of this.outside) {
+      assert.ok(!byCoordinator.has(c), 'no delivery outside the target area');
+      assert.deepEqual(this.received(c, title), [], 'nothing reached a group outside');
+    }
+    assert.equal(this.hooks.rejected, 0, 'every webhook body was signed correctly');
+    assert.equal(this.acceptedCount(title), total);
+  }
+}
+
+interface WorkerProcess {
+  child: ChildProcess;
+  output: () => string;
+}
+
+/** `node dist/src/worker.js` on the test's database and queue store, with short recovery timings. */
+async function startWorker(t: TestApp): Promise<WorkerProcess> {
+  let output = '';
+  const child = spawn(process.execPath, [WORKER], {
+    env: {
+      ...process.env,
+      DATABASE_URL: t.databaseUrl,
+      REDIS_URL: t.config.redisUrl ?? '',
+      QUEUE_PREFIX: t.config.queuePrefix,
+      JWT_SECRET: t.config.jwtSecret,
+      PII_KEY: t.config.piiKey.toString('base64'),
+      PII_KEY_ID: t.config.piiKeyId,
+      PUBLIC_BASE_URL: t.config.alerts.publicBaseUrl,
+      ALERTS_STALE_CLAIM_MS: '2000',
+      ALERTS_SWEEP_INTERVAL_MS: '500',
+      ALERTS_SWEEP_GRACE_MS: '1000',
+      TREND_SCAN_INTERVAL_MS: '0',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  const deadline = Date.now() + 30_000;
+  while (!/Workers running on/.test(output)) {
+    assert.ok(child.exitCode === null, `worker exited:\n${output}`);
+    assert.ok(Date.now() < deadline, `worker did not start:\n${output}`);
+    await sleep(50);
+  }
+  return { child, output: () => output };
+}
+
+async function stopWorker(w: WorkerProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+  if (!w || w.child.exitCode !== null || w.child.signalCode !== null) return;
+  const exited = new Promise((r) => w.child.once('exit', r));
+  w.child.kill(signal);
+  await exited;
+}
+
+/**
+ * The app's database refuses connections for `downMs` and every connection to it is cut, again and
+ * again: to the app (API pool, outbox LISTEN, BullMQ's PostgreSQL pool and LISTEN) a PostgreSQL
+ * restart. The shared test server itself cannot restart under the other test files; the queue
+ * store is this same database (no separate queue database exists), so this is its outage.
+ */
+async function databaseOutage(t: TestApp, downMs: number): Promise<number> {
+  const adminUrl = process.env.JW_TEST_ADMIN_URL ?? '';
+  const name = new URL(t.databaseUrl).pathname.slice(1);
+  assert.match(name, /^jw_t_\w+$/);
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  let cut = 0;
+  try {
+    await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS false`);
+    for (const until = Date.now() + downMs; Date.now() < until;) {
+      const { rows } = await admin.query<{ n: number }>(
+        `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1`,
+        [name],
+      );
+      cut += rows[0].n;
+      await sleep(100);
+    }
+  } finally {
+    await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS true`);
+    await admin.end();
+  }
+  return cut;
+}
+
+describeEachBackend('alerts: exactly one message per coordinator despite failures', (backend) => {
+  describe('the worker process SIGKILLed mid fan-out and started again', () => {
+    let t: TestApp;
+    let s: Scenario;
+    let worker: WorkerProcess | undefined;
+
+    before(async () => {
+      // The API runs no workers (nor relay, nor sweeper): only the worker process does jobs.
+      t = await bootApp(backend, { runWorkers: false });
+      s = new Scenario(t);
+      await s.start();
+    });
+    after(async () => {
+      await stopWorker(worker, 'SIGTERM');
+      await s?.stop();
+      await t?.close();
+    });
+
+    it(`each coordinator still gets exactly one message [${backend}]`, async () => {
+      const title = `进程被杀后恢复-${backend}`;
+      const id = await s.approvedWarning(title);
+      const total = s.inside.length;
+      s.robots.gate.latencyMs = LATENCY_MS;
+      s.hooks.gate.latencyMs = LATENCY_MS;
+      worker = await startWorker(t);
+      await s.publish(id);
+
+      await eventually('a quarter of the messages out', async () =>
+        s.acceptedCount(title) >= total / 4 ? true : undefined,
+      );
+      // The robots stop answering; what they answered is recorded, what they hold is in flight.
+      s.robots.gate.hold();
+      s.hooks.gate.hold();
+      const before = await eventually('every answered send recorded, the rest held', async () => {
+        const d = await s.deliveries(id);
+        const held = s.robots.gate.waiting + s.hooks.gate.waiting;
+        return d.counts.sent === s.acceptedCount(title) && d.counts.sending === held
+          ? d
+          : undefined;
+      });
+      assert.ok(before.counts.sending > 0, 'sends were in flight');
+      assert.ok(before.counts.queued > 0, 'most were still queued');
+      assert.ok(before.counts.sent < total);
+
+      // The worker goes on claiming until it dies, so what was in flight is read after the kill:
+      // nothing else runs jobs here, so the rows stand still from then on.
+      await stopWorker(worker, 'SIGKILL');
+      const sentAtKill = s.acceptedCount(title);
+      const dead = await s.deliveries(id);
+      assert.equal(dead.counts.sent, sentAtKill, 'every answered send is recorded as sent');
+      assert.ok(
+        dead.counts.sending >= before.counts.sending,
+        'the dead worker’s claims are left behind',
+      );
+      // Every request the fakes got came from the dead worker; each one's client is gone once it
+      // is seen (some may still be in their latency when the kill lands).
+      const heldAtKill = await eventually('the fakes saw the dead connections', async () => {
+        const gone = s.robots.gate.clientsGone + s.hooks.gate.clientsGone;
+        const waiting = s.robots.gate.waiting + s.hooks.gate.waiting;
+        return gone > 0 && gone === waiting ? gone : undefined;
+      });
+      assert.ok(heldAtKill <= dead.counts.sending, 'no request without a claimed row');
+      s.robots.gate.release();
+      s.hooks.gate.release();
+      await eventually('the held sends dropped', async () =>
+        s.robots.gate.dropped + s.hooks.gate.dropped === heldAtKill ? true : undefined,
+      );
+      assert.equal(s.acceptedCount(title), sentAtKill, 'the held sends never completed');
+
+      worker = await startWorker(t);
+      await eventually(
+        'every delivery sent by the new worker',
+        async () => ((await s.deliveries(id)).counts.sent === total ? true : undefined),
+        90_000,
+      );
+      // Every job the dead worker held (stalled) and every job swept again has run by now.
+      await t.drain(120_000);
+      await s.assertExactlyOnce(id, title);
+      assert.match(worker.output(), new RegExp(`Workers running on ${backend}`));
+      await stopWorker(worker, 'SIGTERM');
+      assert.equal(worker.child.exitCode, 0, worker.output());
+    });
+  });
+
+  describe(`the queue store (${backend === 'redis' ? 'Redis' : 'PostgreSQL'}) restarted mid fan-out`, () => {
+    let t: TestApp;
+    let s: Scenario;
+    let redis: RedisServer | undefined;
+    let redisPort = 0;
+
+    before(async () => {
+      // Redis: a throwaway redis-server of this test (no persistence: a restart forgets every
+      // job), never the shared one. PostgreSQL: see databaseOutage.
+      if (backend === 'redis') {
+        redis = await startRedisServer();
+        redisPort = redis.port;
+      }
+      t = await bootApp(backend, {
+        redisUrl: redis?.url,
+        alerts: { ...testConfig().alerts, sweepGraceMs: 1000 },
+      });
+      s = new Scenario(t);
+      await s.start();
+    });
+    after(async () => {
+      // Closing the app waits for its Redis connections: bring Redis back if a test left it down.
+      if (backend === 'redis' && !redis)
+        redis = await startRedisServer(redisPort).catch(() => undefined);
+      await s?.stop();
+      await t?.close();
+      await redis?.stop();
+    });
+
+    it(`each coordinator still gets exactly one message [${backend}]`, async () => {
+      const title = `队列存储重启后恢复-${backend}`;
+      const id = await s.approvedWarning(title);
+      const total = s.inside.length;
+      s.robots.gate.latencyMs = LATENCY_MS;
+      s.hooks.gate.latencyMs = LATENCY_MS;
+      await s.publish(id);
+
+      await eventually('a quarter of the messages out', async () =>
+        s.acceptedCount(title) >= total / 4 ? true : undefined,
+      );
+      if (backend === 'redis') {
+        await redis?.stop();
+        redis = undefined;
+        await sleep(1500);
+        const down = s.acceptedCount(title);
+        assert.ok(down < total, `the outage came mid fan-out (${down} of ${total} out)`);
+        redis = await startRedisServer(redisPort);
+      } else {
+        const cut = await databaseOutage(t, 1500);
+        assert.ok(cut >= 3, `cut ${cut} connections`);
+        const down = s.acceptedCount(title);
+        assert.ok(down < total, `the outage came mid fan-out (${down} of ${total} out)`);
+      }
+
+      await eventually(
+        'every delivery sent after the store came back',
+        async () => ((await s.deliveries(id)).counts.sent === total ? true : undefined),
+        90_000,
+      );
+      await t.drain(120_000);
+      await s.assertExactlyOnce(id, title);
+    });
+  });
+});

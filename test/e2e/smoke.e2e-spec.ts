@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { bootApp, TestApp, USERS } from '../harness';
+
+describe('smoke', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await bootApp('postgres');
+  });
+  after(() => t.close());
+
+  it('answers health and me', async () => {
+    await t.http().get('/health').expect(200);
+    const token = await t.token(USERS.officer);
+    const me = await t
+      .http()
+      .get('/api/v1/auth/me')
+      .set('authorization', `Bearer ${token}`)
+      .expect(200);
+    assert.equal(me.body.role, 'officer');
+  });
+});

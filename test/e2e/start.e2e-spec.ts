@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { freePort } from '../setup/servers';
+
+const MAIN = join(__dirname, '..', '..', 'src', 'main.js');
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  base: string;
+}
+
+/** `npm start` as a user runs it: no DATABASE_URL, no REDIS_URL, its own process group. */
+async function start(dataDir: string, port: number, pgPort: number): Promise<Started> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    EMBEDDED_PG_PORT: String(pgPort),
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'development',
+  };
+  for (const name of [
+    'DATABASE_URL',
+    'REDIS_URL',
+    'JWT_SECRET',
+    'PII_KEY',
+    'BOOTSTRAP_ADMIN_USERNAME',
+    'BOOTSTRAP_ADMIN_PASSWORD',
+    'SEED_DEMO',
+  ])
+    delete env[name];
+  const child = spawn(process.execPath, [MAIN], {
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`npm start exited with ${child.exitCode}:\n${out}`);
+    try {
+      if ((await fetch(`${base}/health`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`/health did not answer 200 within 60 s:\n${out}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { child, output: () => out, base };
+}
+
+/** Ctrl-C in a terminal: SIGINT to the whole foreground process group. */
+async function interrupt(s: Started, signal: NodeJS.Signals): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) =>
+    s.child.once('exit', (code) => resolve(code)),
+  );
+  process.kill(-(s.child.pid as number), signal);
+  return exited;
+}
+
+async function login(base: string, username: string, password: string): Promise<string> {
+  const res = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  assert.equal(res.status, 200, `login ${username}`);
+  return ((await res.json()) as { accessToken: string }).accessToken;
+}
+
+async function countUnits(base: string, token: string): Promise<number> {
+  const res = await fetch(`${base}/api/v1/units?limit=200`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return ((await res.json()) as { items: unknown[] }).items.length;
+}
+
+function postgresPid(dataDir: string): number {
+  return Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start on a fresh machine (embedded PostgreSQL, queues on PostgreSQL)', () => {
+  let dataDir: string;
+  let port: number;
+  let pgPort: number;
+  before(async () => {
+    dataDir = join(mkdtempSync(join(tmpdir(), 'jw-start-')), 'data');
+    chmodSync(join(dataDir, '..'), 0o755);
+    port = await freePort();
+    pgPort = await freePort();
+  });
+  after(() => rmSync(join(dataDir, '..'), { recursive: true, force: true }));
+
+  let unitsFirstRun = 0;
+
+  it('starts with nothing given, answers /health and /docs-json, prints the logins, and the demo logins work', async () => {
+    const s = await start(dataDir, port, pgPort);
+    try {
+      const health = (await (await fetch(`${s.base}/health`)).json()) as {
+        queue: { backend: string };
+      };
+      assert.equal(health.queue.backend, 'postgres');
+      const docs = await fetch(`${s.base}/docs-json`);
+      assert.equal(docs.status, 200);
+      assert.match(s.output(), /Docs\s+http:\/\/127\.0\.0\.1:\d+\/docs/);
+      assert.match(s.output(), /Admin\s+admin \/ jingwang-admin/);
+      assert.match(s.output(), /Demo\s+.*li\.officer.*\(password: jingwang-demo\)/);
+      const admin = await login(s.base, 'admin', 'jingwang-admin');
+      const officer = await login(s.base, 'li.officer', 'jingwang-demo');
+      const cases = await fetch(`${s.base}/api/v1/cases`, {
+        headers: { authorization: `Bearer ${officer}` },
+      });
+      const demoCases = ((await cases.json()) as { items: { caseNo: string }[] }).items;
+      assert.equal(demoCases.length, 3, 'the demo cases of seeds/demo-cases.json');
+      unitsFirstRun = await countUnits(s.base, admin);
+      assert.ok(unitsFirstRun >= 10);
+    } finally {
+      const pgPid = postgresPid(dataDir);
+      const code = await interrupt(s, 'SIGINT');
+      assert.equal(code, 0, s.output());
+      assert.match(s.output(), /SIGINT: shutting down[\s\S]*Stopped/);
+      assert.equal(alive(pgPid), false, 'PostgreSQL stopped with the app: no orphan');
+    }
+  });
+
+  it('a second start reuses the data: same logins, no duplicate seeds; SIGTERM stops it cleanly', async () => {
+    assert.ok(existsSync(join(dataDir, 'pg', 'PG_VERSION')));
+    const s = await start(dataDir, port, pgPort);
+    try {
+      assert.doesNotMatch(s.output(), /Applied migrations/);
+      const admin = await login(s.base, 'admin', 'jingwang-admin');
+      assert.equal(await countUnits(s.base, admin), unitsFirstRun);
+    } finally {
+      const pgPid = postgresPid(dataDir);
+      assert.equal(await interrupt(s, 'SIGTERM'), 0, s.output());
+      assert.equal(alive(pgPid), false);
+    }
+  });
+});

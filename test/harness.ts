@@ -1,0 +1,158 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { describe } from 'node:test';
+import { Client } from 'pg';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { DataSource } from 'typeorm';
+import { createApp } from '../src/app';
+import type { AppConfig } from '../src/common/config/config';
+import { withDatabase } from '../src/common/database/create-database';
+import { createQueueBackend, QueueBackendKind } from '../src/common/queue/queue-backend';
+import { QueueService } from '../src/common/queue/queue.service';
+import { DEMO_PASSWORD, testConfig, USERS } from './setup/test-config';
+
+export { ADMIN, DEMO_PASSWORD, USERS } from './setup/test-config';
+
+let counter = 0;
+
+/** The queue backends this run tests: PostgreSQL always, Redis when the run has one. */
+export function queueBackends(): QueueBackendKind[] {
+  return process.env.JW_TEST_REDIS_URL ? ['postgres', 'redis'] : ['postgres'];
+}
+
+/** A fresh database for one test file (or one backend of it): a clone of the migrated, seeded template. */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = process.env.JW_TEST_ADMIN_URL;
+  const template = process.env.JW_TEST_TEMPLATE;
+  if (!adminUrl || !template)
+    throw new Error('Run the tests with npm test (it prepares the servers)');
+  const name = `jw_t_${template.replace('jw_tpl_', '')}_${process.pid}_${++counter}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+        break;
+      } catch (err) {
+        // Two files cloning at the same instant can collide on the template; try again.
+        if (attempt >= 20 || !/being accessed by other users/.test(String(err))) throw err;
+        await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: withDatabase(adminUrl, name),
+    drop: async () => {
+      const c = new Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  http: () => TestAgent;
+  backend: QueueBackendKind;
+  /** The configuration the app was booted with (queue prefix, Redis URL, …). */
+  config: AppConfig;
+  databaseUrl: string;
+  /** A superuser connection to this file's database, for setting up and inspecting rows. */
+  db: DataSource;
+  token(username: string, password?: string): Promise<string>;
+  /** Waits until the outbox is empty and no queue has waiting, active or delayed jobs. */
+  drain(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Boots the whole app (API and in-process workers) on a fresh database and the chosen queue backend. */
+export async function bootApp(
+  backend: QueueBackendKind = 'postgres',
+  overrides: Partial<AppConfig> & { redisUrl?: string } = {},
+): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const prefix = `t${process.pid}x${++counter}`;
+  const redisUrl =
+    backend === 'redis' ? (overrides.redisUrl ?? process.env.JW_TEST_REDIS_URL) : undefined;
+  if (backend === 'redis' && !redisUrl) throw new Error('No Redis in this run');
+  const config = testConfig({
+    ...overrides,
+    redisUrl,
+    queuePrefix: backend === 'redis' ? prefix : 'jw',
+  });
+  const queueBackend = createQueueBackend({
+    databaseUrl: database.url,
+    redisUrl,
+    prefix: config.queuePrefix,
+  });
+  await queueBackend.prepare();
+  const app = await createApp({ config, databaseUrl: database.url, queueBackend });
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  const db = new DataSource({ type: 'postgres', url: database.url, extra: { max: 3 } });
+  await db.initialize();
+  const tokens = new Map<string, string>();
+
+  const testApp: TestApp = {
+    app,
+    backend,
+    config,
+    databaseUrl: database.url,
+    db,
+    http: () => request(app.getHttpServer()),
+    async token(
+      username,
+      password = username === USERS.admin ? (config.bootstrapAdmin?.password ?? '') : DEMO_PASSWORD,
+    ) {
+      const key = `${username}\n${password}`;
+      const cached = tokens.get(key);
+      if (cached) return cached;
+      const res = await request(app.getHttpServer())
+        .post('/api/v1/auth/login')
+        .send({ username, password });
+      if (res.status !== 200)
+        throw new Error(`login ${username}: ${res.status} ${JSON.stringify(res.body)}`);
+      tokens.set(key, res.body.accessToken as string);
+      return res.body.accessToken as string;
+    },
+    async drain(timeoutMs = 20_000) {
+      const queues = app.get(QueueService).allQueues();
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const [{ n }] = (await db.query(
+          'SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL',
+        )) as { n: number }[];
+        const counts = await Promise.all(
+          queues.map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
+        );
+        const busy = counts.reduce(
+          (sum, c) => sum + Object.values(c).reduce((a, b) => a + b, 0),
+          0,
+        );
+        if (n === 0 && busy === 0) return;
+        if (Date.now() > deadline) {
+          const left = `outbox pending ${n}, jobs ${JSON.stringify(counts)}`;
+          throw new Error(`Queues did not drain in ${timeoutMs} ms: ${left}`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async close() {
+      await app.close();
+      await db.destroy();
+      await database.drop();
+    },
+  };
+  return testApp;
+}
+
+/** Runs the same tests once per queue backend in this run. */
+export function describeEachBackend(title: string, fn: (backend: QueueBackendKind) => void): void {
+  for (const backend of queueBackends()) {
+    describe(`${title} [queues on ${backend}]`, () => fn(backend));
+  }
+}

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AppConfig } from '../../src/common/config/config';
+
+export const ADMIN = { username: 'admin', password: 'admin-password-1' };
+/** Demo users from seeds/demo.json, loaded into the template database. */
+export const DEMO_PASSWORD = 'jingwang-demo';
+export const USERS = {
+  admin: ADMIN.username,
+  supervisor: 'zhang.supervisor', // 反诈中心 (GY-FZ)
+  supervisorYunyan: 'wu.supervisor', // 云岩分局 (GY-YY): approves 黔灵's warnings
+  officer: 'li.officer', // 云岩分局网安大队 (GY-YY-WA)
+  officerNanming: 'wang.officer', // 南明分局花溪大道派出所 (GY-NM-HX)
+  community: 'chen.community', // 黔灵派出所 (GY-YY-QL)
+  icbc: 'liu.icbc', // 工商银行中华北路支行 (under ICBC-GY)
+  ccb: 'zhao.ccb', // 建设银行贵州省分行 (CCB-GZ)
+} as const;
+
+const PII_KEY = randomBytes(32);
+
+let evidenceDir: string | undefined;
+/** One temporary evidence directory per test process, removed when the process exits. */
+function testEvidenceDir(): string {
+  if (!evidenceDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'jw-evidence-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    evidenceDir = dir;
+  }
+  return evidenceDir;
+}
+
+/** The configuration tests run with; what loadConfig would build from a test environment. */
+export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
+  return {
+    nodeEnv: 'test',
+    port: 0,
+    host: '127.0.0.1',
+    trustProxy: false,
+    queuePrefix: 'jw',
+    dataDir: '/nonexistent',
+    evidenceDir: overrides.evidenceDir ?? testEvidenceDir(),
+    evidenceMaxBytes: 50 * 1024 * 1024,
+    embeddedPgPort: 0,
+    jwtSecret: 'test-secret-that-is-long-enough-0123456789',
+    jwtTtlSeconds: 3600,
+    piiKey: PII_KEY,
+    piiKeyId: 'k1',
+    bootstrapAdmin: ADMIN,
+    seedDemo: false,
+    runWorkers: true,
+    logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+    loginRateLimit: { max: 1000, windowSeconds: 60 },
+    ...overrides,
+    alerts: {
+      publicBaseUrl: 'http://127.0.0.1:3000',
+      robotRateLimit: { max: 20, windowMs: 60_000 },
+      maxAttempts: 3,
+      backoffMs: 100,
+      staleClaimMs: 5_000,
+      sweepIntervalMs: 1_000,
+      sweepGraceMs: 3_000,
+      ackTokenTtlSeconds: 3600,
+      sendTimeoutMs: 3_000,
+      // Never by timer in tests: they run the scan themselves.
+      trend: { minCases: 5, factor: 2, scanIntervalMs: 0 },
+      ...overrides.alerts,
+    },
+    recoveries: {
+      allocationNoticeDays: 30,
+      expirySweepIntervalMs: 60 * 60_000,
+      ...overrides.recoveries,
+    },
+  };
+}

@@ -38,6 +38,10 @@ async function main(): Promise<number> {
           '--test',
           `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
           '--test-reporter=spec',
+          // A file whose tests are done exits even if something left a connection open, and a test
+          // that waits forever fails after 5 minutes: a hang is a red run, never a stalled one.
+          '--test-force-exit',
+          '--test-timeout=300000',
           ...files.map((f) => relative(process.cwd(), f)),
         ],
         { stdio: 'inherit', env: { ...process.env, ...servers.env, NODE_ENV: 'test' } },

@@ -16,6 +16,8 @@ export interface EnqueueItem<N extends JobName = JobName> {
 @Injectable()
 export class QueueService implements OnModuleDestroy {
   private readonly queues = new Map<QueueName, Queue>();
+  /** Set at shutdown: a queue opened after it would never be closed (and would hold the process). */
+  private closed = false;
 
   constructor(@Inject(QUEUE_BACKEND) private readonly backend: QueueBackend) {}
 
@@ -26,6 +28,7 @@ export class QueueService implements OnModuleDestroy {
   queue(name: QueueName): Queue {
     let q = this.queues.get(name);
     if (!q) {
+      if (this.closed) throw new Error(`Queue ${name} asked for after shutdown`);
       q = this.backend.createQueue(name);
       q.on('error', () => undefined); // surfaced through health checks and failed adds
       this.queues.set(name, q);
@@ -68,6 +71,7 @@ export class QueueService implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.closed = true;
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();
   }

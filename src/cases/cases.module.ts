@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { evidenceStorageProvider } from '../common/storage/evidence-storage';
 import { IdentityModule } from '../identity/identity.module';
+import { CaseViewCache } from './case-view-cache';
 import { CasesController } from './cases.controller';
 import { CasesRepository } from './cases.repository';
 import { CasesService } from './cases.service';
@@ -40,6 +41,7 @@ import { VictimPiiService } from './victim-pii.service';
   providers: [
     CasesRepository,
     CasesService,
+    CaseViewCache,
     VictimPiiService,
     DemoCasesSeeder,
     LinksRepository,

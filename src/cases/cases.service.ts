@@ -16,7 +16,14 @@ import {
 import { UnitsService } from '../identity/units.service';
 import { UnitKind } from '../identity/entities/unit.entity';
 import { assertTransition } from './case-status';
-import { CaseIdentifierRow, CasesRepository, TimelineRow, TransferRow } from './cases.repository';
+import { CaseViewCache } from './case-view-cache';
+import {
+  CaseIdentifierRow,
+  CasesRepository,
+  CaseViewRow,
+  TimelineRow,
+  TransferRow,
+} from './cases.repository';
 import {
   AddVictimTransferDto,
   CaseDto,
@@ -68,8 +75,22 @@ export class CasesService {
     private readonly pii: VictimPiiService,
     private readonly units: UnitsService,
     private readonly audit: AuditService,
+    private readonly views: CaseViewCache,
     @InjectDataSource() private readonly ds: DataSource,
   ) {}
+
+  /**
+   * The one way to change what a case's view shows (the case row, its victims, identifiers and
+   * transfers): one transaction, after which this process's cached view is dropped at once (other
+   * processes hear of it from the triggers).
+   */
+  private async changeCase<T>(id: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.ds.transaction(work);
+    } finally {
+      this.views.invalidate(id);
+    }
+  }
 
   /** Checks and normalizes victims' PII; problems are collected with their field paths. */
   private normalizeVictim(v: VictimInput, path: string, problems: FieldProblem[]): VictimPlain {
@@ -299,11 +320,27 @@ export class CasesService {
     };
   }
 
+  /**
+   * A case with its victims (masked), identifiers and transfers. The masked view comes from
+   * memory when it can (CaseViewCache); `reveal` always reads the database and is audited.
+   */
   async get(actor: Actor, id: string, reveal: boolean): Promise<CaseDto> {
-    const view = await this.repo.view(actor, id);
-    if (!view) throw new NotFoundException('Case not found');
-    if (reveal) this.assertMayReveal(actor);
-    if (reveal && view.victims.length) await this.auditPiiRead(view.case.id, view.victims);
+    if (reveal) {
+      const view = await this.repo.view(id);
+      if (!view || !inScope(actor, view.unitPath)) throw new NotFoundException('Case not found');
+      this.assertMayReveal(actor);
+      if (view.victims.length) await this.auditPiiRead(view.case.id, view.victims);
+      return this.caseDto(view, true);
+    }
+    const cached = await this.views.get(id, async () => {
+      const view = await this.repo.view(id);
+      return view && { unitPath: view.unitPath, dto: this.caseDto(view, false) };
+    });
+    if (!cached || !inScope(actor, cached.unitPath)) throw new NotFoundException('Case not found');
+    return cached.dto;
+  }
+
+  private caseDto(view: CaseViewRow, reveal: boolean): CaseDto {
     return {
       ...this.summary(view.case),
       victims: view.victims.map((v) => this.pii.toDto(v, reveal)),
@@ -321,7 +358,7 @@ export class CasesService {
     if (Object.keys(dto).length === 0) throw badRequest('body', 'names no field to change');
     if (dto.fraudType !== undefined && !(await this.repo.fraudTypeExists(dto.fraudType)))
       throw badRequest('fraudType', 'is not a code of GET /fraud-types');
-    await this.ds.transaction(async (em) => {
+    await this.changeCase(id, async (em) => {
       const c = await this.repo.findScoped(actor, id, em, true);
       if (!c) throw new NotFoundException('Case not found');
       if (dto.officerId !== undefined) {
@@ -351,7 +388,7 @@ export class CasesService {
 
   /** A status change; illegal ones are 409 (case-status.ts). */
   async transition(actor: Actor, id: string, dto: TransitionDto): Promise<CaseSummaryDto> {
-    const updated = await this.ds.transaction(async (em) => {
+    const updated = await this.changeCase(id, async (em) => {
       const c = await this.repo.findScoped(actor, id, em, true);
       if (!c) throw new NotFoundException('Case not found');
       assertTransition(c.status, dto.to);
@@ -418,7 +455,7 @@ export class CasesService {
     const plain = this.normalizeVictim(dto, 'body', problems);
     if (problems.length)
       this.fail(problems.map((p) => ({ ...p, field: p.field.replace(/^body\./, '') })));
-    const victim = await this.ds.transaction(async (em) => {
+    const victim = await this.changeCase(id, async (em) => {
       const c = await this.repo.findScoped(actor, id, em, true);
       if (!c) throw new NotFoundException('Case not found');
       const v = await em.getRepository(Victim).save(
@@ -447,7 +484,7 @@ export class CasesService {
     const problems: FieldProblem[] = [];
     const n = this.normalizeIdentifierInput(dto, 'body', problems);
     if (!n) this.fail(problems.map((p) => ({ ...p, field: p.field.replace(/^body\./, '') })));
-    await this.ds.transaction(async (em) => {
+    await this.changeCase(id, async (em) => {
       const c = await this.repo.findScoped(actor, id, em, true);
       if (!c) throw new NotFoundException('Case not found');
       const identifierId = await this.repo.upsertIdentifier(em, n);
@@ -472,7 +509,7 @@ export class CasesService {
     id: string,
     identifierId: string,
   ): Promise<CaseIdentifierDto[]> {
-    await this.ds.transaction(async (em) => {
+    await this.changeCase(id, async (em) => {
       const c = await this.repo.findScoped(actor, id, em, true);
       if (!c) throw new NotFoundException('Case not found');
       if ((await this.repo.transferCountForIdentifier(em, id, identifierId)) > 0) {
@@ -494,7 +531,7 @@ export class CasesService {
   }
 
   async addTransfer(actor: Actor, id: string, dto: AddVictimTransferDto): Promise<TransferDto[]> {
-    await this.ds.transaction(async (em) => {
+    await this.changeCase(id, async (em) => {
       const c = await this.repo.findScoped(actor, id, em, true);
       if (!c) throw new NotFoundException('Case not found');
       const victims = await this.repo.victims(id, em);

@@ -533,4 +533,55 @@ describe('cases', () => {
     const task = res.body.find((f: { code: string }) => f.code === 'task_rebate');
     assert.equal(task.labelZh, '刷单返利');
   });
+  it('a case read from memory follows every change: its own at once, another process’s through the database', async () => {
+    const headers = await as(USERS.officer);
+    const read = async () =>
+      (await t.http().get(`/api/v1/cases/${caseId}`).set(headers).expect(200)).body as {
+        summary: string;
+        victims: { phone: string | null }[];
+      };
+    await read();
+    await read(); // the second read comes from memory
+    await t
+      .http()
+      .patch(`/api/v1/cases/${caseId}`)
+      .set(headers)
+      .send({ summary: '补充：受害人又转账一笔。' })
+      .expect(200);
+    assert.equal((await read()).summary, '补充：受害人又转账一笔。', 'its own write, at once');
+
+    const eventually = async (what: string, ok: () => Promise<boolean>) => {
+      for (const until = Date.now() + 5000; !(await ok());) {
+        assert.ok(Date.now() < until, what);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    // Written straight to the database, as another API process or a migration would.
+    await t.db.query(`UPDATE cases SET summary = '另一进程修改的简要案情' WHERE id = $1`, [caseId]);
+    await eventually(
+      'another process’s change of the case row shows',
+      async () => (await read()).summary === '另一进程修改的简要案情',
+    );
+    await t.db.query(`UPDATE victims SET phone_enc = NULL WHERE case_id = $1`, [caseId]);
+    await eventually('a change of a victim row shows', async () =>
+      (await read()).victims.every((v) => v.phone === null),
+    );
+    // Moved out of the officer's scope: the view in memory is not shown to him any more.
+    const [{ id: other }] = (await t.db.query(`SELECT id FROM units WHERE code = 'GY-NM'`)) as {
+      id: string;
+    }[];
+    const [{ unit_id: home }] = (await t.db.query('SELECT unit_id FROM cases WHERE id = $1', [
+      caseId,
+    ])) as { unit_id: string }[];
+    await t.db.query('UPDATE cases SET unit_id = $2 WHERE id = $1', [caseId, other]);
+    await eventually('a case moved out of scope is a 404', async () => {
+      const res = await t.http().get(`/api/v1/cases/${caseId}`).set(headers);
+      return res.status === 404;
+    });
+    await t.db.query('UPDATE cases SET unit_id = $2 WHERE id = $1', [caseId, home]);
+    await eventually('and back in scope, shown again', async () => {
+      const res = await t.http().get(`/api/v1/cases/${caseId}`).set(headers);
+      return res.status === 200;
+    });
+  });
 });

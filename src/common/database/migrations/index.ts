@@ -6,6 +6,7 @@ import { ActorChanged1732650000000 } from './1732650000000-ActorChanged';
 import { Recoveries1732700000000 } from './1732700000000-Recoveries';
 import { Alerts1732800000000 } from './1732800000000-Alerts';
 import { TrendScan1732900000000 } from './1732900000000-TrendScan';
+import { CaseChanged1732950000000 } from './1732950000000-CaseChanged';
 
 /** Every migration, in order. Listed explicitly so the build and the tests run the same set. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   Recoveries1732700000000,
   Alerts1732800000000,
   TrendScan1732900000000,
+  CaseChanged1732950000000,
 ];

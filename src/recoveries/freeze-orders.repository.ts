@@ -106,6 +106,7 @@ export interface NoticeRow {
   requested_fen: string;
   frozen_fen: string | null;
   reject_reason: string | null;
+  expires_at: Date | null;
   answer: string | null;
 }
 
@@ -393,7 +394,7 @@ export class FreezeOrdersRepository {
     const rows: NoticeRow[] = await this.ds.query(
       `SELECT o.id, o.kind, c.case_no, i.value AS account, o.bank_unit_id, b.name AS bank_name,
               u.name AS unit_name, o.officer_id, c.officer_id AS case_officer_id,
-              o.requested_fen::text, o.frozen_fen::text, o.reject_reason,
+              o.requested_fen::text, o.frozen_fen::text, o.reject_reason, o.expires_at,
               (SELECT e.to_status FROM freeze_order_events e
                WHERE e.order_id = o.id AND e.action = 'answer' LIMIT 1) AS answer
        FROM freeze_orders o JOIN cases c ON c.id = o.case_id

@@ -319,6 +319,7 @@ export class FreezeOrdersService {
         entityId: order.id,
         details: { expiresAt: expiresAt.toISOString(), renewals: order.renewals + 1 },
       });
+      await this.outbox.add(em, JobName.FreezeOrderNotify, { orderId: order.id, event: 'renewed' });
     });
   }
 
@@ -342,6 +343,10 @@ export class FreezeOrdersService {
         entity: 'freeze_order',
         entityId: order.id,
         details: { kind: order.kind },
+      });
+      await this.outbox.add(em, JobName.FreezeOrderNotify, {
+        orderId: order.id,
+        event: 'released',
       });
     });
   }
@@ -414,6 +419,10 @@ export class FreezeOrdersService {
         entity: 'freeze_order',
         entityId: order.id,
         details: { freezeOrderId: freezeId, frozenFen: order.frozenFen },
+      });
+      await this.outbox.add(em, JobName.FreezeOrderNotify, {
+        orderId: freezeId,
+        event: 'converted',
       });
       return freezeId;
     });

@@ -455,7 +455,7 @@ describeEachBackend('recoveries: orders, recoveries, allocation, ceremonies', (b
     await settle();
   });
 
-  it('a new order reaches the bank’s liaisons at once, and the answer reaches the officer; another bank hears nothing', async () => {
+  it('a new order, a conversion, a renewal and a release reach the bank’s liaisons, the answer reaches the officer; another bank hears nothing', async () => {
     const c = await fileCase('6222021234567894561', [120_000]);
     const sp = await request(c, 'stop_payment', 120_000);
     await settle();
@@ -474,6 +474,47 @@ describeEachBackend('recoveries: orders, recoveries, allocation, ceremonies', (b
     assert.match(answered[0].title, /已部分冻结/);
     assert.match(answered[0].body, /冻结金额 800\.00 元/);
     assert.equal((await notices(USERS.icbc, 'freeze_order.requested', sp.id)).length, 1);
+
+    // What the bank must carry out next reaches its liaisons too: the conversion into a freeze
+    // (else its system lets the money go when the 48 hours of the stop-payment end), the renewal
+    // and the release.
+    const officer = await as(USERS.officer);
+    const conv = await t
+      .http()
+      .post(`/api/v1/freeze-orders/${sp.id}/convert`)
+      .set(officer)
+      .send({});
+    assert.equal(conv.status, 200, JSON.stringify(conv.body));
+    const freezeId = conv.body.id as string;
+    await settle();
+    const converted = await notices(USERS.icbc, 'freeze_order.converted', freezeId);
+    assert.equal(converted.length, 1);
+    assert.match(converted[0].title, /^紧急止付转为冻结：/);
+    assert.match(
+      converted[0].body,
+      /6222021234567894561 的紧急止付转为冻结，冻结金额 800\.00 元，冻结期限至 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/,
+    );
+    await t
+      .http()
+      .post(`/api/v1/freeze-orders/${freezeId}/renew`)
+      .set(officer)
+      .send({})
+      .expect(200);
+    await t
+      .http()
+      .post(`/api/v1/freeze-orders/${freezeId}/release`)
+      .set(officer)
+      .send({})
+      .expect(200);
+    await settle();
+    const renewed = await notices(USERS.icbc, 'freeze_order.renewed', freezeId);
+    assert.equal(renewed.length, 1);
+    assert.match(renewed[0].body, /已续冻，期限至 /);
+    const released = await notices(USERS.icbc, 'freeze_order.released', freezeId);
+    assert.equal(released.length, 1);
+    assert.match(released[0].title, /^解除冻结：/);
+    for (const kind of ['converted', 'renewed', 'released'])
+      assert.equal((await notices(USERS.ccb, `freeze_order.${kind}`, freezeId)).length, 0);
   });
 
   it('bad input to an order, a recovery or a ceremony is a 400 naming the field, and writes nothing', async () => {

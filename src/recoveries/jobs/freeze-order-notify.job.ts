@@ -1,17 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { Role } from '../../common/auth/roles';
+import { chinaTime } from '../../common/china-time';
 import { formatYuan, parseFenFromDb } from '../../common/money';
 import { outboxEventId } from '../../common/outbox/outbox-event-id';
 import { OnJob } from '../../common/queue/on-job.decorator';
 import { JobName } from '../../common/queue/queue-names';
 import { NotificationsService } from '../../identity/notifications/notifications.service';
-import { FreezeOrdersRepository } from '../freeze-orders.repository';
+import { FreezeOrdersRepository, NoticeRow } from '../freeze-orders.repository';
 
 export interface FreezeOrderNotifyJob {
   orderId: string;
-  /** requested: the bank's liaisons learn of a new order; answered: the officer learns the answer. */
-  event: 'requested' | 'answered';
+  /**
+   * answered: the officer learns the bank's answer. Every other event is something the bank must
+   * carry out, so its liaisons learn of it: a new order, a stop-payment converted into a freeze (the
+   * new freeze's id), a renewal, a release.
+   */
+  event: 'requested' | 'answered' | 'converted' | 'renewed' | 'released';
 }
 
 const KIND_ZH = { stop_payment: '紧急止付', freeze: '冻结' } as const;
@@ -39,11 +44,11 @@ export class FreezeOrderNotifyHandler {
     if (!o) return 0;
     const kind = KIND_ZH[o.kind];
     const eventId = outboxEventId(job);
-    if (payload.event === 'requested') {
+    if (payload.event !== 'answered') {
+      const notice = this.bankNotice(payload.event, o);
       return this.notifications.notifyRolesUnder(eventId, o.bank_unit_id, [Role.BankLiaison], {
-        kind: 'freeze_order.requested',
-        title: `新的${kind}请求：${o.case_no}`,
-        body: `${o.unit_name}请求对账户 ${o.account} ${kind} ${formatYuan(parseFenFromDb(o.requested_fen))} 元（案件 ${o.case_no}）。请尽快处理并反馈结果。`,
+        kind: `freeze_order.${payload.event}`,
+        ...notice,
         entity: 'freeze_order',
         entityId: o.id,
       });
@@ -59,5 +64,37 @@ export class FreezeOrderNotifyHandler {
       entity: 'freeze_order',
       entityId: o.id,
     });
+  }
+
+  private bankNotice(
+    event: Exclude<FreezeOrderNotifyJob['event'], 'answered'>,
+    o: NoticeRow,
+  ): { title: string; body: string } {
+    const kind = KIND_ZH[o.kind];
+    const until = o.expires_at ? chinaTime(o.expires_at) : '';
+    const frozen =
+      o.frozen_fen === null ? '' : `，冻结金额 ${formatYuan(parseFenFromDb(o.frozen_fen))} 元`;
+    switch (event) {
+      case 'requested':
+        return {
+          title: `新的${kind}请求：${o.case_no}`,
+          body: `${o.unit_name}请求对账户 ${o.account} ${kind} ${formatYuan(parseFenFromDb(o.requested_fen))} 元（案件 ${o.case_no}）。请尽快处理并反馈结果。`,
+        };
+      case 'converted':
+        return {
+          title: `紧急止付转为冻结：${o.case_no}`,
+          body: `${o.unit_name}将对账户 ${o.account} 的紧急止付转为冻结${frozen}，冻结期限至 ${until}（案件 ${o.case_no}）。请据此办理冻结，勿在止付到期时放行。`,
+        };
+      case 'renewed':
+        return {
+          title: `续冻：${o.case_no}`,
+          body: `${o.unit_name}对账户 ${o.account} 的冻结已续冻，期限至 ${until}（案件 ${o.case_no}）。请据此办理续冻。`,
+        };
+      case 'released':
+        return {
+          title: `解除${kind}：${o.case_no}`,
+          body: `${o.unit_name}解除对账户 ${o.account} 的${kind}（案件 ${o.case_no}）。请据此解除。`,
+        };
+    }
   }
 }

@@ -517,6 +517,49 @@ describeEachBackend('recoveries: orders, recoveries, allocation, ceremonies', (b
       assert.equal((await notices(USERS.ccb, `freeze_order.${kind}`, freezeId)).length, 0);
   });
 
+  it('a bank’s own system reads its inbox and answers with its API key; another bank’s key sees nothing', async () => {
+    const admin = await as(USERS.admin);
+    const key = async (code: string) => {
+      const res = await t
+        .http()
+        .post('/api/v1/api-keys')
+        .set(admin)
+        .send({ unitId: await unitId(code), name: `${code} 止付冻结接口` });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return { 'x-api-key': res.body.key as string };
+    };
+    const icbcKey = await key('ICBC-GY');
+    const ccbKey = await key('CCB-GZ');
+    const c = await fileCase('6222021234567890223', [66_000]);
+    const sp = await request(c, 'stop_payment', 66_000);
+
+    const inbox = await t.http().get('/api/v1/freeze-orders?limit=100').set(icbcKey).expect(200);
+    const mine = (inbox.body.items as Order[]).find((o) => o.id === sp.id);
+    assert.ok(mine, 'the order is in ICBC’s inbox');
+    assert.ok((inbox.body.items as { bankUnitId: string }[]).every((o) => o.bankUnitId === icbc));
+    const other = await t.http().get('/api/v1/freeze-orders?limit=100').set(ccbKey).expect(200);
+    assert.ok(!(other.body.items as Order[]).some((o) => o.id === sp.id), 'not in CCB’s inbox');
+    await t.http().get(`/api/v1/freeze-orders/${sp.id}`).set(ccbKey).expect(404);
+    const wrongBank = await t
+      .http()
+      .post(`/api/v1/freeze-orders/${sp.id}/response`)
+      .set(ccbKey)
+      .send({ answer: 'frozen' });
+    assert.equal(wrongBank.status, 404, 'another bank cannot answer');
+
+    const res = await t
+      .http()
+      .post(`/api/v1/freeze-orders/${sp.id}/response`)
+      .set(icbcKey)
+      .send({ answer: 'frozen' });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.status, 'frozen');
+    assert.equal(res.body.frozenFen, 66_000);
+    // A bank's system cannot act for the police.
+    await t.http().post(`/api/v1/freeze-orders/${sp.id}/renew`).set(icbcKey).send({}).expect(403);
+    await settle();
+  });
+
   it('bad input to an order, a recovery or a ceremony is a 400 naming the field, and writes nothing', async () => {
     const officer = await as(USERS.officer);
     const c = await fileCase('6222021234567890017', [50_000]);

@@ -156,3 +156,28 @@ export function describeEachBackend(title: string, fn: (backend: QueueBackendKin
     describe(`${title} [queues on ${backend}]`, () => fn(backend));
   }
 }
+
+/**
+ * Polls `fn` every 100 ms until it answers something other than `undefined` or `false`, and returns
+ * that. A throw counts as "not yet" (an API answering 500 while its database is cut off); the last
+ * one is named if the time runs out.
+ */
+export async function eventually<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`${what} did not happen within ${timeoutMs} ms (${String(last ?? '')})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ALLOWED_TRANSITIONS, CASE_STATUSES, CaseStatus } from '../../src/cases/case-status';
-import { bootApp, TestApp, USERS } from '../harness';
+import { bootApp, eventually, TestApp, USERS } from '../harness';
 
 /** A valid citizen ID number for a birth date, with its GB 11643 check digit. */
 function citizenId(first17: string): string {
@@ -550,12 +550,6 @@ describe('cases', () => {
       .expect(200);
     assert.equal((await read()).summary, '补充：受害人又转账一笔。', 'its own write, at once');
 
-    const eventually = async (what: string, ok: () => Promise<boolean>) => {
-      for (const until = Date.now() + 5000; !(await ok());) {
-        assert.ok(Date.now() < until, what);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
     // Written straight to the database, as another API process or a migration would.
     await t.db.query(`UPDATE cases SET summary = '另一进程修改的简要案情' WHERE id = $1`, [caseId]);
     await eventually(

@@ -6,7 +6,7 @@ import { OutboxRelayService } from '../../src/common/outbox/outbox-relay.service
 import { OutboxService } from '../../src/common/outbox/outbox.service';
 import { JobName, QueueName } from '../../src/common/queue/queue-names';
 import { QueueService } from '../../src/common/queue/queue.service';
-import { bootApp, describeEachBackend, TestApp, USERS } from '../harness';
+import { bootApp, describeEachBackend, eventually, TestApp, USERS } from '../harness';
 import { RedisServer, redisServerOnPath, startRedisServer } from '../setup/servers';
 
 const ISSUED_TITLE = '银行系统接口密钥已签发';
@@ -61,27 +61,6 @@ async function outboxRowsFor(
      WHERE payload->>'apiKeyId' = $1 ORDER BY id`,
     [apiKeyId],
   )) as { id: string; sent_at: Date | null; attempts: number; last_error: string | null }[];
-}
-
-async function eventually<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`${what} did not happen within ${timeoutMs} ms (${String(last ?? '')})`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describeEachBackend('outbox: events reach bank liaisons exactly once', (backend) => {

@@ -5,7 +5,7 @@ import { Clock } from '../../src/common/clock';
 import { QueueName } from '../../src/common/queue/queue-names';
 import { QueueService } from '../../src/common/queue/queue.service';
 import { FreezeExpiryScheduler } from '../../src/recoveries/jobs/freeze-expiry.scheduler';
-import { bootApp, describeEachBackend, TestApp, USERS } from '../harness';
+import { bootApp, describeEachBackend, eventually, TestApp, USERS } from '../harness';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -142,16 +142,6 @@ describeEachBackend('recoveries: orders, recoveries, allocation, ceremonies', (b
     return (
       res.body.items as { kind: string; entityId: string; title: string; body: string }[]
     ).filter((n) => n.kind === kind && n.entityId === entityId);
-  }
-
-  async function eventually<T>(what: string, fn: () => Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      assert.ok(Date.now() < deadline, `${what} did not happen`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
   }
 
   before(async () => {

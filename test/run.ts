@@ -14,8 +14,8 @@ function findTests(dir: string): string[] {
 
 /**
  * `npm test`: starts the servers the tests need, runs every test file with Node's test runner
- * (each file in its own process, two at a time, each on its own cloned database), then stops the
- * servers. Arguments filter the files by substring.
+ * (each file in its own process, two at a time where the server's connections allow, each on its
+ * own cloned database), then stops the servers. Arguments filter the files by substring.
  */
 async function main(): Promise<number> {
   const root = join(__dirname, '..');
@@ -36,7 +36,7 @@ async function main(): Promise<number> {
         process.execPath,
         [
           '--test',
-          `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+          `--test-concurrency=${process.env.TEST_CONCURRENCY ?? servers.concurrency}`,
           '--test-reporter=spec',
           // A file whose tests are done exits even if something left a connection open, and a test
           // that waits forever fails after 5 minutes: a hang is a red run, never a stalled one.

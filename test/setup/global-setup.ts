@@ -13,6 +13,8 @@ import { redisServerOnPath, startRedisServer, freePort } from './servers';
 export interface TestServers {
   env: Record<string, string>;
   summary: string;
+  /** How many test files may run at once within the server's connection limit. */
+  concurrency: number;
   stop(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export async function startTestServers(): Promise<TestServers> {
     const template = `jw_tpl_${process.pid}`;
     const admin = new Client({ connectionString: adminUrl });
     await admin.connect();
+    const concurrency = await filesAtOnce(admin);
     await admin.query(`DROP DATABASE IF EXISTS ${template}`);
     await admin.query(`CREATE DATABASE ${template}`);
     await admin.end();
@@ -64,13 +67,30 @@ export async function startTestServers(): Promise<TestServers> {
       : 'postgres only (no REDIS_URL and no redis-server on the PATH)';
     return {
       env: { JW_TEST_ADMIN_URL: adminUrl, JW_TEST_TEMPLATE: template, JW_TEST_REDIS_URL: redisUrl },
-      summary: `PostgreSQL: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'a throwaway embedded server'}; queue backends under test: ${backends}`,
+      summary: `PostgreSQL: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'a throwaway embedded server'}; queue backends under test: ${backends}; ${concurrency} file(s) at a time`,
+      concurrency,
       stop: stopAll,
     };
   } catch (err) {
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * A test file's app, with queues on PostgreSQL (a pool per queue and worker) and, in some files, a
+ * second worker process, may hold up to about 90 connections. The embedded server is started with
+ * 300; a given server (DATABASE_URL) often has PostgreSQL's default 100, shared with whatever else
+ * uses it: there files run one at a time rather than fail with "too many clients".
+ */
+const CONNECTIONS_PER_FILE = 90;
+
+async function filesAtOnce(admin: Client): Promise<number> {
+  const { rows } = await admin.query<{ free: number }>(
+    `SELECT current_setting('max_connections')::int
+            - (SELECT count(*)::int FROM pg_stat_activity) AS free`,
+  );
+  return Math.max(1, Math.min(2, Math.floor(rows[0].free / CONNECTIONS_PER_FILE)));
 }
 
 /** Drops the template and every database cloned from it in this run. */

@@ -2,7 +2,8 @@
 //   - GET /api/v1/cases/:id at 50 connections over 200,000 generated cases (requests/s, p99, ratio to hello-world);
 //   - GET /api/v1/cases/:id/links?depth=2 and GET /api/v1/identifiers/lookup latencies (p50/p95/p99, one at a time);
 //   - transfer-flag ingest with matching, in batches of 1,000, against a plain multi-row INSERT of the same rows.
-// Sizes: CASES (default 200000), FLAGS (default 1000000).
+// Sizes: CASES (default 200000), FLAGS (default 1000000). ONLY=ingest skips the read benchmarks
+// (and the hello-world) to compare ingest alone.
 import { createRequire } from 'node:module';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ const { PiiCipher } = require('../dist/common/pii/pii-crypto.js');
 
 const CASES = Number(process.env.CASES ?? 200_000);
 const FLAGS = Number(process.env.FLAGS ?? 1_000_000);
+const INGEST_ONLY = process.env.ONLY === 'ingest';
 const PII_KEY = Buffer.alloc(32, 11);
 
 function percentiles(samples) {
@@ -155,12 +157,14 @@ const helloPort = await freePort();
 const appPort = await freePort();
 const pgPort = await freePort();
 const base = `http://127.0.0.1:${appPort}`;
-const hello = await startChild(
-  process.execPath,
-  ['bench/hello.mjs'],
-  { PORT: String(helloPort) },
-  `http://127.0.0.1:${helloPort}/`,
-);
+const hello = INGEST_ONLY
+  ? { stop: async () => {} }
+  : await startChild(
+      process.execPath,
+      ['bench/hello.mjs'],
+      { PORT: String(helloPort) },
+      `http://127.0.0.1:${helloPort}/`,
+    );
 const app = await startChild(
   process.execPath,
   ['dist/main.js'],
@@ -197,42 +201,45 @@ try {
   const ids = gen.sampleCaseIds;
 
   const results = [];
-  results.push(await load('bare Fastify hello-world', `http://127.0.0.1:${helloPort}/`));
-  let i = 0;
-  results.push(
-    await load('GET /api/v1/cases/:id', `${base}/api/v1/cases/${ids[0]}`, {
-      headers: auth,
-      requests: [
-        { setupRequest: (req) => ({ ...req, path: `/api/v1/cases/${ids[i++ % ids.length]}` }) },
-      ],
-    }),
-  );
-  process.stdout.write(`\n${table(results, results[0])}\n`);
-
   const latencies = {};
-  const linkUrls = ids.slice(0, 200).map((id) => `${base}/api/v1/cases/${id}/links?depth=2`);
-  const linkProbe = await fetch(linkUrls[0], { headers: auth });
-  if (linkProbe.status === 200) latencies.linksDepth2 = await timed(linkUrls, auth);
-  const lookupUrls = Array.from(
-    { length: 200 },
-    (_, k) =>
-      `${base}/api/v1/identifiers/lookup?kind=bank_card&value=6222${String(1 + ((k * 997) % CASES)).padStart(15, '0')}`,
-  );
-  const lookupProbe = await fetch(lookupUrls[0], { headers: auth });
-  if (lookupProbe.status === 200) latencies.lookup = await timed(lookupUrls, auth);
-  process.stdout.write(`Latencies (ms, one request at a time): ${JSON.stringify(latencies)}\n`);
+  if (!INGEST_ONLY) {
+    results.push(await load('bare Fastify hello-world', `http://127.0.0.1:${helloPort}/`));
+    let i = 0;
+    results.push(
+      await load('GET /api/v1/cases/:id', `${base}/api/v1/cases/${ids[0]}`, {
+        headers: auth,
+        requests: [
+          { setupRequest: (req) => ({ ...req, path: `/api/v1/cases/${ids[i++ % ids.length]}` }) },
+        ],
+      }),
+    );
+    process.stdout.write(`\n${table(results, results[0])}\n`);
+
+    const linkUrls = ids.slice(0, 200).map((id) => `${base}/api/v1/cases/${id}/links?depth=2`);
+    const linkProbe = await fetch(linkUrls[0], { headers: auth });
+    if (linkProbe.status === 200) latencies.linksDepth2 = await timed(linkUrls, auth);
+    const lookupUrls = Array.from(
+      { length: 200 },
+      (_, k) =>
+        `${base}/api/v1/identifiers/lookup?kind=bank_card&value=6222${String(1 + ((k * 997) % CASES)).padStart(15, '0')}`,
+    );
+    const lookupProbe = await fetch(lookupUrls[0], { headers: auth });
+    if (lookupProbe.status === 200) latencies.lookup = await timed(lookupUrls, auth);
+    process.stdout.write(`Latencies (ms, one request at a time): ${JSON.stringify(latencies)}\n`);
+  }
 
   const ingest = await benchIngest(base, dbUrl);
   process.stdout.write(`Flag ingest: ${JSON.stringify(ingest)}\n`);
-
-  const doc = writeResults('cases.json', results, {
-    cases: CASES,
-    generated: gen.counts,
-    latencies,
-    ingest,
-    database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PostgreSQL',
-  });
-  process.stdout.write(`Results in bench/results/cases.json (${doc.takenAt})\n`);
+  if (!INGEST_ONLY) {
+    const doc = writeResults('cases.json', results, {
+      cases: CASES,
+      generated: gen.counts,
+      latencies,
+      ingest,
+      database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PostgreSQL',
+    });
+    process.stdout.write(`Results in bench/results/cases.json (${doc.takenAt})\n`);
+  }
   void autocannon;
 } finally {
   await app.stop();

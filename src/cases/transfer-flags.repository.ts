@@ -21,6 +21,27 @@ import { TransferHit } from './entities/transfer-hit.entity';
 import type { NormalizedFlag } from './transfer-flag-input';
 import { returned } from '../common/database/returned';
 
+/**
+ * A flag just inserted by ingest, with one of its new hits and what grading and assignment need
+ * of the hit's case; the hit columns are NULL for a flag that hit nothing.
+ */
+export type NewFlagRow = { flag_id: string; external_ref: string } & (
+  | {
+      hit_id: string;
+      identifier_id: string;
+      case_id: string;
+      case_unit_id: string;
+      case_reported_at: Date;
+    }
+  | {
+      hit_id: null;
+      identifier_id: null;
+      case_id: null;
+      case_unit_id: null;
+      case_reported_at: null;
+    }
+);
+
 /** A hit just created by ingest, with what grading and assignment need of its case. */
 export interface NewHitRow {
   id: string;
@@ -120,26 +141,44 @@ export class TransferFlagsRepository {
   }
 
   /**
-   * One multi-row INSERT for the whole batch; flags whose (bank, externalRef) exists are skipped.
-   * Answers the new flags only.
+   * One statement for the whole batch: a multi-row INSERT of the flags, skipping those whose
+   * (bank, externalRef) exists, and, from the rows it inserted, the hits: every new flag whose
+   * payee account is a bank card named by a case becomes a hit on that case (identifiers (kind,
+   * value) is unique, so at most one identifier per flag). Matching the rows the INSERT returns
+   * spares a round trip and reading the new flags back by id, which the planner did with a
+   * sequential scan of transfer_flags, so each batch cost more than the one before. Answers one
+   * row per new flag and hit (a flag without hits has the hit columns NULL).
    */
-  async insertFlags(
+  insertFlagsAndHits(
     em: EntityManager,
     bankUnitId: string,
     submittedBy: { kind: 'user' | 'api_key'; id: string },
     flags: readonly NormalizedFlag[],
-  ): Promise<{ id: string; external_ref: string }[]> {
-    if (!flags.length) return [];
+  ): Promise<NewFlagRow[]> {
+    if (!flags.length) return Promise.resolve([]);
     return em.query(
-      `INSERT INTO transfer_flags (bank_unit_id, external_ref, payer_account, payer_name, payee_account,
-         payee_name, payee_bank, amount_fen, occurred_at, reason, submitted_by_kind, submitted_by_id)
-       SELECT $1::uuid, f.*, $11::text, $12::uuid
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                   $8::bigint[], $9::timestamptz[], $10::text[])
-            AS f(external_ref, payer_account, payer_name, payee_account, payee_name, payee_bank,
-                 amount_fen, occurred_at, reason)
-       ON CONFLICT (bank_unit_id, external_ref) DO NOTHING
-       RETURNING id, external_ref`,
+      `WITH f AS (
+         INSERT INTO transfer_flags (bank_unit_id, external_ref, payer_account, payer_name,
+           payee_account, payee_name, payee_bank, amount_fen, occurred_at, reason,
+           submitted_by_kind, submitted_by_id)
+         SELECT $1::uuid, v.*, $11::text, $12::uuid
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                     $8::bigint[], $9::timestamptz[], $10::text[])
+              AS v(external_ref, payer_account, payer_name, payee_account, payee_name, payee_bank,
+                   amount_fen, occurred_at, reason)
+         ON CONFLICT (bank_unit_id, external_ref) DO NOTHING
+         RETURNING id, external_ref, payee_account),
+       h AS (
+         INSERT INTO transfer_hits (flag_id, identifier_id, case_id)
+         SELECT f.id, i.id, ci.case_id
+         FROM f
+         JOIN identifiers i ON i.kind = 'bank_card' AND i.value = f.payee_account
+         JOIN case_identifiers ci ON ci.identifier_id = i.id
+         ON CONFLICT (flag_id, case_id) DO NOTHING
+         RETURNING id, flag_id, identifier_id, case_id)
+       SELECT f.id AS flag_id, f.external_ref, h.id AS hit_id, h.identifier_id, h.case_id,
+              c.unit_id AS case_unit_id, c.reported_at AS case_reported_at
+       FROM f LEFT JOIN (h JOIN cases c ON c.id = h.case_id) ON h.flag_id = f.id`,
       [
         bankUnitId,
         flags.map((f) => f.externalRef),
@@ -170,29 +209,6 @@ export class TransferFlagsRepository {
       [bankUnitId, refs],
     );
     return new Map(rows.map((r) => [r.external_ref, r.id]));
-  }
-
-  /**
-   * One statement: every new flag whose payee account is a bank card named by a case becomes a
-   * hit on that case (identifiers (kind, value) is unique, so at most one identifier per flag).
-   */
-  insertHits(em: EntityManager, flagIds: readonly string[]): Promise<NewHitRow[]> {
-    if (!flagIds.length) return Promise.resolve([]);
-    return em.query(
-      `WITH h AS (
-         INSERT INTO transfer_hits (flag_id, identifier_id, case_id)
-         SELECT f.id, i.id, ci.case_id
-         FROM transfer_flags f
-         JOIN identifiers i ON i.kind = 'bank_card' AND i.value = f.payee_account
-         JOIN case_identifiers ci ON ci.identifier_id = i.id
-         WHERE f.id = ANY($1::uuid[])
-         ON CONFLICT (flag_id, case_id) DO NOTHING
-         RETURNING id, flag_id, identifier_id, case_id)
-       SELECT h.id, h.flag_id, h.identifier_id, h.case_id,
-              c.unit_id AS case_unit_id, c.reported_at AS case_reported_at
-       FROM h JOIN cases c ON c.id = h.case_id`,
-      [flagIds],
-    );
   }
 
   /** One statement for the batch's tasks, each due 30 minutes after now (the transaction's time). */

@@ -109,13 +109,27 @@ export class TransferFlagsService {
     );
     const totals = { hits: 0, dissuasions: 0 };
     await this.ds.transaction(async (em) => {
-      const inserted = await this.repo.insertFlags(
+      const rows = await this.repo.insertFlagsAndHits(
         em,
         bank.id,
         { kind: actor.kind, id: actor.id },
         candidates.map((c) => c.flag),
       );
-      const newIds = new Map(inserted.map((r) => [r.external_ref, r.id]));
+      const newIds = new Map<string, string>();
+      const hits: NewHitRow[] = [];
+      for (const r of rows) {
+        newIds.set(r.external_ref, r.flag_id);
+        if (r.hit_id !== null) {
+          hits.push({
+            id: r.hit_id,
+            flag_id: r.flag_id,
+            identifier_id: r.identifier_id,
+            case_id: r.case_id,
+            case_unit_id: r.case_unit_id,
+            case_reported_at: r.case_reported_at,
+          });
+        }
+      }
       const existing = await this.repo.flagIdsByRef(
         em,
         bank.id,
@@ -139,7 +153,6 @@ export class TransferFlagsService {
         results[index].id = newIds.get(ref) ?? existing.get(ref);
       }
 
-      const hits = await this.repo.insertHits(em, [...flagByNewId.keys()]);
       const hitsByFlag = new Map<string, NewHitRow[]>();
       for (const h of hits) hitsByFlag.set(h.flag_id, [...(hitsByFlag.get(h.flag_id) ?? []), h]);
       const tasks: NewDissuasion[] = [];
@@ -192,7 +205,7 @@ export class TransferFlagsService {
         details: {
           bankUnitId: bank.id,
           received: results.length,
-          created: inserted.length,
+          created: newIds.size,
           duplicate: results.filter((r) => r.status === 'duplicate').length,
           invalid: results.filter((r) => r.status === 'invalid').length,
           hits: hits.length,

@@ -36,7 +36,9 @@ const booleanQuery = ({ value }: { value: unknown }) =>
 /**
  * One suspicious transfer (可疑交易) as a bank's system reports it. The bank is the caller's bank,
  * never a field. Checked item by item (see transfer-flag-input.ts), so one bad flag of a batch
- * does not stop the others.
+ * does not stop the others. The decorators document the rules (Swagger); checkFlagInput applies
+ * them by hand, and transfer-flag-input.spec.ts checks that it answers exactly as class-validator
+ * does with them: change both together.
  */
 export class TransferFlagInput {
   @ApiProperty({

@@ -6,7 +6,8 @@
 //   - enqueued: every delivery row exists and its outbox event has been relayed to BullMQ;
 //   - delivered: every delivery row is `sent`; deliveries/s = COORDINATORS / (delivered − publish),
 //     and from the first send to the last (sent_at in the database).
-// The database is an embedded PostgreSQL in a temporary folder unless DATABASE_URL is given.
+// The database is an embedded PostgreSQL in a temporary folder unless DATABASE_URL is given. The
+// workers inherit the environment, so e.g. ALERTS_DELIVER_CONCURRENCY applies to them.
 // dist/ is copied first to a temporary folder (beside links to node_modules/ and seeds/, removed at
 // the end), so another `npm run build` meanwhile does no harm.
 import { spawn } from 'node:child_process';
@@ -345,7 +346,10 @@ try {
   const doc = writeResults('alerts.json', results, {
     coordinators: COORDINATORS,
     database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PostgreSQL',
-    workerConcurrency: 8,
+    workerConcurrency: {
+      alertsDeliver: Number(process.env.ALERTS_DELIVER_CONCURRENCY || 32),
+      otherQueues: 8,
+    },
     targets: { enqueuedS: 2, deliveriesPerSecond: { postgres: 1000, redis: 3000 } },
   });
   log(

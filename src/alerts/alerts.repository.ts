@@ -12,6 +12,7 @@ import { Delivery, DeliveryStatus } from './entities/delivery.entity';
 import { Warning } from './entities/warning.entity';
 import type { Severity, WarningStatus } from './warning-status';
 import { returned } from '../common/database/returned';
+import { BatchedCall } from './batched-call';
 
 export interface UnitRow {
   id: string;
@@ -40,6 +41,20 @@ export interface DeliveryWork {
   webhook_url_enc: string | null;
   webhook_secret_enc: string | null;
   robot_key_hash: string | null;
+}
+
+interface ClaimRequest {
+  id: string;
+  staleMs: number;
+  robot: { max: number; windowMs: number };
+}
+
+/** The read of `claimWork`, with the outcome of its reservation and claim. */
+export interface ClaimedWork extends DeliveryWork {
+  /** The claim time when this call claimed the row (queued → sending); null when it did not. */
+  claimed_now: Date | null;
+  /** Whether a send was reserved in the robot's log (WeCom robots only). */
+  reserved: boolean;
 }
 
 export interface DeliveryListRow {
@@ -334,47 +349,164 @@ export class AlertsRepository {
 
   /** Stops what has not gone out yet. A row being sent right now finishes; its notice follows. */
   async cancelUnsent(em: EntityManager, warningId: string): Promise<number> {
+    // Locks in id order, like every statement that locks several deliveries (see claimRows).
     const rows = returned<unknown>(
       await em.query(
-        `UPDATE deliveries SET status = 'cancelled', last_error = 'warning withdrawn'
-       WHERE warning_id = $1 AND kind = 'warning' AND status = 'queued' RETURNING id`,
+        `WITH q AS (
+           SELECT id FROM deliveries
+           WHERE warning_id = $1 AND kind = 'warning' AND status = 'queued' ORDER BY id FOR UPDATE
+         )
+         UPDATE deliveries d SET status = 'cancelled', last_error = 'warning withdrawn'
+         FROM q WHERE d.id = q.id AND d.status = 'queued' RETURNING d.id`,
         [warningId],
       ),
     );
     return rows.length;
   }
 
-  async deliveryWork(id: string, staleMs: number): Promise<DeliveryWork | undefined> {
-    const rows: DeliveryWork[] = await this.ds.query(
-      `SELECT d.id, d.kind, d.status, d.channel, d.attempts, d.claimed_at, d.next_attempt_at,
-              d.claimed_at < clock_timestamp() - make_interval(secs => $2) AS stale,
-              d.next_attempt_at <= clock_timestamp() AS due,
-              w.id AS warning_id, w.status AS warning_status,
-              co.id AS coordinator_id, co.enabled, co.channel_broken_at, co.webhook_url_enc,
-              co.webhook_secret_enc, co.robot_key_hash
-       FROM deliveries d JOIN warnings w ON w.id = d.warning_id
-       JOIN coordinators co ON co.id = d.coordinator_id WHERE d.id = $1`,
-      [id, staleMs / 1000],
+  /**
+   * Reads a delivery with what sending it needs and, when it may be sent now, reserves its robot's
+   * budget and claims it, all in one statement (`claimRows`). Calls made while one runs share the
+   * next statement (`BatchedCall`): under load one round trip and one commit claim many rows, each
+   * decided on its own. A row that shares its robot with an earlier row of the same batch, or that
+   * appears twice in it, is claimed in a statement of its own after the batch.
+   *
+   * `claimed_now` is the claim time when this call claimed the row, else null; then the read
+   * (`status`, `warning_status`, …) and `reserved` tell why. Undefined: no such row, or one that is
+   * neither queued nor being sent.
+   */
+  async claimWork(
+    id: string,
+    staleMs: number,
+    robot: { max: number; windowMs: number },
+  ): Promise<ClaimedWork | undefined> {
+    const row = await this.claims.call({ id, staleMs, robot });
+    if (row !== 'alone') return row;
+    return (await this.claimRows([id], staleMs, robot))[0];
+  }
+
+  /** Batches of `claimRows`; 'alone': a row to claim in a statement of its own, after the batch. */
+  private readonly claims = new BatchedCall<ClaimRequest, ClaimedWork | undefined | 'alone'>(
+    async (items) => {
+      const { staleMs, robot } = items[0];
+      const firstAt = new Map<string, number>();
+      items.forEach((item, i) => firstAt.set(item.id, firstAt.get(item.id) ?? i));
+      const rows = await this.claimRows([...firstAt.keys()], staleMs, robot);
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return items.map((item, i) => {
+        const row = byId.get(item.id);
+        return firstAt.get(item.id) === i && !row?.crowded ? row : 'alone';
+      });
+    },
+  );
+
+  /**
+   * The statement behind `claimWork`, for one or many rows:
+   *
+   * - `cur`: the rows, locked in id order (every statement that locks several deliveries does so
+   *   in id order, so two of them never wait on each other), if queued or being sent;
+   * - `ready`: those the read says may go (queued, or 'sending' abandoned for longer than
+   *   `staleMs`; a channel that sends; the warning still published for a warning; the coordinator
+   *   enabled and its channel not flagged broken);
+   * - `budget`: one send reserved in each robot's sliding log (WeCom robots only, the first row of
+   *   each robot in the batch): an upsert that appends to the log only while fewer than `robot.max`
+   *   sends are in the last `robot.windowMs`; its row lock is held to the end of the statement's
+   *   implicit transaction, so every worker of every process shares the log;
+   * - `claimed`: the claim that makes a send happen once, queued → sending (or the stale takeover),
+   *   taken only with the budget reserved.
+   *
+   * A reservation whose claim does not happen is not given back (the robot is sent a little less,
+   * never more). `crowded`: a later row of a robot already in the batch, neither reserved nor claimed.
+   */
+  private async claimRows(
+    ids: string[],
+    staleMs: number,
+    robot: { max: number; windowMs: number },
+  ): Promise<(ClaimedWork & { crowded: boolean })[]> {
+    return this.ds.query(
+      `WITH cur AS (
+         SELECT d.id, d.kind, d.status, d.channel, d.attempts, d.claimed_at, d.next_attempt_at,
+                d.claimed_at < clock_timestamp() - make_interval(secs => $2) AS stale,
+                d.next_attempt_at <= clock_timestamp() AS due,
+                w.id AS warning_id, w.status AS warning_status,
+                co.id AS coordinator_id, co.enabled, co.channel_broken_at, co.webhook_url_enc,
+                co.webhook_secret_enc, co.robot_key_hash
+         FROM deliveries d JOIN warnings w ON w.id = d.warning_id
+         JOIN coordinators co ON co.id = d.coordinator_id
+         WHERE d.id = ANY($1::uuid[]) AND d.status IN ('queued','sending')
+         ORDER BY d.id FOR UPDATE OF d
+       ), ready AS (
+         SELECT id, channel = 'wecom_bot' AND robot_key_hash IS NOT NULL AS budgeted, robot_key_hash,
+                row_number() OVER (PARTITION BY robot_key_hash ORDER BY id) AS nth
+         FROM cur
+         WHERE channel <> 'manual' AND (status = 'queued' OR (status = 'sending' AND stale))
+           AND (kind = 'withdrawal' OR warning_status = 'published')
+           AND enabled AND channel_broken_at IS NULL
+       ), budget AS (
+         INSERT INTO robot_send_log AS r (robot_key_hash, sends)
+         SELECT robot_key_hash, ARRAY[clock_timestamp()] FROM ready WHERE budgeted AND nth = 1
+         ORDER BY robot_key_hash
+         ON CONFLICT (robot_key_hash) DO UPDATE
+           SET sends = ARRAY(SELECT s FROM unnest(r.sends) s
+                             WHERE s > clock_timestamp() - make_interval(secs => $4) ORDER BY s)
+                       || clock_timestamp()
+           WHERE (SELECT count(*) FROM unnest(r.sends) s
+                  WHERE s > clock_timestamp() - make_interval(secs => $4)) < $3
+         RETURNING r.robot_key_hash
+       ), go AS (
+         SELECT ready.id FROM ready
+         WHERE NOT budgeted OR (nth = 1 AND robot_key_hash IN (SELECT robot_key_hash FROM budget))
+       ), claimed AS (
+         UPDATE deliveries d
+         SET status = 'sending', claimed_at = clock_timestamp(), attempts = d.attempts + 1
+         FROM go
+         WHERE d.id = go.id
+           AND (d.status = 'queued'
+             OR (d.status = 'sending' AND d.claimed_at < clock_timestamp() - make_interval(secs => $2)))
+         RETURNING d.id, d.claimed_at
+       )
+       SELECT cur.*, claimed.claimed_at AS claimed_now,
+              coalesce(ready.budgeted AND ready.id IN (SELECT id FROM go), false) AS reserved,
+              coalesce(ready.budgeted AND ready.nth > 1, false) AS crowded
+       FROM cur LEFT JOIN ready ON ready.id = cur.id LEFT JOIN claimed ON claimed.id = cur.id`,
+      [ids, staleMs / 1000, robot.max, robot.windowMs / 1000],
     );
-    return rows[0];
   }
 
   /**
-   * The claim that makes a send happen once: queued → sending, or a 'sending' row abandoned by a
-   * dead worker for longer than `staleMs`. Returns the claim time, or null when another worker has it.
+   * Marks claimed deliveries sent in one statement, taking first, inside it, the share lock on
+   * their warnings that the withdraw's update lock conflicts with: a withdraw running now either
+   * committed before (the lock then reads 'withdrawn', the row is not marked and false is returned,
+   * so the caller marks it sent and adds the withdrawal notice in a transaction) or waits for this
+   * statement (and then sees the row sent). A withdrawal notice needs no lock. Calls made while one
+   * runs share the next statement (`BatchedCall`), each row checked on its own.
    */
-  async claim(id: string, staleMs: number): Promise<Date | null> {
-    const rows = returned<{ claimed_at: Date }>(
-      await this.ds.query(
-        `UPDATE deliveries SET status = 'sending', claimed_at = clock_timestamp(), attempts = attempts + 1
-       WHERE id = $1 AND (status = 'queued'
-         OR (status = 'sending' AND claimed_at < clock_timestamp() - make_interval(secs => $2)))
-       RETURNING claimed_at`,
-        [id, staleMs / 1000],
-      ),
-    );
-    return rows[0]?.claimed_at ?? null;
+  markSentIfPublished(id: string, warningId: string): Promise<boolean> {
+    return this.sentMarks.call({ id, warningId });
   }
+
+  private readonly sentMarks = new BatchedCall<{ id: string; warningId: string }, boolean>(
+    async (items) => {
+      // The aggregate over `published` must be complete before the join yields a row to update,
+      // so the warnings are locked before any delivery row.
+      const rows = returned<{ id: string }>(
+        await this.ds.query(
+          `WITH published AS (
+             SELECT id FROM warnings WHERE id = ANY($2::uuid[]) AND status = 'published'
+             ORDER BY id FOR SHARE
+           )
+           UPDATE deliveries d SET status = 'sent', sent_at = clock_timestamp(), last_error = NULL
+           FROM (SELECT coalesce(array_agg(id), '{}') AS ids FROM published) p
+           WHERE d.id = ANY($1::uuid[]) AND d.status = 'sending'
+             AND (d.kind = 'withdrawal' OR d.warning_id = ANY(p.ids))
+           RETURNING d.id`,
+          [items.map((i) => i.id), [...new Set(items.map((i) => i.warningId))]],
+        ),
+      );
+      const marked = new Set(rows.map((r) => r.id));
+      return items.map((i) => marked.has(i.id));
+    },
+  );
 
   async markSent(em: EntityManager, id: string): Promise<boolean> {
     const rows = returned<unknown>(
@@ -516,38 +648,19 @@ export class AlertsRepository {
   // ------------------------------------------------------------------ robot budgets
 
   /**
-   * Reserves one send on a WeCom robot if fewer than `max` went out in the last `windowMs`: a
-   * sliding log per robot, locked row by row, so every worker of every process shares it. Returns 0
-   * when reserved, else the milliseconds until the oldest send leaves the window.
+   * When the robot's budget was found spent: the milliseconds until the oldest of its last `max`
+   * sends leaves the window (at least 1; 1 when the budget has come free meanwhile).
    */
-  async reserveRobotSend(robotKeyHash: string, max: number, windowMs: number): Promise<number> {
-    // One statement, so one implicit transaction holds the row lock from read to write; the row is
-    // created (once per robot) only when the first attempt finds none.
-    const reserve = async () =>
-      returned<{ wait_ms: number | null; allowed: boolean }>(
-        await this.ds.query(
-          `WITH cur AS (
-             SELECT robot_key_hash, ARRAY(SELECT s FROM unnest(sends) s
-               WHERE s > clock_timestamp() - make_interval(secs => $3) ORDER BY s) AS live
-             FROM robot_send_log WHERE robot_key_hash = $1 FOR UPDATE
-           )
-           UPDATE robot_send_log r
-           SET sends = CASE WHEN cardinality(cur.live) < $2 THEN cur.live || clock_timestamp() ELSE cur.live END
-           FROM cur WHERE r.robot_key_hash = cur.robot_key_hash
-           RETURNING cardinality(cur.live) < $2 AS allowed,
-             extract(epoch FROM (cur.live[cardinality(cur.live) - $2 + 1] + make_interval(secs => $3) - clock_timestamp())) * 1000 AS wait_ms`,
-          [robotKeyHash, max, windowMs / 1000],
-        ),
-      );
-    let rows = await reserve();
-    if (!rows.length) {
-      await this.ds.query(
-        'INSERT INTO robot_send_log (robot_key_hash) VALUES ($1) ON CONFLICT DO NOTHING',
-        [robotKeyHash],
-      );
-      rows = await reserve();
-    }
-    const r = rows[0];
-    return r.allowed ? 0 : Math.max(1, Math.ceil(Number(r.wait_ms ?? windowMs)));
+  async robotBudgetWaitMs(robotKeyHash: string, max: number, windowMs: number): Promise<number> {
+    const rows: { wait_ms: number | string | null }[] = await this.ds.query(
+      `SELECT CASE WHEN cardinality(live) < $2 THEN 0
+                ELSE extract(epoch FROM (live[cardinality(live) - $2 + 1]
+                  + make_interval(secs => $3) - clock_timestamp())) * 1000 END AS wait_ms
+       FROM (SELECT ARRAY(SELECT s FROM unnest(sends) s
+                          WHERE s > clock_timestamp() - make_interval(secs => $3) ORDER BY s) AS live
+             FROM robot_send_log WHERE robot_key_hash = $1) l`,
+      [robotKeyHash, max, windowMs / 1000],
+    );
+    return Math.max(1, Math.ceil(Number(rows[0]?.wait_ms ?? 0)));
   }
 }

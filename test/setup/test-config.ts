@@ -63,6 +63,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
       sweepGraceMs: 3_000,
       ackTokenTtlSeconds: 3600,
       sendTimeoutMs: 3_000,
+      deliverConcurrency: 32,
       // Never by timer in tests: they run the scan themselves.
       trend: { minCases: 5, factor: 2, scanIntervalMs: 0 },
       ...overrides.alerts,

@@ -6,7 +6,7 @@ import { APP_CONFIG, AppConfig } from '../../common/config/config';
 import { OnJob } from '../../common/queue/on-job.decorator';
 import { PostponeJob } from '../../common/queue/postpone';
 import { JobName } from '../../common/queue/queue-names';
-import { AlertsRepository, DeliveryWork } from '../alerts.repository';
+import { AlertsRepository, ClaimedWork, DeliveryWork } from '../alerts.repository';
 import { AlertsSecrets } from '../alerts-secrets';
 import { backoffMs, SendOutcome, sendWebhook, sendWecom } from '../channels';
 import { MessageRenderer } from '../message-renderer';
@@ -21,7 +21,10 @@ export type DeliverResult = 'sent' | 'skipped' | 'cancelled' | 'failed' | 'retry
 
 /**
  * Sends one delivery. The row makes it once: the handler claims it (queued → sending) in one
- * UPDATE, so a second job for the same row (a replay, the sweeper) finds nothing to claim.
+ * UPDATE, so a second job for the same row (a replay, the sweeper) finds nothing to claim. On the
+ * happy path that is two statements around the send: read + reserve + claim
+ * (`AlertsRepository.claimWork`), then mark sent under a share lock on the warning
+ * (`markSentIfPublished`).
  *
  * At-least-once edge, honestly: if the process dies after the robot accepted the message and
  * before the row is marked sent, the row stays 'sending'; after `staleClaimMs` it is claimed again
@@ -31,7 +34,7 @@ export type DeliverResult = 'sent' | 'skipped' | 'cancelled' | 'failed' | 'retry
  * is briefly unreachable at that moment is not that edge: the mark is retried while the claim is
  * still ours (recordSent).
  *
- * Budgets: a WeCom robot takes 20 messages a minute. Before each send the handler reserves one in
+ * Budgets: a WeCom robot takes 20 messages a minute. Before each send the claim reserves one in
  * the robot's sliding log (shared by every worker through PostgreSQL); with none left the job goes
  * back to delayed until the oldest send leaves the window — no attempt counted. A 45009 answer
  * (over the limit anyway) is handled the same way.
@@ -53,8 +56,21 @@ export class AlertsDeliverHandler {
   @OnJob(JobName.AlertsDeliver)
   async handle(payload: AlertsDeliverJob): Promise<DeliverResult> {
     const cfg = this.config.alerts;
-    const d = await this.repo.deliveryWork(payload.deliveryId, cfg.staleClaimMs);
+    // One statement reads the row, reserves the robot's budget and claims the row (queued →
+    // sending); the branches below only run when it did not claim.
+    const d = await this.repo.claimWork(payload.deliveryId, cfg.staleClaimMs, cfg.robotRateLimit);
     if (!d || d.channel === 'manual') return 'skipped';
+    if (!d.claimed_now) return this.notClaimed(d);
+    // Measured here, on our clock: how long our claim is ours before another worker may take it.
+    const claimExpiresMs = Date.now() + cfg.staleClaimMs;
+    const outcome = await this.send(d);
+    if (outcome.kind === 'sent') return this.recordSent(d, claimExpiresMs);
+    return this.record(d, outcome);
+  }
+
+  /** Why `claimWork` did not claim the row, from the same read, and what follows from it. */
+  private async notClaimed(d: ClaimedWork): Promise<DeliverResult> {
+    const cfg = this.config.alerts;
     if (d.status === 'sending' && !d.stale) {
       // Another worker is on it (or died moments ago): look again when its claim would be stale.
       const claimedAt = d.claimed_at ? new Date(d.claimed_at).getTime() : Date.now();
@@ -76,24 +92,16 @@ export class AlertsDeliverHandler {
       await this.repo.markFailed(d.id, 'channel flagged broken; fix the coordinator’s channel');
       return 'failed';
     }
-    if (d.channel === 'wecom_bot' && d.robot_key_hash) {
-      const waitMs = await this.repo.reserveRobotSend(
+    if (d.channel === 'wecom_bot' && d.robot_key_hash && !d.reserved) {
+      const waitMs = await this.repo.robotBudgetWaitMs(
         d.robot_key_hash,
         cfg.robotRateLimit.max,
         cfg.robotRateLimit.windowMs,
       );
-      if (waitMs > 0) {
-        await this.repo.postpone(d.id, waitMs);
-        throw new PostponeJob(Date.now() + waitMs, 'robot budget spent');
-      }
+      await this.repo.postpone(d.id, waitMs);
+      throw new PostponeJob(Date.now() + waitMs, 'robot budget spent');
     }
-    const claimedAt = await this.repo.claim(d.id, cfg.staleClaimMs);
-    if (!claimedAt) return 'skipped';
-    // Measured here, on our clock: how long our claim is ours before another worker may take it.
-    const claimExpiresMs = Date.now() + cfg.staleClaimMs;
-    const outcome = await this.send(d);
-    if (outcome.kind === 'sent') return this.recordSent(d, claimExpiresMs);
-    return this.record(d, outcome);
+    return 'skipped'; // another worker claimed it between the read and the claim
   }
 
   /**
@@ -151,6 +159,9 @@ export class AlertsDeliverHandler {
     const attempts = d.attempts + 1;
     switch (outcome.kind) {
       case 'sent':
+        // Usually one statement (share lock on the warning inside it); when the warning is no
+        // longer published, the transaction below marks the row and adds the withdrawal notice.
+        if (await this.repo.markSentIfPublished(d.id, d.warning_id)) return 'sent';
         await this.ds.transaction(async (em) => {
           // Share lock on the warning: a withdraw running now either committed before (we see it
           // and send the notice) or waits for us (and then sees this row as sent).

@@ -152,6 +152,17 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads the alerts send concurrency (32 by default) and refuses 0', () => {
+    assert.equal(loadConfig(production()).alerts.deliverConcurrency, 32);
+    assert.equal(
+      loadConfig(production({ ALERTS_DELIVER_CONCURRENCY: '64' })).alerts.deliverConcurrency,
+      64,
+    );
+    assert.deepEqual(variables(production({ ALERTS_DELIVER_CONCURRENCY: '0' })), [
+      'ALERTS_DELIVER_CONCURRENCY',
+    ]);
+  });
+
   it('refuses an unknown NODE_ENV', () => {
     assert.ok(
       variables({ NODE_ENV: 'staging', DATA_DIR: dataDir, JWT_SECRET, PII_KEY }).includes(

@@ -62,6 +62,12 @@ export interface AlertsConfig {
   /** Timeout of one HTTP send to a robot or webhook. */
   sendTimeoutMs: number;
   /**
+   * Deliveries one worker process sends at once (BullMQ concurrency of `alerts-deliver`; other
+   * queues run 8). A delivery waits mostly on the robot and on two short statements, so this can
+   * be well above the database pool.
+   */
+  deliverConcurrency: number;
+  /**
    * The trend scan: a draft warning when a station's cases of one type in the last 7 days are at
    * least `minCases` and more than `factor` × the weekly mean of the 8 weeks before; run every
    * `scanIntervalMs` (0: never by timer).
@@ -258,6 +264,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       sweepGraceMs: int(env, 'ALERTS_SWEEP_GRACE_MS', 60_000, problems, 0, 86_400_000),
       ackTokenTtlSeconds: int(env, 'ALERTS_ACK_TTL_HOURS', 168, problems, 1, 8760) * 3600,
       sendTimeoutMs: 10_000,
+      deliverConcurrency: int(env, 'ALERTS_DELIVER_CONCURRENCY', 32, problems, 1, 1000),
       trend: {
         minCases: int(env, 'TREND_MIN_CASES', 5, problems, 1, 100_000),
         factor: decimal(env, 'TREND_FACTOR', 2, problems),

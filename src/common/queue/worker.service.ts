@@ -59,6 +59,11 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     this.logger.log(`Workers running on ${this.backend.kind}: ${[...queues].join(', ')}`);
   }
 
+  /** Jobs one process runs at once per queue: 8, and more for the I/O-bound alerts sends. */
+  private concurrencyOf(queue: QueueName): number {
+    return queue === QueueName.AlertsDeliver ? this.config.alerts.deliverConcurrency : 8;
+  }
+
   private startWorker(queue: QueueName): Worker {
     const worker = this.backend.createWorker(
       queue,
@@ -77,7 +82,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
           throw new DelayedError(err.message);
         }
       },
-      { concurrency: 8, autorun: true },
+      { concurrency: this.concurrencyOf(queue), autorun: true },
     );
     worker.on('failed', (job, err) =>
       this.logger.warn(

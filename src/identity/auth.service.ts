@@ -26,7 +26,11 @@ interface TokenClaims {
    * it cannot tell a token issued just before a password change from one issued just after.
    */
   pwc: number;
+  exp: number;
 }
+
+/** Verified tokens kept per process: the most a busy API holds before dropping the oldest. */
+const VERIFIED_TOKENS_MAX = 10_000;
 
 export const API_KEY_PATTERN = /^(jwk_[0-9a-f]{8})_[A-Za-z0-9_-]{43}$/;
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -87,23 +91,47 @@ export class AuthService implements ActorResolver {
     const accessToken = await this.jwt.signAsync({
       sub: user.id,
       pwc: user.passwordChangedAt.getTime(),
-    } satisfies Omit<TokenClaims, 'iat'>);
+    } satisfies Omit<TokenClaims, 'iat' | 'exp'>);
     return { accessToken, tokenType: 'Bearer', expiresIn: this.config.jwtTtlSeconds };
   }
 
   /** A bearer token's user, if the token is valid, the user enabled and the password unchanged since. */
   async resolveBearer(token: string): Promise<Actor | null> {
+    const claims = await this.verifiedClaims(token);
+    if (!claims) return null;
+    const user = await this.actors.get(claims.sub, () => this.users.findWithScope(claims.sub));
+    if (!user || user.disabledAt) return null;
+    if (claims.pwc !== user.passwordChangedAt.getTime()) return null;
+    return this.actorOf(user);
+  }
+
+  /**
+   * A token's claims once its signature and expiry are checked. The check is kept until the token
+   * expires (the signature of a given token never changes; the secret is fixed per process), which
+   * spares the HMAC and JSON parsing on every request of a client; whether its user may still act
+   * is decided on every request above.
+   */
+  private async verifiedClaims(token: string): Promise<TokenClaims | null> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.exp * 1000 > Date.now()) return known;
+      this.verified.delete(token);
+    }
     let claims: TokenClaims;
     try {
       claims = await this.jwt.verifyAsync<TokenClaims>(token);
     } catch {
       return null;
     }
-    const user = await this.actors.get(claims.sub, () => this.users.findWithScope(claims.sub));
-    if (!user || user.disabledAt) return null;
-    if (claims.pwc !== user.passwordChangedAt.getTime()) return null;
-    return this.actorOf(user);
+    if (this.verified.size >= VERIFIED_TOKENS_MAX) {
+      const oldest = this.verified.keys().next().value;
+      if (oldest !== undefined) this.verified.delete(oldest);
+    }
+    this.verified.set(token, claims);
+    return claims;
   }
+
+  private readonly verified = new Map<string, TokenClaims>();
 
   /** An enabled user as an Actor, for work done on a user's behalf without a request (demo seeding). */
   async actorForUsername(username: string): Promise<Actor | null> {

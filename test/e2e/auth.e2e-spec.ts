@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { JwtService } from '@nestjs/jwt';
 import { bootApp, DEMO_PASSWORD, TestApp, USERS } from '../harness';
 import { RateLimiter } from '../../src/common/rate-limit/rate-limiter';
 
@@ -168,6 +169,21 @@ describe('authentication', () => {
         const res = await t.http().get(ME).set('authorization', bearer(bad));
         assert.equal(res.status, 401, bad);
       }
+    });
+    it('refuses a token once it has expired, though it was accepted before', async () => {
+      const [user] = (await t.db.query(
+        `SELECT id, password_changed_at FROM users WHERE username = $1`,
+        [USERS.officer],
+      )) as { id: string; password_changed_at: Date }[];
+      // Signed by the app's own JwtService, as a login would, but valid for 2 seconds only.
+      const token = await t.app
+        .get(JwtService)
+        .signAsync({ sub: user.id, pwc: user.password_changed_at.getTime() }, { expiresIn: 2 });
+      const exp = t.app.get(JwtService).decode<{ exp: number }>(token).exp;
+      assert.equal((await t.http().get(ME).set('authorization', bearer(token))).status, 200);
+      assert.equal((await t.http().get(ME).set('authorization', bearer(token))).status, 200);
+      await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 50));
+      assert.equal((await t.http().get(ME).set('authorization', bearer(token))).status, 401);
     });
   });
 

@@ -88,7 +88,19 @@ export function createQueueBackend(config: QueueBackendConfig): QueueBackend {
     };
   }
   const schema = pgSchema(config.prefix);
-  const connection = () => ({ connectionString: config.databaseUrl, schema, max: 4 });
+  // The queue store's commits do not wait for the disk (synchronous_commit=off): jobs are derived
+  // state. What must survive a crash is in our own tables, committed synchronously: the outbox
+  // (whose "sent" mark, committed after the job's add, flushes the WAL up to and including that
+  // add), delivery rows (the sweeper enqueues overdue ones again) and orders (reminders are
+  // reconciled at start). A crash loses at most the last fraction of a second of job moves, which
+  // then run again, and every handler is idempotent. Without it each job's moves wait on a WAL
+  // flush, the ceiling of the PostgreSQL backend (docs/PERFORMANCE.md).
+  const connection = () => ({
+    connectionString: config.databaseUrl,
+    schema,
+    max: 4,
+    options: '-c synchronous_commit=off',
+  });
   return {
     kind: 'postgres',
     prepare: async () => {

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { FakeWebhookReceiver, FakeWecom } from '../fakes/wecom-robot';
-import { bootApp, DEMO_PASSWORD, describeEachBackend, TestApp, USERS } from '../harness';
+import {
+  bootApp,
+  DEMO_PASSWORD,
+  describeEachBackend,
+  eventually,
+  TestApp,
+  USERS,
+} from '../harness';
 import { RedisServer, startRedisServer } from '../setup/servers';
 import { testConfig } from '../setup/test-config';
 
@@ -50,26 +57,6 @@ interface Deliveries {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function eventually<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err; // e.g. the API answering 500 while its database is cut off
-    }
-    if (Date.now() > deadline)
-      throw new Error(`${what} did not happen within ${ms} ms (${String(last ?? '')})`);
-    await sleep(100);
-  }
-}
 
 /** The fakes, the users and the coordinators one scenario needs, on its own app. */
 class Scenario {

@@ -7,7 +7,14 @@ import { after, before, it } from 'node:test';
 import { JobName } from '../../src/common/queue/queue-names';
 import { QueueService } from '../../src/common/queue/queue.service';
 import { FakeWebhookReceiver, FakeWecom } from '../fakes/wecom-robot';
-import { bootApp, DEMO_PASSWORD, describeEachBackend, TestApp, USERS } from '../harness';
+import {
+  bootApp,
+  DEMO_PASSWORD,
+  describeEachBackend,
+  eventually,
+  TestApp,
+  USERS,
+} from '../harness';
 import { testConfig } from '../setup/test-config';
 
 /**
@@ -31,20 +38,6 @@ interface DeliveryItem {
   lastError: string | null;
   sentAt: string | null;
   acknowledgedAt: string | null;
-}
-
-async function eventually<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 function xmllintOnPath(): boolean {

@@ -1,33 +1,23 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { validateSync, ValidationError } from 'class-validator';
+import { validateSync } from 'class-validator';
 import fc from 'fast-check';
 import type { FieldProblem } from '../common/http/errors';
 import { FEN_PROBLEM } from '../common/money';
-import { checkBankCard } from '../common/validation/identifiers';
 import { TransferFlagInput } from './dto/transfer-flags.dto';
-import { checkFlagInput, FlagCheck } from './transfer-flag-input';
+import { checkFlagInput, checkFlagWith, FlagCheck } from './transfer-flag-input';
 
 // ---------------------------------------------------------------------------------------------
-// The previous checker, kept here as the reference: class-validator's validateSync on the DTO
-// (stopping at the first error of each field), then the same checks after it.
+// The previous rules, kept here as the reference: class-validator's validateSync on the DTO,
+// stopping at the first error of each field, around the same checks (checkFlagWith).
 
-const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
-const STRING_FIELDS = [
-  'payerAccount',
-  'payerName',
-  'payeeAccount',
-  'payeeName',
-  'payeeBank',
-  'occurredAt',
-  'reason',
-  'externalRef',
-] as const;
-const FIELDS = [...STRING_FIELDS, 'amountFen'] as const;
-
-function problemsOf(errors: ValidationError[]): FieldProblem[] {
-  return errors.flatMap((e) =>
+function classValidatorRules(values: Record<string, unknown>): FieldProblem[] {
+  const input = Object.assign(new TransferFlagInput(), values);
+  return validateSync(input, {
+    stopAtFirstError: true,
+    validationError: { target: false, value: false },
+  }).flatMap((e) =>
     Object.values(e.constraints ?? {}).map((message) => ({
       field: e.property,
       problem: message.startsWith(`${e.property} `)
@@ -37,85 +27,8 @@ function problemsOf(errors: ValidationError[]): FieldProblem[] {
   );
 }
 
-const trimmedOrNull = (s: string | undefined): string | null => {
-  const t = s?.trim();
-  return t ? t : null;
-};
-
-function checkWithClassValidator(raw: unknown): FlagCheck {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return {
-      ok: false,
-      externalRef: null,
-      problems: [{ field: 'flag', problem: 'must be an object' }],
-    };
-  }
-  const record = raw as Record<string, unknown>;
-  const externalRef = typeof record.externalRef === 'string' ? record.externalRef : null;
-  const input = new TransferFlagInput();
-  const problems: FieldProblem[] = [];
-  for (const key of Object.keys(record)) {
-    if ((FIELDS as readonly string[]).includes(key))
-      (input as unknown as Record<string, unknown>)[key] = record[key];
-    else problems.push({ field: key, problem: 'should not exist' });
-  }
-  problems.push(
-    ...problemsOf(
-      validateSync(input, {
-        stopAtFirstError: true,
-        validationError: { target: false, value: false },
-      }),
-    ),
-  );
-  const failed = new Set(problems.map((p) => p.field));
-  for (const field of STRING_FIELDS) {
-    const v = record[field];
-    if (typeof v === 'string' && v.includes('\u0000') && !failed.has(field)) {
-      problems.push({ field, problem: 'must not contain U+0000' });
-      failed.add(field);
-    }
-  }
-  let payerAccount = '';
-  let payeeAccount = '';
-  if (!failed.has('payerAccount')) {
-    const c = checkBankCard(input.payerAccount);
-    if (c.ok) payerAccount = c.value;
-    else problems.push({ field: 'payerAccount', problem: c.problem });
-  }
-  if (!failed.has('payeeAccount')) {
-    const c = checkBankCard(input.payeeAccount);
-    if (c.ok) payeeAccount = c.value;
-    else problems.push({ field: 'payeeAccount', problem: c.problem });
-  }
-  let occurredAt = new Date(NaN);
-  if (!failed.has('occurredAt')) {
-    occurredAt = new Date(input.occurredAt);
-    if (!WITH_OFFSET.test(input.occurredAt) || Number.isNaN(occurredAt.getTime())) {
-      problems.push({
-        field: 'occurredAt',
-        problem: 'must be a date and time with a UTC offset, e.g. 2026-11-21T10:02:00+08:00',
-      });
-    }
-  }
-  if (!failed.has('reason') && !input.reason.trim()) {
-    problems.push({ field: 'reason', problem: 'must not be blank' });
-  }
-  if (problems.length) return { ok: false, externalRef, problems };
-  return {
-    ok: true,
-    flag: {
-      externalRef: input.externalRef,
-      payerAccount,
-      payerName: trimmedOrNull(input.payerName),
-      payeeAccount,
-      payeeName: trimmedOrNull(input.payeeName),
-      payeeBank: trimmedOrNull(input.payeeBank),
-      amountFen: input.amountFen,
-      occurredAt,
-      reason: input.reason.trim(),
-    },
-  };
-}
+const checkWithClassValidator = (raw: unknown): FlagCheck =>
+  checkFlagWith(raw, classValidatorRules);
 
 // ---------------------------------------------------------------------------------------------
 // Random flags: mostly valid fields, often one near a limit or of the wrong type.

@@ -99,12 +99,30 @@ const trimmedOrNull = (s: string | undefined): string | null => {
   return t ? t : null;
 };
 
+/** The problems of a flag's known fields (its own keys only), by the DTO's rules. */
+export type FieldRules = (values: Record<string, unknown>) => FieldProblem[];
+
+/** The hand-written rules, one problem per failing field. */
+const ruleProblems: FieldRules = (values) =>
+  RULES.flatMap(([field, rule]) => {
+    const problem = rule(values[field]);
+    return problem === null ? [] : [{ field, problem }];
+  });
+
 /**
  * Checks one flag of a request with the DTO's rules (unknown fields refused), then normalizes the
  * accounts like bank-card identifiers. Problems name the field inside the flag (`payeeAccount`),
  * the answer's `index` says which flag.
  */
 export function checkFlagInput(raw: unknown): FlagCheck {
+  return checkFlagWith(raw, ruleProblems);
+}
+
+/**
+ * `checkFlagInput` with the field rules given: the spec runs it with class-validator's to prove the
+ * hand-written rules answer the same; everything around the rules is this one code.
+ */
+export function checkFlagWith(raw: unknown, fieldRules: FieldRules): FlagCheck {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return {
       ok: false,
@@ -121,14 +139,9 @@ export function checkFlagInput(raw: unknown): FlagCheck {
     if (FIELDS.has(key)) values[key] = record[key];
     else problems.push({ field: key, problem: 'should not exist' });
   }
-  const failed = new Set<string>();
-  for (const [field, rule] of RULES) {
-    const problem = rule(values[field]);
-    if (problem !== null) {
-      problems.push({ field, problem });
-      failed.add(field);
-    }
-  }
+  const ruled = fieldRules(values);
+  problems.push(...ruled);
+  const failed = new Set(ruled.map((p) => p.field));
   // A NUL cannot be stored in a text column; refuse it here rather than fail the whole batch.
   for (const field of STRING_FIELDS) {
     const v = values[field];

@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,9 +32,11 @@ const WORKERS = (process.env.ALERTS_BENCH_WORKERS ?? '1,2').split(',').map(Numbe
 const SNAPSHOT = mkdtempSync(join(tmpdir(), 'jw-bench-alerts-dist-'));
 const DIST = join(SNAPSHOT, 'dist');
 cpSync('dist', DIST, { recursive: true });
-for (const dir of ['node_modules', 'seeds']) symlinkSync(resolve(dir), join(SNAPSHOT, dir));
-const require = createRequire(import.meta.url);
-const { PiiCipher } = require(join(DIST, 'common', 'pii', 'pii-crypto.js'));
+for (const dir of ['node_modules', 'seeds', 'package.json'])
+  symlinkSync(resolve(dir), join(SNAPSHOT, dir));
+const { PiiCipher } = await import(
+  pathToFileURL(join(DIST, 'common', 'pii', 'pii-crypto.js')).href
+);
 
 const log = (msg) => process.stdout.write(`${msg}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

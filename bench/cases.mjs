@@ -4,7 +4,6 @@
 //   - transfer-flag ingest with matching, in batches of 1,000, against a plain multi-row INSERT of the same rows.
 // Sizes: CASES (default 200000), FLAGS (default 1000000). ONLY=ingest skips the read benchmarks
 // (and the hello-world) to compare ingest alone.
-import { createRequire } from 'node:module';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +12,7 @@ import pg from 'pg';
 import { generate } from './generate.mjs';
 import { freePort, load, startChild, table, writeResults } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const { PiiCipher } = require('../dist/common/pii/pii-crypto.js');
+const { PiiCipher } = await import('../dist/common/pii/pii-crypto.js');
 
 const CASES = Number(process.env.CASES ?? 200_000);
 const FLAGS = Number(process.env.FLAGS ?? 1_000_000);

@@ -13,16 +13,16 @@ import {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import { AppModule } from './app.module';
-import { ACTOR_RESOLVER, ActorResolver } from './common/auth/actor-resolver';
-import { authenticate } from './common/auth/auth.guard';
-import { Role } from './common/auth/roles';
-import type { CommonOptions } from './common/common.module';
-import { requestContext } from './common/context/request-context';
-import { createValidationPipe } from './common/http/validation';
-import { createPino, PinoLoggerService } from './common/logging/logger';
-import { MetricsService } from './common/observability/metrics';
-import { QueueService } from './common/queue/queue.service';
+import { AppModule } from './app.module.js';
+import { ACTOR_RESOLVER, ActorResolver } from './common/auth/actor-resolver.js';
+import { authenticate } from './common/auth/auth.guard.js';
+import { Role } from './common/auth/roles.js';
+import type { CommonOptions } from './common/common.module.js';
+import { requestContext } from './common/context/request-context.js';
+import { createValidationPipe } from './common/http/validation.js';
+import { createPino, PinoLoggerService } from './common/logging/logger.js';
+import { MetricsService } from './common/observability/metrics.js';
+import { QueueService } from './common/queue/queue.service.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import { createApp } from './app';
-import { ConfigError, loadConfig } from './common/config/config';
-import { DemoCoordinatorsSeeder } from './alerts/demo-coordinators.seeder';
-import { DemoCasesSeeder } from './cases/demo-cases.seeder';
-import { SeedService } from './identity/seed.service';
-import { onShutdownSignal, prepareRuntime } from './runtime';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './common/config/config.js';
+import { DemoCoordinatorsSeeder } from './alerts/demo-coordinators.seeder.js';
+import { DemoCasesSeeder } from './cases/demo-cases.seeder.js';
+import { SeedService } from './identity/seed.service.js';
+import { onShutdownSignal, prepareRuntime } from './runtime.js';
 
 const log = (msg: string) => process.stdout.write(`[jingwang] ${msg}\n`);
 

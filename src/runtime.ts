@@ -1,13 +1,13 @@
 import { join } from 'node:path';
-import { AppConfig } from './common/config/config';
-import { ensureDatabase, withDatabase } from './common/database/create-database';
-import { runAppMigrations } from './common/database/data-source';
+import { AppConfig } from './common/config/config.js';
+import { ensureDatabase, withDatabase } from './common/database/create-database.js';
+import { runAppMigrations } from './common/database/data-source.js';
 import {
   EmbeddedServer,
   runningEmbeddedPostgres,
   startEmbeddedPostgres,
-} from './common/database/embedded-postgres';
-import { createQueueBackend, QueueBackend } from './common/queue/queue-backend';
+} from './common/database/embedded-postgres.js';
+import { createQueueBackend, QueueBackend } from './common/queue/queue-backend.js';
 
 export interface Runtime {
   databaseUrl: string;

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module';
-import { ConfigError, loadConfig } from './common/config/config';
-import { createPino, PinoLoggerService } from './common/logging/logger';
-import { onShutdownSignal, prepareRuntime } from './runtime';
+import { AppModule } from './app.module.js';
+import { ConfigError, loadConfig } from './common/config/config.js';
+import { createPino, PinoLoggerService } from './common/logging/logger.js';
+import { onShutdownSignal, prepareRuntime } from './runtime.js';
 
 const log = (msg: string) => process.stdout.write(`[jingwang-worker] ${msg}\n`);
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
-import { APP_CONFIG, AppConfig } from '../common/config/config';
-import { PiiCipher } from '../common/pii/pii-crypto';
+import { APP_CONFIG, AppConfig } from '../common/config/config.js';
+import { PiiCipher } from '../common/pii/pii-crypto.js';
 
 /** Channel secrets (robot URLs, webhook secrets) encrypted at rest, and the ack-link key. */
 @Injectable()

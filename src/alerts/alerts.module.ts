@@ -1,20 +1,20 @@
 import { Module } from '@nestjs/common';
-import { IdentityModule } from '../identity/identity.module';
-import { AlertsRepository } from './alerts.repository';
-import { AlertsSecrets } from './alerts-secrets';
-import { AlertsSweeper } from './alerts-sweeper.service';
-import { CoordinatorsController } from './coordinators.controller';
-import { CoordinatorsService } from './coordinators.service';
-import { DeliveriesController } from './deliveries.controller';
-import { DemoCoordinatorsSeeder } from './demo-coordinators.seeder';
-import { AlertsDeliverHandler } from './jobs/alerts-deliver.job';
-import { AlertsFanoutHandler } from './jobs/alerts-fanout.job';
-import { AlertsTrendScanHandler } from './jobs/alerts-trend-scan.job';
-import { MessageRenderer } from './message-renderer';
-import { TrendScanService } from './trend-scan.service';
-import { TrendRepository } from './trend.repository';
-import { WarningsController } from './warnings.controller';
-import { WarningsService } from './warnings.service';
+import { IdentityModule } from '../identity/identity.module.js';
+import { AlertsRepository } from './alerts.repository.js';
+import { AlertsSecrets } from './alerts-secrets.js';
+import { AlertsSweeper } from './alerts-sweeper.service.js';
+import { CoordinatorsController } from './coordinators.controller.js';
+import { CoordinatorsService } from './coordinators.service.js';
+import { DeliveriesController } from './deliveries.controller.js';
+import { DemoCoordinatorsSeeder } from './demo-coordinators.seeder.js';
+import { AlertsDeliverHandler } from './jobs/alerts-deliver.job.js';
+import { AlertsFanoutHandler } from './jobs/alerts-fanout.job.js';
+import { AlertsTrendScanHandler } from './jobs/alerts-trend-scan.job.js';
+import { MessageRenderer } from './message-renderer.js';
+import { TrendScanService } from './trend-scan.service.js';
+import { TrendRepository } from './trend.repository.js';
+import { WarningsController } from './warnings.controller.js';
+import { WarningsService } from './warnings.service.js';
 
 /** Alerts (预警): warnings, four-eyes approval, coordinators and channels, fan-out and delivery, CAP. */
 @Module({

@@ -1,18 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Actor } from '../common/auth/actor';
-import { scopeWhere } from '../common/auth/scope';
-import { Page, paginate } from '../common/pagination/pagination';
-import type { Channel } from './channels';
-import type { ListCoordinatorsQuery } from './dto/coordinator.dto';
-import type { ListWarningsQuery } from './dto/warning.dto';
-import { Coordinator } from './entities/coordinator.entity';
-import { Delivery, DeliveryStatus } from './entities/delivery.entity';
-import { Warning } from './entities/warning.entity';
-import type { Severity, WarningStatus } from './warning-status';
-import { returned } from '../common/database/returned';
-import { BatchedCall } from './batched-call';
+import type { Actor } from '../common/auth/actor.js';
+import { scopeWhere } from '../common/auth/scope.js';
+import { Page, paginate } from '../common/pagination/pagination.js';
+import type { Channel } from './channels.js';
+import type { ListCoordinatorsQuery } from './dto/coordinator.dto.js';
+import type { ListWarningsQuery } from './dto/warning.dto.js';
+import { Coordinator } from './entities/coordinator.entity.js';
+import { Delivery, DeliveryStatus } from './entities/delivery.entity.js';
+import { Warning } from './entities/warning.entity.js';
+import type { Severity, WarningStatus } from './warning-status.js';
+import { returned } from '../common/database/returned.js';
+import { BatchedCall } from './batched-call.js';
 
 export interface UnitRow {
   id: string;

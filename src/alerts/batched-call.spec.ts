@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { BatchedCall } from './batched-call';
+import { describe, it } from '@jest/globals';
+import { BatchedCall } from './batched-call.js';
 
 describe('BatchedCall', () => {
   it('runs a lone call at once, then the calls made meanwhile as one batch, each with its result', async () => {

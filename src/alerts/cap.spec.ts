@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { capTime, CapInput, renderCap } from './cap';
+import { describe, it } from '@jest/globals';
+import { capTime, CapInput, renderCap } from './cap.js';
 
 const w: CapInput = {
   id: '6f0c6d3e-0000-4000-8000-000000000001',

@@ -1,4 +1,4 @@
-import type { Severity, WarningStatus } from './warning-status';
+import type { Severity, WarningStatus } from './warning-status.js';
 
 /** What a CAP 1.2 alert (OASIS Common Alerting Protocol) needs of a warning. */
 export interface CapInput {

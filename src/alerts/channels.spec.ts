@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { backoffMs, classifyWecomAnswer, maskWebhookUrl, parseWecomUrl } from './channels';
+import { describe, it } from '@jest/globals';
+import { backoffMs, classifyWecomAnswer, maskWebhookUrl, parseWecomUrl } from './channels.js';
 
 describe('WeCom answers', () => {
   it('errcode 0 is sent; 45009 waits; 93000 is broken; others are errors, as is a non-2xx', () => {

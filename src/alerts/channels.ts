@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { webhookSignature } from './message';
+import { webhookSignature } from './message.js';
 
 export const CHANNELS = ['wecom_bot', 'webhook', 'manual'] as const;
 export type Channel = (typeof CHANNELS)[number];

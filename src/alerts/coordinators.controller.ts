@@ -1,20 +1,20 @@
 import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Actor } from '../common/auth/actor';
-import { Allow } from '../common/auth/allow.decorator';
-import { CurrentActor } from '../common/auth/current-actor.decorator';
-import { Role } from '../common/auth/roles';
-import { IdParam } from '../common/http/id-param';
-import { CoordinatorsService } from './coordinators.service';
+import type { Actor } from '../common/auth/actor.js';
+import { Allow } from '../common/auth/allow.decorator.js';
+import { CurrentActor } from '../common/auth/current-actor.decorator.js';
+import { Role } from '../common/auth/roles.js';
+import { IdParam } from '../common/http/id-param.js';
+import { CoordinatorsService } from './coordinators.service.js';
 import {
   CoordinatorDto,
   CoordinatorPage,
   CreateCoordinatorDto,
   ListCoordinatorsQuery,
   UpdateCoordinatorDto,
-} from './dto/coordinator.dto';
-import { PendingMessageDto } from './dto/warning.dto';
-import { WarningsService } from './warnings.service';
+} from './dto/coordinator.dto.js';
+import { PendingMessageDto } from './dto/warning.dto.js';
+import { WarningsService } from './warnings.service.js';
 
 /** 群协调员 of the caller's area and their channels; robot keys and secrets are never returned. */
 @ApiTags('coordinators')

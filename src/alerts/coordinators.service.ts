@@ -1,22 +1,22 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { Actor } from '../common/auth/actor';
-import { inScope } from '../common/auth/scope';
-import { AuditService } from '../common/audit/audit.service';
-import { badRequest, conflict } from '../common/http/errors';
-import { maskPhone } from '../common/pii/mask';
-import { AlertsRepository } from './alerts.repository';
-import { AlertsSecrets } from './alerts-secrets';
-import { Channel, maskWebhookUrl, parseWecomUrl, robotKeyHash } from './channels';
+import type { Actor } from '../common/auth/actor.js';
+import { inScope } from '../common/auth/scope.js';
+import { AuditService } from '../common/audit/audit.service.js';
+import { badRequest, conflict } from '../common/http/errors.js';
+import { maskPhone } from '../common/pii/mask.js';
+import { AlertsRepository } from './alerts.repository.js';
+import { AlertsSecrets } from './alerts-secrets.js';
+import { Channel, maskWebhookUrl, parseWecomUrl, robotKeyHash } from './channels.js';
 import {
   CoordinatorDto,
   CoordinatorPage,
   CreateCoordinatorDto,
   ListCoordinatorsQuery,
   UpdateCoordinatorDto,
-} from './dto/coordinator.dto';
-import type { Coordinator } from './entities/coordinator.entity';
+} from './dto/coordinator.dto.js';
+import type { Coordinator } from './entities/coordinator.entity.js';
 
 interface ChannelColumns {
   webhook_url_enc: string | null;

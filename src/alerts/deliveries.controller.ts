@@ -2,13 +2,13 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
-import type { Actor } from '../common/auth/actor';
-import { Allow, Public } from '../common/auth/allow.decorator';
-import { CurrentActor } from '../common/auth/current-actor.decorator';
-import { Role } from '../common/auth/roles';
-import { IdParam } from '../common/http/id-param';
-import { AckDeliveryDto, AckResultDto, FullMessageDto } from './dto/warning.dto';
-import { WarningsService } from './warnings.service';
+import type { Actor } from '../common/auth/actor.js';
+import { Allow, Public } from '../common/auth/allow.decorator.js';
+import { CurrentActor } from '../common/auth/current-actor.decorator.js';
+import { Role } from '../common/auth/roles.js';
+import { IdParam } from '../common/http/id-param.js';
+import { AckDeliveryDto, AckResultDto, FullMessageDto } from './dto/warning.dto.js';
+import { WarningsService } from './warnings.service.js';
 
 class TokenQuery {
   @ApiProperty({ description: 'The signed token of the link sent with the message' })

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Clock } from '../common/clock';
-import { APP_CONFIG, AppConfig } from '../common/config/config';
-import { AlertsRepository } from './alerts.repository';
-import { AlertsSecrets } from './alerts-secrets';
-import type { Warning } from './entities/warning.entity';
-import { renderWarningMarkdown, renderWithdrawalMarkdown, signAckToken } from './message';
+import { Clock } from '../common/clock.js';
+import { APP_CONFIG, AppConfig } from '../common/config/config.js';
+import { AlertsRepository } from './alerts.repository.js';
+import { AlertsSecrets } from './alerts-secrets.js';
+import type { Warning } from './entities/warning.entity.js';
+import { renderWarningMarkdown, renderWithdrawalMarkdown, signAckToken } from './message.js';
 
 const FACTS_TTL_MS = 10 * 60_000;
 const FACTS_MAX = 1000;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import {
   CLOSING_LINE,
   cutToBytes,
@@ -10,7 +10,7 @@ import {
   verifyAckToken,
   WECOM_MAX_BYTES,
   WarningMessageInput,
-} from './message';
+} from './message.js';
 
 const base: WarningMessageInput = {
   title: '警惕冒充电商客服退款诈骗',

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { TrendCount } from './trend';
+import type { TrendCount } from './trend.js';
 
 /** The queries of the trend scan. */
 @Injectable()

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { findSpikes, isoWeekKey, trendWarningText, TrendCount } from './trend';
+import { describe, it } from '@jest/globals';
+import { findSpikes, isoWeekKey, trendWarningText, TrendCount } from './trend.js';
 
 const count = (recent: number, history: number[], fraudType = 'task_rebate'): TrendCount => ({
   stationId: 's1',

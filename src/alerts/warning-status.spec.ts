@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { nextWarningStatus, WarningState } from './warning-status';
+import { describe, it } from '@jest/globals';
+import { nextWarningStatus, WarningState } from './warning-status.js';
 
 const draft: WarningState = { status: 'draft', authorId: 'author' };
 const approve = (actorId: string, actorIsSupervisor = true) =>

@@ -7,12 +7,12 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Actor } from '../common/auth/actor';
-import { Allow } from '../common/auth/allow.decorator';
-import { CurrentActor } from '../common/auth/current-actor.decorator';
-import { Role } from '../common/auth/roles';
-import { ErrorBody } from '../common/http/errors';
-import { IdParam } from '../common/http/id-param';
+import type { Actor } from '../common/auth/actor.js';
+import { Allow } from '../common/auth/allow.decorator.js';
+import { CurrentActor } from '../common/auth/current-actor.decorator.js';
+import { Role } from '../common/auth/roles.js';
+import { ErrorBody } from '../common/http/errors.js';
+import { IdParam } from '../common/http/id-param.js';
 import {
   CreateWarningDto,
   ListWarningsQuery,
@@ -21,8 +21,8 @@ import {
   WarningDto,
   WarningPage,
   WithdrawWarningDto,
-} from './dto/warning.dto';
-import { WarningsService } from './warnings.service';
+} from './dto/warning.dto.js';
+import { WarningsService } from './warnings.service.js';
 
 const AUTHORS = [Role.CommunityPolice, Role.Officer, Role.Supervisor] as const;
 

@@ -1,20 +1,20 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Actor } from '../common/auth/actor';
-import { Role } from '../common/auth/roles';
-import { inScope } from '../common/auth/scope';
-import { AuditService } from '../common/audit/audit.service';
-import { Clock } from '../common/clock';
-import { APP_CONFIG, AppConfig } from '../common/config/config';
-import { ApiError, badRequest, conflict } from '../common/http/errors';
-import { OutboxService } from '../common/outbox/outbox.service';
-import { JobName } from '../common/queue/queue-names';
+import type { Actor } from '../common/auth/actor.js';
+import { Role } from '../common/auth/roles.js';
+import { inScope } from '../common/auth/scope.js';
+import { AuditService } from '../common/audit/audit.service.js';
+import { Clock } from '../common/clock.js';
+import { APP_CONFIG, AppConfig } from '../common/config/config.js';
+import { ApiError, badRequest, conflict } from '../common/http/errors.js';
+import { OutboxService } from '../common/outbox/outbox.service.js';
+import { JobName } from '../common/queue/queue-names.js';
 import { HttpStatus } from '@nestjs/common';
-import { AlertsRepository } from './alerts.repository';
-import { AlertsSecrets } from './alerts-secrets';
-import { renderCap } from './cap';
-import type { Channel } from './channels';
+import { AlertsRepository } from './alerts.repository.js';
+import { AlertsSecrets } from './alerts-secrets.js';
+import { renderCap } from './cap.js';
+import type { Channel } from './channels.js';
 import {
   AckResultDto,
   CreateWarningDto,
@@ -26,12 +26,12 @@ import {
   WarningDto,
   WarningPage,
   WithdrawWarningDto,
-} from './dto/warning.dto';
-import { DELIVERY_STATUSES, DeliveryStatus } from './entities/delivery.entity';
-import type { Warning } from './entities/warning.entity';
-import { MessageRenderer } from './message-renderer';
-import { CLOSING_LINE, verifyAckToken } from './message';
-import { nextWarningStatus, WarningAction } from './warning-status';
+} from './dto/warning.dto.js';
+import { DELIVERY_STATUSES, DeliveryStatus } from './entities/delivery.entity.js';
+import type { Warning } from './entities/warning.entity.js';
+import { MessageRenderer } from './message-renderer.js';
+import { CLOSING_LINE, verifyAckToken } from './message.js';
+import { nextWarningStatus, WarningAction } from './warning-status.js';
 
 const TARGET_KINDS = ['community', 'station', 'sub_bureau'];
 

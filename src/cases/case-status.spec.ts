@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { HttpStatus } from '@nestjs/common';
-import { ApiError } from '../common/http/errors';
+import { ApiError } from '../common/http/errors.js';
 import {
   assertTransition,
   canTransition,
@@ -13,7 +13,7 @@ import {
   isCaseStatus,
   isTerminal,
   nextStatuses,
-} from './case-status';
+} from './case-status.js';
 
 /** The workflow of DESIGN.md, written out once more by hand as the reference. */
 const ALLOWED = new Set([

@@ -1,4 +1,4 @@
-import { conflict } from '../common/http/errors';
+import { conflict } from '../common/http/errors.js';
 
 /** The case workflow of DESIGN.md, as data; anything not in the table is a 409. */
 export const CASE_STATUSES = [

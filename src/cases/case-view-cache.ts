@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { NotifiedCache } from '../common/database/notified-cache';
-import type { CaseDto } from './dto/case.dto';
+import { NotifiedCache } from '../common/database/notified-cache.js';
+import type { CaseDto } from './dto/case.dto.js';
 
 /** A case as GET /cases/:id answers it with PII masked, and where it sits in the unit tree. */
 export interface CachedCaseView {

@@ -6,13 +6,13 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Actor } from '../common/auth/actor';
-import { Allow } from '../common/auth/allow.decorator';
-import { CurrentActor } from '../common/auth/current-actor.decorator';
-import { Role } from '../common/auth/roles';
-import { ErrorBody } from '../common/http/errors';
-import { IdParam } from '../common/http/id-param';
-import { CasesService } from './cases.service';
+import type { Actor } from '../common/auth/actor.js';
+import { Allow } from '../common/auth/allow.decorator.js';
+import { CurrentActor } from '../common/auth/current-actor.decorator.js';
+import { Role } from '../common/auth/roles.js';
+import { ErrorBody } from '../common/http/errors.js';
+import { IdParam } from '../common/http/id-param.js';
+import { CasesService } from './cases.service.js';
 import {
   AddVictimTransferDto,
   CaseDto,
@@ -30,7 +30,7 @@ import {
   UpdateCaseDto,
   VictimDto,
   VictimInput,
-} from './dto/case.dto';
+} from './dto/case.dto.js';
 
 /** Cases of the caller's unit subtree. Bank liaisons and community police have no access to cases. */
 const CASE_ROLES = [Role.Admin, Role.Supervisor, Role.Officer] as const;

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Actor } from '../common/auth/actor';
-import { scopeWhere } from '../common/auth/scope';
-import { Page, paginate } from '../common/pagination/pagination';
-import type { ListCasesQuery } from './dto/case.dto';
-import { Case } from './entities/case.entity';
-import type { IdentifierKind } from '../common/validation/identifiers';
-import { Victim } from './entities/victim.entity';
+import type { Actor } from '../common/auth/actor.js';
+import { scopeWhere } from '../common/auth/scope.js';
+import { Page, paginate } from '../common/pagination/pagination.js';
+import type { ListCasesQuery } from './dto/case.dto.js';
+import { Case } from './entities/case.entity.js';
+import type { IdentifierKind } from '../common/validation/identifiers.js';
+import { Victim } from './entities/victim.entity.js';
 
 export interface CaseIdentifierRow {
   id: string;

@@ -1,29 +1,29 @@
 import { ForbiddenException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Actor } from '../common/auth/actor';
-import { PII_ROLES } from '../common/auth/roles';
-import { inScope } from '../common/auth/scope';
-import { AuditService } from '../common/audit/audit.service';
-import { ApiError, badRequest, FieldProblem } from '../common/http/errors';
-import { parseFenFromDb } from '../common/money';
+import type { Actor } from '../common/auth/actor.js';
+import { PII_ROLES } from '../common/auth/roles.js';
+import { inScope } from '../common/auth/scope.js';
+import { AuditService } from '../common/audit/audit.service.js';
+import { ApiError, badRequest, FieldProblem } from '../common/http/errors.js';
+import { parseFenFromDb } from '../common/money.js';
 import {
   checkCitizenId,
   checkMobile,
   IdentifierKind,
   normalizeIdentifier,
-} from '../common/validation/identifiers';
-import { UnitsService } from '../identity/units.service';
-import { UnitKind } from '../identity/entities/unit.entity';
-import { assertTransition } from './case-status';
-import { CaseViewCache } from './case-view-cache';
+} from '../common/validation/identifiers.js';
+import { UnitsService } from '../identity/units.service.js';
+import { UnitKind } from '../identity/entities/unit.entity.js';
+import { assertTransition } from './case-status.js';
+import { CaseViewCache } from './case-view-cache.js';
 import {
   CaseIdentifierRow,
   CasesRepository,
   CaseViewRow,
   TimelineRow,
   TransferRow,
-} from './cases.repository';
+} from './cases.repository.js';
 import {
   AddVictimTransferDto,
   CaseDto,
@@ -38,10 +38,10 @@ import {
   UpdateCaseDto,
   VictimDto,
   VictimInput,
-} from './dto/case.dto';
-import { Case } from './entities/case.entity';
-import { Victim } from './entities/victim.entity';
-import { VictimPiiService, VictimPlain } from './victim-pii.service';
+} from './dto/case.dto.js';
+import { Case } from './entities/case.entity.js';
+import { Victim } from './entities/victim.entity.js';
+import { VictimPiiService, VictimPlain } from './victim-pii.service.js';
 
 const POLICE_UNITS: UnitKind[] = [
   UnitKind.CityBureau,

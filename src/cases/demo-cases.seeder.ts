@@ -4,11 +4,11 @@ import { plainToInstance } from 'class-transformer';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { ACTOR_RESOLVER, ActorResolver } from '../common/auth/actor-resolver';
-import { requestContext } from '../common/context/request-context';
-import { seedsDir } from '../identity/seed.service';
-import { CasesService } from './cases.service';
-import { CreateCaseDto } from './dto/case.dto';
+import { ACTOR_RESOLVER, ActorResolver } from '../common/auth/actor-resolver.js';
+import { requestContext } from '../common/context/request-context.js';
+import { seedsDir } from '../identity/seed.service.js';
+import { CasesService } from './cases.service.js';
+import { CreateCaseDto } from './dto/case.dto.js';
 
 interface DemoCasesFile {
   name: string;

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { parseFenFromDb } from '../common/money';
-import { outboxEventId } from '../common/outbox/outbox-event-id';
-import { OnJob } from '../common/queue/on-job.decorator';
-import { JobName } from '../common/queue/queue-names';
-import { NotificationsService } from '../identity/notifications/notifications.service';
-import { ESCALATION_TITLE, escalationBody } from './transfer-flag-rules';
-import { OverdueRow, TransferFlagsRepository } from './transfer-flags.repository';
+import { parseFenFromDb } from '../common/money.js';
+import { outboxEventId } from '../common/outbox/outbox-event-id.js';
+import { OnJob } from '../common/queue/on-job.decorator.js';
+import { JobName } from '../common/queue/queue-names.js';
+import { NotificationsService } from '../identity/notifications/notifications.service.js';
+import { ESCALATION_TITLE, escalationBody } from './transfer-flag-rules.js';
+import { OverdueRow, TransferFlagsRepository } from './transfer-flags.repository.js';
 
 /** The dissuasion tasks one batch opened; enqueued through the outbox, delayed by their due time. */
 export interface DissuasionSlaJob {

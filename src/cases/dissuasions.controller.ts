@@ -1,19 +1,19 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Actor } from '../common/auth/actor';
-import { Allow } from '../common/auth/allow.decorator';
-import { CurrentActor } from '../common/auth/current-actor.decorator';
-import { Role } from '../common/auth/roles';
-import { ErrorBody } from '../common/http/errors';
-import { IdParam } from '../common/http/id-param';
-import { DissuasionsService } from './dissuasions.service';
+import type { Actor } from '../common/auth/actor.js';
+import { Allow } from '../common/auth/allow.decorator.js';
+import { CurrentActor } from '../common/auth/current-actor.decorator.js';
+import { Role } from '../common/auth/roles.js';
+import { ErrorBody } from '../common/http/errors.js';
+import { IdParam } from '../common/http/id-param.js';
+import { DissuasionsService } from './dissuasions.service.js';
 import {
   AddContactDto,
   DissuasionDto,
   DissuasionOutcomeDto,
   DissuasionPage,
   ListDissuasionsQuery,
-} from './dto/transfer-flags.dto';
+} from './dto/transfer-flags.dto.js';
 
 /** Dissuasion tasks (预警劝阻) of the caller's unit subtree. */
 @ApiTags('dissuasions')

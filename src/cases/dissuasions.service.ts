@@ -1,23 +1,23 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Actor } from '../common/auth/actor';
-import { PII_ROLES } from '../common/auth/roles';
-import { AuditService } from '../common/audit/audit.service';
-import { conflict } from '../common/http/errors';
-import { parseFenFromDb } from '../common/money';
-import { maskName } from '../common/pii/mask';
-import { CasesService } from './cases.service';
+import type { Actor } from '../common/auth/actor.js';
+import { PII_ROLES } from '../common/auth/roles.js';
+import { AuditService } from '../common/audit/audit.service.js';
+import { conflict } from '../common/http/errors.js';
+import { parseFenFromDb } from '../common/money.js';
+import { maskName } from '../common/pii/mask.js';
+import { CasesService } from './cases.service.js';
 import {
   AddContactDto,
   DissuasionDto,
   DissuasionOutcomeDto,
   DissuasionPage,
   ListDissuasionsQuery,
-} from './dto/transfer-flags.dto';
-import { Dissuasion } from './entities/dissuasion.entity';
-import { draftSummary } from './transfer-flag-rules';
-import { TransferFlagsRepository } from './transfer-flags.repository';
+} from './dto/transfer-flags.dto.js';
+import { Dissuasion } from './entities/dissuasion.entity.js';
+import { draftSummary } from './transfer-flag-rules.js';
+import { TransferFlagsRepository } from './transfer-flags.repository.js';
 
 /**
  * Dissuasion tasks (预警劝阻): listed for the units they are assigned to, contacted, closed with

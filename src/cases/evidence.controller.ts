@@ -22,15 +22,15 @@ import {
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
-import type { Actor } from '../common/auth/actor';
-import { Allow } from '../common/auth/allow.decorator';
-import { CurrentActor } from '../common/auth/current-actor.decorator';
-import { Role } from '../common/auth/roles';
-import { APP_CONFIG, AppConfig } from '../common/config/config';
-import { ApiError, badRequest, ErrorBody } from '../common/http/errors';
-import { IdParam } from '../common/http/id-param';
-import { EVIDENCE_UPLOAD_SCHEMA, EvidenceDto } from './dto/evidence.dto';
-import { EvidenceService, FormPart, MAX_DESCRIPTION } from './evidence.service';
+import type { Actor } from '../common/auth/actor.js';
+import { Allow } from '../common/auth/allow.decorator.js';
+import { CurrentActor } from '../common/auth/current-actor.decorator.js';
+import { Role } from '../common/auth/roles.js';
+import { APP_CONFIG, AppConfig } from '../common/config/config.js';
+import { ApiError, badRequest, ErrorBody } from '../common/http/errors.js';
+import { IdParam } from '../common/http/id-param.js';
+import { EVIDENCE_UPLOAD_SCHEMA, EvidenceDto } from './dto/evidence.dto.js';
+import { EvidenceService, FormPart, MAX_DESCRIPTION } from './evidence.service.js';
 
 /** Bank liaisons and community police have no access to case evidence. */
 const EVIDENCE_READERS = [Role.Admin, Role.Supervisor, Role.Officer] as const;

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { before, describe, it } from 'node:test';
+import { beforeAll, describe, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import type { Actor } from '../common/auth/actor';
-import { Role } from '../common/auth/roles';
-import type { AuditEntry, AuditService } from '../common/audit/audit.service';
-import type { EvidenceStorage, StoredObject } from '../common/storage/evidence-storage';
-import type { CasesRepository } from './cases.repository';
-import type { EvidenceRepository, EvidenceRow } from './evidence.repository';
-import { displayFilename, EvidenceService, mediaType } from './evidence.service';
+import type { Actor } from '../common/auth/actor.js';
+import { Role } from '../common/auth/roles.js';
+import type { AuditEntry, AuditService } from '../common/audit/audit.service.js';
+import type { EvidenceStorage, StoredObject } from '../common/storage/evidence-storage.js';
+import type { CasesRepository } from './cases.repository.js';
+import type { EvidenceRepository, EvidenceRow } from './evidence.repository.js';
+import { displayFilename, EvidenceService, mediaType } from './evidence.service.js';
 
 const officer: Actor = {
   kind: 'user',
@@ -68,7 +68,7 @@ async function drain(stream: Readable): Promise<{ bytes: Buffer; error: unknown 
 }
 
 describe('EvidenceService.download', () => {
-  before(() => Logger.overrideLogger(false));
+  beforeAll(() => Logger.overrideLogger(false));
 
   it('streams a file that still matches its hash, whole', async () => {
     const audits: AuditEntry[] = [];

@@ -10,19 +10,19 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
-import type { Actor } from '../common/auth/actor';
-import { AuditService } from '../common/audit/audit.service';
-import { ApiError, badRequest, FieldProblem } from '../common/http/errors';
+import type { Actor } from '../common/auth/actor.js';
+import { AuditService } from '../common/audit/audit.service.js';
+import { ApiError, badRequest, FieldProblem } from '../common/http/errors.js';
 import {
   EVIDENCE_STORAGE,
   EvidenceStorage,
   hashOf,
   newEvidenceKey,
   StoredObject,
-} from '../common/storage/evidence-storage';
-import { CasesRepository } from './cases.repository';
-import { EvidenceDto } from './dto/evidence.dto';
-import { EvidenceRepository, EvidenceRow } from './evidence.repository';
+} from '../common/storage/evidence-storage.js';
+import { CasesRepository } from './cases.repository.js';
+import { EvidenceDto } from './dto/evidence.dto.js';
+import { EvidenceRepository, EvidenceRow } from './evidence.repository.js';
 
 /** A part of an upload form, as the controller reads it from the multipart body, in order. */
 export type FormPart =

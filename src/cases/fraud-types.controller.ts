@@ -1,8 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { Allow } from '../common/auth/allow.decorator';
-import { ANY_ROLE } from '../common/auth/roles';
-import { CasesService } from './cases.service';
+import { Allow } from '../common/auth/allow.decorator.js';
+import { ANY_ROLE } from '../common/auth/roles.js';
+import { CasesService } from './cases.service.js';
 
 class FraudTypeDto {
   @ApiProperty({ example: 'task_rebate' }) code!: string;

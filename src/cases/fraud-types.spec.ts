@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import {
   coversYear,
   currentFraudTypes,
   findFraudType,
   FRAUD_TYPES,
   isCurrent,
-} from './fraud-types';
+} from './fraud-types.js';
 
 const codes = FRAUD_TYPES.map((t) => t.code);
 const HAN = /\p{Script=Han}/u;

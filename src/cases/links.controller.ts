@@ -5,19 +5,19 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Actor } from '../common/auth/actor';
-import { Allow } from '../common/auth/allow.decorator';
-import { CurrentActor } from '../common/auth/current-actor.decorator';
-import { Role } from '../common/auth/roles';
-import { ErrorBody } from '../common/http/errors';
-import { IdParam } from '../common/http/id-param';
+import type { Actor } from '../common/auth/actor.js';
+import { Allow } from '../common/auth/allow.decorator.js';
+import { CurrentActor } from '../common/auth/current-actor.decorator.js';
+import { Role } from '../common/auth/roles.js';
+import { ErrorBody } from '../common/http/errors.js';
+import { IdParam } from '../common/http/id-param.js';
 import {
   CaseLinksDto,
   IdentifierLookupDto,
   IdentifierLookupQuery,
   LinksQuery,
-} from './dto/links.dto';
-import { LinksService } from './links.service';
+} from './dto/links.dto.js';
+import { LinksService } from './links.service.js';
 
 /** The police who read cases (as GET /cases/:id); bank liaisons and community police have no access. */
 const LINK_READERS = [Role.Admin, Role.Supervisor, Role.Officer] as const;

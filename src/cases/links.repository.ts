@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { Actor } from '../common/auth/actor';
-import { scopeWhere } from '../common/auth/scope';
-import type { IdentifierKind } from '../common/validation/identifiers';
-import type { CaseStatus } from './case-status';
+import type { Actor } from '../common/auth/actor.js';
+import { scopeWhere } from '../common/auth/scope.js';
+import type { IdentifierKind } from '../common/validation/identifiers.js';
+import type { CaseStatus } from './case-status.js';
 
 /**
  * One hop of a chain, from the previous case through an identifier to the next case. Whatever the

@@ -1,16 +1,16 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import type { Actor } from '../common/auth/actor';
-import { badRequest } from '../common/http/errors';
-import { parseFenFromDb } from '../common/money';
-import { IdentifierKind, normalizeIdentifier } from '../common/validation/identifiers';
+import type { Actor } from '../common/auth/actor.js';
+import { badRequest } from '../common/http/errors.js';
+import { parseFenFromDb } from '../common/money.js';
+import { IdentifierKind, normalizeIdentifier } from '../common/validation/identifiers.js';
 import {
   CaseLinksDto,
   DEFAULT_LINK_DEPTH,
   IdentifierLookupDto,
   LinkedCaseDto,
   LinkStepDto,
-} from './dto/links.dto';
-import { LinkHopRow, LinkRow, LinksRepository } from './links.repository';
+} from './dto/links.dto.js';
+import { LinkHopRow, LinkRow, LinksRepository } from './links.repository.js';
 
 /** At most this many linked cases per answer: a hub account can link thousands. */
 export const LINKS_LIMIT = 500;

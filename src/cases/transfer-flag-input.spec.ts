@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { validateSync } from 'class-validator';
 import fc from 'fast-check';
-import type { FieldProblem } from '../common/http/errors';
-import { FEN_PROBLEM } from '../common/money';
-import { TransferFlagInput } from './dto/transfer-flags.dto';
-import { checkFlagInput, checkFlagWith, FlagCheck } from './transfer-flag-input';
+import type { FieldProblem } from '../common/http/errors.js';
+import { FEN_PROBLEM } from '../common/money.js';
+import { TransferFlagInput } from './dto/transfer-flags.dto.js';
+import { checkFlagInput, checkFlagWith, FlagCheck } from './transfer-flag-input.js';
 
 // ---------------------------------------------------------------------------------------------
 // The previous rules, kept here as the reference: class-validator's validateSync on the DTO,

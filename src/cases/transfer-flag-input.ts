@@ -1,7 +1,7 @@
 import { isISO8601, isPositive, length } from 'class-validator';
-import type { FieldProblem } from '../common/http/errors';
-import { FEN_PROBLEM, isValidFen } from '../common/money';
-import { checkBankCard } from '../common/validation/identifiers';
+import type { FieldProblem } from '../common/http/errors.js';
+import { FEN_PROBLEM, isValidFen } from '../common/money.js';
+import { checkBankCard } from '../common/validation/identifiers.js';
 
 /** A flag that passed every check, normalized for storing and matching. */
 export interface NormalizedFlag {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { checkFlagInput } from './transfer-flag-input';
+import { describe, it } from '@jest/globals';
+import { checkFlagInput } from './transfer-flag-input.js';
 import {
   assignedUnit,
   DISSUASION_DUE_MS,
@@ -10,8 +10,8 @@ import {
   hitNotificationBody,
   MAX_LINES,
   riskGrade,
-} from './transfer-flag-rules';
-import { chinaTime } from '../common/china-time';
+} from './transfer-flag-rules.js';
+import { chinaTime } from '../common/china-time.js';
 
 describe('riskGrade: the amount and the account’s case count', () => {
   it('is high from 50,000 yuan (5,000,000 fen) whatever the history', () => {

@@ -2,10 +2,10 @@
  * Pure rules of suspicious-transfer flags and dissuasion (预警劝阻): the risk grade, which unit
  * gets the task, and the Chinese text of the notifications. No I/O, unit-tested beside it.
  */
-import { formatYuan } from '../common/money';
-import { maskAccount } from '../common/pii/mask';
-import type { RiskGrade } from './entities/dissuasion.entity';
-import { chinaTime } from '../common/china-time';
+import { formatYuan } from '../common/money.js';
+import { maskAccount } from '../common/pii/mask.js';
+import type { RiskGrade } from './entities/dissuasion.entity.js';
+import { chinaTime } from '../common/china-time.js';
 
 /** A dissuasion task is due 30 minutes after it is opened: the money is usually still moving. */
 export const DISSUASION_DUE_MS = 30 * 60 * 1000;

@@ -8,11 +8,11 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import type { Actor } from '../common/auth/actor';
-import { Allow } from '../common/auth/allow.decorator';
-import { CurrentActor } from '../common/auth/current-actor.decorator';
-import { Role } from '../common/auth/roles';
-import { ErrorBody } from '../common/http/errors';
+import type { Actor } from '../common/auth/actor.js';
+import { Allow } from '../common/auth/allow.decorator.js';
+import { CurrentActor } from '../common/auth/current-actor.decorator.js';
+import { Role } from '../common/auth/roles.js';
+import { ErrorBody } from '../common/http/errors.js';
 import {
   ListTransferFlagsQuery,
   ListTransferHitsQuery,
@@ -22,8 +22,8 @@ import {
   TransferFlagInput,
   TransferFlagPage,
   TransferHitPage,
-} from './dto/transfer-flags.dto';
-import { TransferFlagsService } from './transfer-flags.service';
+} from './dto/transfer-flags.dto.js';
+import { TransferFlagsService } from './transfer-flags.service.js';
 
 /** Suspicious-transfer flags (可疑交易) from banks, and their hits on cases (命中). */
 @ApiTags('transfer-flags')

@@ -1,25 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Actor } from '../common/auth/actor';
-import { Role } from '../common/auth/roles';
-import { scopeWhere } from '../common/auth/scope';
-import { Page, paginate } from '../common/pagination/pagination';
+import type { Actor } from '../common/auth/actor.js';
+import { Role } from '../common/auth/roles.js';
+import { scopeWhere } from '../common/auth/scope.js';
+import { Page, paginate } from '../common/pagination/pagination.js';
 import type {
   ListDissuasionsQuery,
   ListTransferFlagsQuery,
   ListTransferHitsQuery,
-} from './dto/transfer-flags.dto';
+} from './dto/transfer-flags.dto.js';
 import {
   ContactMethod,
   Dissuasion,
   DissuasionOutcome,
   RiskGrade,
-} from './entities/dissuasion.entity';
-import { TransferFlag } from './entities/transfer-flag.entity';
-import { TransferHit } from './entities/transfer-hit.entity';
-import type { NormalizedFlag } from './transfer-flag-input';
-import { returned } from '../common/database/returned';
+} from './entities/dissuasion.entity.js';
+import { TransferFlag } from './entities/transfer-flag.entity.js';
+import { TransferHit } from './entities/transfer-hit.entity.js';
+import type { NormalizedFlag } from './transfer-flag-input.js';
+import { returned } from '../common/database/returned.js';
 
 /**
  * A flag just inserted by ingest, with one of its new hits and what grading and assignment need

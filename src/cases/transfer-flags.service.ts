@@ -1,14 +1,14 @@
 import { ForbiddenException, HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { Actor } from '../common/auth/actor';
-import { PII_ROLES, Role } from '../common/auth/roles';
-import { AuditService } from '../common/audit/audit.service';
-import { ApiError, badRequest, FieldProblem } from '../common/http/errors';
-import { parseFenFromDb } from '../common/money';
-import { OutboxService } from '../common/outbox/outbox.service';
-import { maskName } from '../common/pii/mask';
-import { JobName } from '../common/queue/queue-names';
+import type { Actor } from '../common/auth/actor.js';
+import { PII_ROLES, Role } from '../common/auth/roles.js';
+import { AuditService } from '../common/audit/audit.service.js';
+import { ApiError, badRequest, FieldProblem } from '../common/http/errors.js';
+import { parseFenFromDb } from '../common/money.js';
+import { OutboxService } from '../common/outbox/outbox.service.js';
+import { maskName } from '../common/pii/mask.js';
+import { JobName } from '../common/queue/queue-names.js';
 import {
   ListTransferFlagsQuery,
   ListTransferHitsQuery,
@@ -18,10 +18,10 @@ import {
   TransferFlagItemResult,
   TransferFlagPage,
   TransferHitPage,
-} from './dto/transfer-flags.dto';
-import { checkFlagInput, NormalizedFlag } from './transfer-flag-input';
-import { assignedUnit, DISSUASION_DUE_MS, riskGrade } from './transfer-flag-rules';
-import { NewDissuasion, NewHitRow, TransferFlagsRepository } from './transfer-flags.repository';
+} from './dto/transfer-flags.dto.js';
+import { checkFlagInput, NormalizedFlag } from './transfer-flag-input.js';
+import { assignedUnit, DISSUASION_DUE_MS, riskGrade } from './transfer-flag-rules.js';
+import { NewDissuasion, NewHitRow, TransferFlagsRepository } from './transfer-flags.repository.js';
 
 /** The body of POST /transfer-flags after its shape is known: one flag, or a batch. */
 type IngestBody = { single: true; items: [unknown] } | { single: false; items: unknown[] };

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { parseFenFromDb } from '../common/money';
-import { outboxEventId } from '../common/outbox/outbox-event-id';
-import { OnJob } from '../common/queue/on-job.decorator';
-import { JobName } from '../common/queue/queue-names';
-import { NotificationsService } from '../identity/notifications/notifications.service';
-import { HIT_TITLE, HitLine, hitNotificationBody } from './transfer-flag-rules';
-import { HitNoticeRow, TransferFlagsRepository } from './transfer-flags.repository';
+import { parseFenFromDb } from '../common/money.js';
+import { outboxEventId } from '../common/outbox/outbox-event-id.js';
+import { OnJob } from '../common/queue/on-job.decorator.js';
+import { JobName } from '../common/queue/queue-names.js';
+import { NotificationsService } from '../identity/notifications/notifications.service.js';
+import { HIT_TITLE, HitLine, hitNotificationBody } from './transfer-flag-rules.js';
+import { HitNoticeRow, TransferFlagsRepository } from './transfer-flags.repository.js';
 
 /** The hits of one ingested batch (ids only; the handler re-reads them). */
 export interface TransferHitsNotifyJob {

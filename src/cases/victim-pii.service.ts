@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '../common/config/config';
-import { maskAddress, maskIdNumber, maskName, maskPhone } from '../common/pii/mask';
-import { PiiCipher } from '../common/pii/pii-crypto';
-import type { VictimDto } from './dto/case.dto';
-import type { Victim } from './entities/victim.entity';
+import { APP_CONFIG, AppConfig } from '../common/config/config.js';
+import { maskAddress, maskIdNumber, maskName, maskPhone } from '../common/pii/mask.js';
+import { PiiCipher } from '../common/pii/pii-crypto.js';
+import type { VictimDto } from './dto/case.dto.js';
+import type { Victim } from './entities/victim.entity.js';
 
 export interface VictimPlain {
   name: string;

@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import type { ChainVerdict } from '../common/audit/audit-hash';
-import { AuditRepository } from '../common/audit/audit.repository';
-import { AuditService } from '../common/audit/audit.service';
-import { ConfigError, loadConfig } from '../common/config/config';
-import { dataSourceOptions } from '../common/database/data-source';
-import { prepareRuntime, Runtime } from '../runtime';
+import type { ChainVerdict } from '../common/audit/audit-hash.js';
+import { AuditRepository } from '../common/audit/audit.repository.js';
+import { AuditService } from '../common/audit/audit.service.js';
+import { ConfigError, loadConfig } from '../common/config/config.js';
+import { dataSourceOptions } from '../common/database/data-source.js';
+import { prepareRuntime, Runtime } from '../runtime.js';
 
 /** Progress goes to stderr; stdout carries only the one-line result. */
 const log = (msg: string) => process.stderr.write(`[audit-verify] ${msg}\n`);

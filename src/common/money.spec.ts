@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { validateSync } from 'class-validator';
 import fc from 'fast-check';
 import {
@@ -12,7 +12,7 @@ import {
   parseFenFromDb,
   sumFen,
   yuanToFen,
-} from './money';
+} from './money.js';
 
 /** Yuan from fen through BigInt, as an independent reference for formatYuan. */
 function bigYuan(fen: number): string {

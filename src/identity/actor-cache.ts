@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { NotifiedCache } from '../common/database/notified-cache';
-import type { UserWithScope } from './users.repository';
+import { NotifiedCache } from '../common/database/notified-cache.js';
+import type { UserWithScope } from './users.repository.js';
 
 /**
  * The users behind bearer tokens, held in memory so an authenticated request costs no query for

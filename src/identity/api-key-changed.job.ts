@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { Role } from '../common/auth/roles';
-import { outboxEventId } from '../common/outbox/outbox-event-id';
-import { OnJob } from '../common/queue/on-job.decorator';
-import { JobName } from '../common/queue/queue-names';
-import { ApiKeysRepository } from './api-keys.repository';
-import { NotificationsService } from './notifications/notifications.service';
-import { UnitsRepository } from './units.repository';
-import { UsersRepository } from './users.repository';
+import { Role } from '../common/auth/roles.js';
+import { outboxEventId } from '../common/outbox/outbox-event-id.js';
+import { OnJob } from '../common/queue/on-job.decorator.js';
+import { JobName } from '../common/queue/queue-names.js';
+import { ApiKeysRepository } from './api-keys.repository.js';
+import { NotificationsService } from './notifications/notifications.service.js';
+import { UnitsRepository } from './units.repository.js';
+import { UsersRepository } from './users.repository.js';
 
 export interface ApiKeyChangedJob {
   apiKeyId: string;

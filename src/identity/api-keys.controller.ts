@@ -1,19 +1,19 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Actor } from '../common/auth/actor';
-import { Allow } from '../common/auth/allow.decorator';
-import { IdParam } from '../common/http/id-param';
-import { CurrentActor } from '../common/auth/current-actor.decorator';
-import { Role } from '../common/auth/roles';
-import { ErrorBody } from '../common/http/errors';
-import { ApiKeysService } from './api-keys.service';
+import type { Actor } from '../common/auth/actor.js';
+import { Allow } from '../common/auth/allow.decorator.js';
+import { IdParam } from '../common/http/id-param.js';
+import { CurrentActor } from '../common/auth/current-actor.decorator.js';
+import { Role } from '../common/auth/roles.js';
+import { ErrorBody } from '../common/http/errors.js';
+import { ApiKeysService } from './api-keys.service.js';
 import {
   ApiKeyDto,
   ApiKeyPage,
   CreateApiKeyDto,
   CreatedApiKeyDto,
   ListApiKeysQuery,
-} from './dto/api-key.dto';
+} from './dto/api-key.dto.js';
 
 /** Keys for bank systems (可疑交易报送接口); a key acts as a liaison of its bank. */
 @ApiTags('api-keys')

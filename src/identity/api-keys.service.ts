@@ -2,17 +2,22 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
-import type { Actor } from '../common/auth/actor';
-import { AuditService } from '../common/audit/audit.service';
-import { badRequest, conflict } from '../common/http/errors';
-import { OutboxService } from '../common/outbox/outbox.service';
-import { JobName } from '../common/queue/queue-names';
-import { ApiKeysRepository } from './api-keys.repository';
-import { sha256 } from './auth.service';
-import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto, ListApiKeysQuery } from './dto/api-key.dto';
-import { ApiKey } from './entities/api-key.entity';
-import { UnitKind } from './entities/unit.entity';
-import { UnitsRepository } from './units.repository';
+import type { Actor } from '../common/auth/actor.js';
+import { AuditService } from '../common/audit/audit.service.js';
+import { badRequest, conflict } from '../common/http/errors.js';
+import { OutboxService } from '../common/outbox/outbox.service.js';
+import { JobName } from '../common/queue/queue-names.js';
+import { ApiKeysRepository } from './api-keys.repository.js';
+import { sha256 } from './auth.service.js';
+import {
+  ApiKeyDto,
+  CreateApiKeyDto,
+  CreatedApiKeyDto,
+  ListApiKeysQuery,
+} from './dto/api-key.dto.js';
+import { ApiKey } from './entities/api-key.entity.js';
+import { UnitKind } from './entities/unit.entity.js';
+import { UnitsRepository } from './units.repository.js';
 
 @Injectable()
 export class ApiKeysService {

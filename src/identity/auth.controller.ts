@@ -6,13 +6,13 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Actor } from '../common/auth/actor';
-import { Allow, Public } from '../common/auth/allow.decorator';
-import { CurrentActor } from '../common/auth/current-actor.decorator';
-import { ANY_ROLE } from '../common/auth/roles';
-import { ErrorBody } from '../common/http/errors';
-import { AuthService } from './auth.service';
-import { LoginDto, MeDto, TokenDto } from './dto/auth.dto';
+import type { Actor } from '../common/auth/actor.js';
+import { Allow, Public } from '../common/auth/allow.decorator.js';
+import { CurrentActor } from '../common/auth/current-actor.decorator.js';
+import { ANY_ROLE } from '../common/auth/roles.js';
+import { ErrorBody } from '../common/http/errors.js';
+import { AuthService } from './auth.service.js';
+import { LoginDto, MeDto, TokenDto } from './dto/auth.dto.js';
 
 @ApiTags('auth')
 @Controller('auth')

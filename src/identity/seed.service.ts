@@ -3,14 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { Role } from '../common/auth/roles';
-import { APP_CONFIG, AppConfig } from '../common/config/config';
-import { requestContext } from '../common/context/request-context';
-import { UnitKind } from './entities/unit.entity';
-import { UnitsRepository } from './units.repository';
-import { UnitsService } from './units.service';
-import { UsersRepository } from './users.repository';
-import { UsersService } from './users.service';
+import { Role } from '../common/auth/roles.js';
+import { APP_CONFIG, AppConfig } from '../common/config/config.js';
+import { requestContext } from '../common/context/request-context.js';
+import { UnitKind } from './entities/unit.entity.js';
+import { UnitsRepository } from './units.repository.js';
+import { UnitsService } from './units.service.js';
+import { UsersRepository } from './users.repository.js';
+import { UsersService } from './users.service.js';
 
 interface SeedFile {
   name: string;
@@ -21,7 +21,7 @@ interface SeedFile {
 
 /** The project's seeds/ folder, found upwards from this file (works from src/, dist/ and dist-test/). */
 export function seedsDir(): string {
-  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+  for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) {
     if (existsSync(join(dir, 'seeds', 'demo.json'))) return join(dir, 'seeds');
   }
   throw new Error('seeds/ folder not found');

@@ -1,13 +1,13 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Actor } from '../common/auth/actor';
-import { Allow } from '../common/auth/allow.decorator';
-import { IdParam } from '../common/http/id-param';
-import { CurrentActor } from '../common/auth/current-actor.decorator';
-import { ANY_ROLE, Role } from '../common/auth/roles';
-import { ErrorBody } from '../common/http/errors';
-import { CreateUnitDto, ListUnitsQuery, UnitDto, UnitPage } from './dto/unit.dto';
-import { UnitsService } from './units.service';
+import type { Actor } from '../common/auth/actor.js';
+import { Allow } from '../common/auth/allow.decorator.js';
+import { IdParam } from '../common/http/id-param.js';
+import { CurrentActor } from '../common/auth/current-actor.decorator.js';
+import { ANY_ROLE, Role } from '../common/auth/roles.js';
+import { ErrorBody } from '../common/http/errors.js';
+import { CreateUnitDto, ListUnitsQuery, UnitDto, UnitPage } from './dto/unit.dto.js';
+import { UnitsService } from './units.service.js';
 
 @ApiTags('units')
 @Controller('units')

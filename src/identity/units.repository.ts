@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import type { Actor } from '../common/auth/actor';
-import { scopeWhere } from '../common/auth/scope';
-import { Page, PageQuery, paginate } from '../common/pagination/pagination';
-import { Unit, UnitKind } from './entities/unit.entity';
+import type { Actor } from '../common/auth/actor.js';
+import { scopeWhere } from '../common/auth/scope.js';
+import { Page, PageQuery, paginate } from '../common/pagination/pagination.js';
+import { Unit, UnitKind } from './entities/unit.entity.js';
 
 @Injectable()
 export class UnitsRepository {

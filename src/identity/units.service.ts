@@ -1,13 +1,13 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { Actor } from '../common/auth/actor';
-import { inScope } from '../common/auth/scope';
-import { AuditService } from '../common/audit/audit.service';
-import { badRequest, conflict } from '../common/http/errors';
-import { CreateUnitDto, ListUnitsQuery, UnitDto } from './dto/unit.dto';
-import { ALLOWED_PARENTS, Unit } from './entities/unit.entity';
-import { UnitsRepository } from './units.repository';
+import type { Actor } from '../common/auth/actor.js';
+import { inScope } from '../common/auth/scope.js';
+import { AuditService } from '../common/audit/audit.service.js';
+import { badRequest, conflict } from '../common/http/errors.js';
+import { CreateUnitDto, ListUnitsQuery, UnitDto } from './dto/unit.dto.js';
+import { ALLOWED_PARENTS, Unit } from './entities/unit.entity.js';
+import { UnitsRepository } from './units.repository.js';
 
 @Injectable()
 export class UnitsService {

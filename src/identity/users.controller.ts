@@ -1,13 +1,13 @@
 import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Actor } from '../common/auth/actor';
-import { Allow } from '../common/auth/allow.decorator';
-import { IdParam } from '../common/http/id-param';
-import { CurrentActor } from '../common/auth/current-actor.decorator';
-import { Role } from '../common/auth/roles';
-import { ErrorBody } from '../common/http/errors';
-import { CreateUserDto, ListUsersQuery, UpdateUserDto, UserDto, UserPage } from './dto/user.dto';
-import { UsersService } from './users.service';
+import type { Actor } from '../common/auth/actor.js';
+import { Allow } from '../common/auth/allow.decorator.js';
+import { IdParam } from '../common/http/id-param.js';
+import { CurrentActor } from '../common/auth/current-actor.decorator.js';
+import { Role } from '../common/auth/roles.js';
+import { ErrorBody } from '../common/http/errors.js';
+import { CreateUserDto, ListUsersQuery, UpdateUserDto, UserDto, UserPage } from './dto/user.dto.js';
+import { UsersService } from './users.service.js';
 
 @ApiTags('users')
 @Controller('users')

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import type { Actor } from '../common/auth/actor';
-import { Role } from '../common/auth/roles';
-import { scopeWhere } from '../common/auth/scope';
-import { Page, PageQuery, paginate } from '../common/pagination/pagination';
-import { User } from './entities/user.entity';
+import type { Actor } from '../common/auth/actor.js';
+import { Role } from '../common/auth/roles.js';
+import { scopeWhere } from '../common/auth/scope.js';
+import { Page, PageQuery, paginate } from '../common/pagination/pagination.js';
+import { User } from './entities/user.entity.js';
 
 /** A user with what the guard needs to build an Actor, loaded in one query. */
 export interface UserWithScope {

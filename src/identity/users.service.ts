@@ -1,17 +1,17 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { Actor } from '../common/auth/actor';
-import { Role } from '../common/auth/roles';
-import { AuditService } from '../common/audit/audit.service';
-import { badRequest, conflict } from '../common/http/errors';
-import { ActorCache } from './actor-cache';
-import { CreateUserDto, ListUsersQuery, UpdateUserDto, UserDto } from './dto/user.dto';
-import { UnitKind } from './entities/unit.entity';
-import { User } from './entities/user.entity';
-import { hashPassword } from './passwords';
-import { UnitsRepository } from './units.repository';
-import { UsersRepository } from './users.repository';
+import type { Actor } from '../common/auth/actor.js';
+import { Role } from '../common/auth/roles.js';
+import { AuditService } from '../common/audit/audit.service.js';
+import { badRequest, conflict } from '../common/http/errors.js';
+import { ActorCache } from './actor-cache.js';
+import { CreateUserDto, ListUsersQuery, UpdateUserDto, UserDto } from './dto/user.dto.js';
+import { UnitKind } from './entities/unit.entity.js';
+import { User } from './entities/user.entity.js';
+import { hashPassword } from './passwords.js';
+import { UnitsRepository } from './units.repository.js';
+import { UsersRepository } from './users.repository.js';
 
 /** Which unit kinds each role may belong to. */
 const ROLE_UNITS: Record<Role, UnitKind[]> = {

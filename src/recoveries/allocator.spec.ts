@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import fc from 'fast-check';
-import { allocate, AllocationClaim, needsNotice } from './allocator';
+import { allocate, AllocationClaim, needsNotice } from './allocator.js';
 
 const claimArb = fc.record({
   victimId: fc.uuid(),

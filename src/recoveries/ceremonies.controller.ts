@@ -7,13 +7,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { Actor } from '../common/auth/actor';
-import { Allow } from '../common/auth/allow.decorator';
-import { CurrentActor } from '../common/auth/current-actor.decorator';
-import { Role } from '../common/auth/roles';
-import { ErrorBody } from '../common/http/errors';
-import { IdParam } from '../common/http/id-param';
-import { CeremoniesService } from './ceremonies.service';
+import type { Actor } from '../common/auth/actor.js';
+import { Allow } from '../common/auth/allow.decorator.js';
+import { CurrentActor } from '../common/auth/current-actor.decorator.js';
+import { Role } from '../common/auth/roles.js';
+import { ErrorBody } from '../common/http/errors.js';
+import { IdParam } from '../common/http/id-param.js';
+import { CeremoniesService } from './ceremonies.service.js';
 import {
   AttachAllocationsDto,
   CeremonyDto,
@@ -22,7 +22,7 @@ import {
   ListCeremoniesQuery,
   SheetQuery,
   SignAllocationDto,
-} from './dto/ceremony.dto';
+} from './dto/ceremony.dto.js';
 
 const READERS = [Role.Admin, Role.Supervisor, Role.Officer] as const;
 const WRITERS = [Role.Supervisor, Role.Officer] as const;

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Actor } from '../common/auth/actor';
-import { scopeWhere } from '../common/auth/scope';
-import { Page, PageQuery } from '../common/pagination/pagination';
-import { Allocation } from './entities/allocation.entity';
-import { pageBy } from './freeze-orders.repository';
-import { ALLOCATION_VIEW, AllocationViewRow } from './recoveries.repository';
+import type { Actor } from '../common/auth/actor.js';
+import { scopeWhere } from '../common/auth/scope.js';
+import { Page, PageQuery } from '../common/pagination/pagination.js';
+import { Allocation } from './entities/allocation.entity.js';
+import { pageBy } from './freeze-orders.repository.js';
+import { ALLOCATION_VIEW, AllocationViewRow } from './recoveries.repository.js';
 
 export interface CeremonyRow {
   id: string;

@@ -1,18 +1,18 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { Actor } from '../common/auth/actor';
-import { inScope } from '../common/auth/scope';
-import { AuditService } from '../common/audit/audit.service';
-import { Clock } from '../common/clock';
-import { ApiError, badRequest, conflict } from '../common/http/errors';
-import { parseFenFromDb, sumFen } from '../common/money';
-import { checkCitizenId } from '../common/validation/identifiers';
-import { CasesService } from '../cases/cases.service';
-import { UnitKind } from '../identity/entities/unit.entity';
-import { UnitsService } from '../identity/units.service';
-import { CeremoniesRepository, CeremonyRow } from './ceremonies.repository';
-import { SheetLine, sheetCsv, sheetHtml } from './ceremony-sheet';
+import type { Actor } from '../common/auth/actor.js';
+import { inScope } from '../common/auth/scope.js';
+import { AuditService } from '../common/audit/audit.service.js';
+import { Clock } from '../common/clock.js';
+import { ApiError, badRequest, conflict } from '../common/http/errors.js';
+import { parseFenFromDb, sumFen } from '../common/money.js';
+import { checkCitizenId } from '../common/validation/identifiers.js';
+import { CasesService } from '../cases/cases.service.js';
+import { UnitKind } from '../identity/entities/unit.entity.js';
+import { UnitsService } from '../identity/units.service.js';
+import { CeremoniesRepository, CeremonyRow } from './ceremonies.repository.js';
+import { SheetLine, sheetCsv, sheetHtml } from './ceremony-sheet.js';
 import {
   AttachAllocationsDto,
   CeremonyDto,
@@ -20,8 +20,8 @@ import {
   CreateCeremonyDto,
   ListCeremoniesQuery,
   SignAllocationDto,
-} from './dto/ceremony.dto';
-import { RecoveriesService } from './recoveries.service';
+} from './dto/ceremony.dto.js';
+import { RecoveriesService } from './recoveries.service.js';
 import { HttpStatus } from '@nestjs/common';
 
 const POLICE_UNITS: UnitKind[] = [

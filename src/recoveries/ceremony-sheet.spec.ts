@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { SHEET_COLUMNS, sheetCsv, sheetHtml } from './ceremony-sheet';
+import { describe, it } from '@jest/globals';
+import { SHEET_COLUMNS, sheetCsv, sheetHtml } from './ceremony-sheet.js';
 
 const lines = [
   {

@@ -1,5 +1,5 @@
-import { formatYuan } from '../common/money';
-import { chinaTime } from '../common/china-time';
+import { formatYuan } from '../common/money.js';
+import { chinaTime } from '../common/china-time.js';
 
 /** One line of the printable sheet (发还签收表): the victim masked, the amount in yuan and fen. */
 export interface SheetLine {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { HttpStatus } from '@nestjs/common';
-import { ApiError } from '../common/http/errors';
+import { ApiError } from '../common/http/errors.js';
 import {
   addMonths,
   expiryOf,
@@ -11,7 +11,7 @@ import {
   FreezeOrderStatus,
   reminderOf,
   transition,
-} from './freeze-order-status';
+} from './freeze-order-status.js';
 
 const NOW = new Date('2026-11-21T02:00:00Z');
 const LATER = new Date('2026-11-22T02:00:00Z');

@@ -1,4 +1,4 @@
-import { conflict } from '../common/http/errors';
+import { conflict } from '../common/http/errors.js';
 
 /**
  * Stop-payment (紧急止付) and freeze (冻结) orders as data: kinds, statuses, what each action does

@@ -7,12 +7,12 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Actor } from '../common/auth/actor';
-import { Allow } from '../common/auth/allow.decorator';
-import { CurrentActor } from '../common/auth/current-actor.decorator';
-import { Role } from '../common/auth/roles';
-import { ErrorBody } from '../common/http/errors';
-import { IdParam } from '../common/http/id-param';
+import type { Actor } from '../common/auth/actor.js';
+import { Allow } from '../common/auth/allow.decorator.js';
+import { CurrentActor } from '../common/auth/current-actor.decorator.js';
+import { Role } from '../common/auth/roles.js';
+import { ErrorBody } from '../common/http/errors.js';
+import { IdParam } from '../common/http/id-param.js';
 import {
   AnswerFreezeOrderDto,
   ConvertFreezeOrderDto,
@@ -21,8 +21,8 @@ import {
   FreezeOrderNoteDto,
   FreezeOrderPage,
   ListFreezeOrdersQuery,
-} from './dto/freeze-order.dto';
-import { FreezeOrdersService } from './freeze-orders.service';
+} from './dto/freeze-order.dto.js';
+import { FreezeOrdersService } from './freeze-orders.service.js';
 
 /** Police of the owning unit's subtree, and the bank asked (its liaisons and API keys); admins read all. */
 const ORDER_READERS = [Role.Admin, Role.Supervisor, Role.Officer, Role.BankLiaison] as const;

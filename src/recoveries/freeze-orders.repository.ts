@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Actor } from '../common/auth/actor';
-import { scopeWhere } from '../common/auth/scope';
-import { badRequest } from '../common/http/errors';
-import { Page, PageQuery } from '../common/pagination/pagination';
-import { FreezeOrder } from './entities/freeze-order.entity';
-import type { FreezeOrderKind, FreezeOrderStatus } from './freeze-order-status';
+import type { Actor } from '../common/auth/actor.js';
+import { scopeWhere } from '../common/auth/scope.js';
+import { badRequest } from '../common/http/errors.js';
+import { Page, PageQuery } from '../common/pagination/pagination.js';
+import { FreezeOrder } from './entities/freeze-order.entity.js';
+import type { FreezeOrderKind, FreezeOrderStatus } from './freeze-order-status.js';
 
 /** An order with what is shown beside it: case number, account, bank name, its successor. */
 export interface FreezeOrderViewRow {

@@ -1,15 +1,15 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import type { Actor } from '../common/auth/actor';
-import { Role } from '../common/auth/roles';
-import { AuditService } from '../common/audit/audit.service';
-import { Clock } from '../common/clock';
-import { badRequest, conflict } from '../common/http/errors';
-import { parseFenFromDb } from '../common/money';
-import { CasesService } from '../cases/cases.service';
-import { UnitKind } from '../identity/entities/unit.entity';
-import { UnitsService } from '../identity/units.service';
+import type { Actor } from '../common/auth/actor.js';
+import { Role } from '../common/auth/roles.js';
+import { AuditService } from '../common/audit/audit.service.js';
+import { Clock } from '../common/clock.js';
+import { badRequest, conflict } from '../common/http/errors.js';
+import { parseFenFromDb } from '../common/money.js';
+import { CasesService } from '../cases/cases.service.js';
+import { UnitKind } from '../identity/entities/unit.entity.js';
+import { UnitsService } from '../identity/units.service.js';
 import {
   AnswerFreezeOrderDto,
   ConvertFreezeOrderDto,
@@ -18,8 +18,8 @@ import {
   FreezeOrderNoteDto,
   FreezeOrderPage,
   ListFreezeOrdersQuery,
-} from './dto/freeze-order.dto';
-import { FreezeOrder } from './entities/freeze-order.entity';
+} from './dto/freeze-order.dto.js';
+import { FreezeOrder } from './entities/freeze-order.entity.js';
 import {
   addMonths,
   expiryOf,
@@ -29,11 +29,11 @@ import {
   reminderOf,
   RENEWAL_MONTHS,
   transition,
-} from './freeze-order-status';
-import { FreezeOrdersRepository, FreezeOrderViewRow } from './freeze-orders.repository';
-import { FreezeExpiryScheduler } from './jobs/freeze-expiry.scheduler';
-import { OutboxService } from '../common/outbox/outbox.service';
-import { JobName } from '../common/queue/queue-names';
+} from './freeze-order-status.js';
+import { FreezeOrdersRepository, FreezeOrderViewRow } from './freeze-orders.repository.js';
+import { FreezeExpiryScheduler } from './jobs/freeze-expiry.scheduler.js';
+import { OutboxService } from '../common/outbox/outbox.service.js';
+import { JobName } from '../common/queue/queue-names.js';
 
 const minutesBetween = (from: Date, to: Date) =>
   Math.floor((new Date(to).getTime() - new Date(from).getTime()) / 60_000);

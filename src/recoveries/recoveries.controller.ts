@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Actor } from '../common/auth/actor';
-import { Allow } from '../common/auth/allow.decorator';
-import { CurrentActor } from '../common/auth/current-actor.decorator';
-import { Role } from '../common/auth/roles';
-import { ErrorBody } from '../common/http/errors';
-import { IdParam } from '../common/http/id-param';
+import type { Actor } from '../common/auth/actor.js';
+import { Allow } from '../common/auth/allow.decorator.js';
+import { CurrentActor } from '../common/auth/current-actor.decorator.js';
+import { Role } from '../common/auth/roles.js';
+import { ErrorBody } from '../common/http/errors.js';
+import { IdParam } from '../common/http/id-param.js';
 import {
   AllocationProposalDto,
   AllocationQuery,
@@ -14,8 +14,8 @@ import {
   RecoveryDto,
   RecoveryPage,
   RecoveryTotalsDto,
-} from './dto/recovery.dto';
-import { RecoveriesService } from './recoveries.service';
+} from './dto/recovery.dto.js';
+import { RecoveriesService } from './recoveries.service.js';
 
 const READERS = [Role.Admin, Role.Supervisor, Role.Officer] as const;
 const WRITERS = [Role.Supervisor, Role.Officer] as const;

@@ -1,18 +1,18 @@
 import { Module } from '@nestjs/common';
-import { CasesModule } from '../cases/cases.module';
-import { IdentityModule } from '../identity/identity.module';
-import { CeremoniesController } from './ceremonies.controller';
-import { CeremoniesRepository } from './ceremonies.repository';
-import { CeremoniesService } from './ceremonies.service';
-import { FreezeOrdersController } from './freeze-orders.controller';
-import { FreezeOrdersRepository } from './freeze-orders.repository';
-import { FreezeOrdersService } from './freeze-orders.service';
-import { FreezeExpiryHandler } from './jobs/freeze-expiry.job';
-import { FreezeExpiryScheduler } from './jobs/freeze-expiry.scheduler';
-import { FreezeOrderNotifyHandler } from './jobs/freeze-order-notify.job';
-import { RecoveriesController } from './recoveries.controller';
-import { RecoveriesRepository } from './recoveries.repository';
-import { RecoveriesService } from './recoveries.service';
+import { CasesModule } from '../cases/cases.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
+import { CeremoniesController } from './ceremonies.controller.js';
+import { CeremoniesRepository } from './ceremonies.repository.js';
+import { CeremoniesService } from './ceremonies.service.js';
+import { FreezeOrdersController } from './freeze-orders.controller.js';
+import { FreezeOrdersRepository } from './freeze-orders.repository.js';
+import { FreezeOrdersService } from './freeze-orders.service.js';
+import { FreezeExpiryHandler } from './jobs/freeze-expiry.job.js';
+import { FreezeExpiryScheduler } from './jobs/freeze-expiry.scheduler.js';
+import { FreezeOrderNotifyHandler } from './jobs/freeze-order-notify.job.js';
+import { RecoveriesController } from './recoveries.controller.js';
+import { RecoveriesRepository } from './recoveries.repository.js';
+import { RecoveriesService } from './recoveries.service.js';
 
 /** Recoveries: stop-payment and freeze orders, recoveries, allocation, ceremonies (DESIGN.md). */
 @Module({

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Actor } from '../common/auth/actor';
-import { scopeWhere } from '../common/auth/scope';
-import { Page, PageQuery } from '../common/pagination/pagination';
-import type { AllocationMethod } from './allocator';
-import { Recovery } from './entities/recovery.entity';
-import { pageBy } from './freeze-orders.repository';
+import type { Actor } from '../common/auth/actor.js';
+import { scopeWhere } from '../common/auth/scope.js';
+import { Page, PageQuery } from '../common/pagination/pagination.js';
+import type { AllocationMethod } from './allocator.js';
+import { Recovery } from './entities/recovery.entity.js';
+import { pageBy } from './freeze-orders.repository.js';
 
 export interface RecoveryViewRow {
   id: string;

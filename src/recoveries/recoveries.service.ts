@@ -1,14 +1,14 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryFailedError } from 'typeorm';
-import type { Actor } from '../common/auth/actor';
-import { AuditService } from '../common/audit/audit.service';
-import { Clock } from '../common/clock';
-import { APP_CONFIG, AppConfig } from '../common/config/config';
-import { conflict } from '../common/http/errors';
-import { parseFenFromDb } from '../common/money';
-import { CasesService } from '../cases/cases.service';
-import { allocate, AllocationPlan, needsNotice } from './allocator';
+import type { Actor } from '../common/auth/actor.js';
+import { AuditService } from '../common/audit/audit.service.js';
+import { Clock } from '../common/clock.js';
+import { APP_CONFIG, AppConfig } from '../common/config/config.js';
+import { conflict } from '../common/http/errors.js';
+import { parseFenFromDb } from '../common/money.js';
+import { CasesService } from '../cases/cases.service.js';
+import { allocate, AllocationPlan, needsNotice } from './allocator.js';
 import {
   AllocationDto,
   AllocationProposalDto,
@@ -17,16 +17,16 @@ import {
   RecoveryDto,
   RecoveryPage,
   RecoveryTotalsDto,
-} from './dto/recovery.dto';
-import { isLive } from './freeze-order-status';
-import { FreezeOrdersRepository } from './freeze-orders.repository';
+} from './dto/recovery.dto.js';
+import { isLive } from './freeze-order-status.js';
+import { FreezeOrdersRepository } from './freeze-orders.repository.js';
 import {
   AllocationViewRow,
   ProposalRow,
   RecoveriesRepository,
   RecoveryViewRow,
   StoredPart,
-} from './recoveries.repository';
+} from './recoveries.repository.js';
 
 const DAY_MS = 24 * 3600_000;
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { AlertsTrendScanHandler } from '../../src/alerts/jobs/alerts-trend-scan.job';
-import { Clock } from '../../src/common/clock';
-import { OutboxService } from '../../src/common/outbox/outbox.service';
-import { JobName } from '../../src/common/queue/queue-names';
-import { bootApp, DEMO_PASSWORD, TestApp, USERS } from '../harness';
+import { AlertsTrendScanHandler } from '../../src/alerts/jobs/alerts-trend-scan.job.js';
+import { Clock } from '../../src/common/clock.js';
+import { OutboxService } from '../../src/common/outbox/outbox.service.js';
+import { JobName } from '../../src/common/queue/queue-names.js';
+import { bootApp, DEMO_PASSWORD, TestApp, USERS } from '../harness.js';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -53,7 +53,7 @@ describe('alerts: the trend scan drafts a warning for a spike, once', () => {
     return (res.body.items as WarningItem[]).filter((w) => w.source === 'trend_scan');
   };
 
-  before(async () => {
+  beforeAll(async () => {
     t = await bootApp('postgres');
     station = await unitId('GY-YY-QL');
     const community = await unitId('GY-YY-QL-DS');
@@ -69,7 +69,7 @@ describe('alerts: the trend scan drafts a warning for a spike, once', () => {
     await cases(community, 'fake_investment', 5, HOUR);
     for (let w = 1; w <= 8; w++) await cases(community, 'fake_investment', 5, w * 7 * DAY + HOUR);
   });
-  after(async () => t?.close());
+  afterAll(async () => t?.close());
 
   it('the job (through the outbox and the queue) drafts one warning with the figures and the script', async () => {
     const ds = t.app.get(DataSource);

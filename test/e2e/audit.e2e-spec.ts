@@ -4,14 +4,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { withDatabase, ensureDatabase } from '../../src/common/database/create-database';
-import { runAppMigrations } from '../../src/common/database/data-source';
-import { startEmbeddedPostgres } from '../../src/common/database/embedded-postgres';
-import { bootApp, TestApp, USERS } from '../harness';
-import { freePort } from '../setup/servers';
+import { withDatabase, ensureDatabase } from '../../src/common/database/create-database.js';
+import { runAppMigrations } from '../../src/common/database/data-source.js';
+import { startEmbeddedPostgres } from '../../src/common/database/embedded-postgres.js';
+import { bootApp, TestApp, USERS } from '../harness.js';
+import { freePort } from '../setup/servers.js';
 
 interface AuditRow {
   id: string;
@@ -27,7 +27,7 @@ interface AuditRow {
   details: Record<string, unknown>;
 }
 
-const CLI = join(__dirname, '../../src/cli/audit-verify.js');
+const CLI = join(import.meta.dirname, '../../src/cli/audit-verify.js');
 
 /** Runs `npm run audit:verify`'s script (the compiled test build of it) with the given environment. */
 function runCli(
@@ -78,13 +78,13 @@ describe('audit log', () => {
   let me: { id: string; role: string; unit: { id: string } };
   const written: { action: string; entity: string; entityId: string; requestId: string }[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     t = await bootApp('postgres');
     admin = await t.token(USERS.admin);
     me = (await t.http().get('/api/v1/auth/me').set('authorization', `Bearer ${admin}`).expect(200))
       .body;
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   const post = (path: string, body: object, requestId: string) =>
     t
@@ -345,11 +345,11 @@ describe('audit log', () => {
 
 describe('audit:verify without DATABASE_URL', () => {
   let dir: string;
-  before(() => {
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'jw-audit-cli-'));
     chmodSync(dir, 0o755); // PostgreSQL runs as the postgres user when we are root
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('starts the embedded PostgreSQL like npm start, and says so when the app never created its database', async () => {
     const run = await runCli({ DATA_DIR: dir, EMBEDDED_PG_PORT: String(await freePort()) });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { JwtService } from '@nestjs/jwt';
-import { bootApp, DEMO_PASSWORD, TestApp, USERS } from '../harness';
-import { RateLimiter } from '../../src/common/rate-limit/rate-limiter';
+import { bootApp, DEMO_PASSWORD, TestApp, USERS } from '../harness.js';
+import { RateLimiter } from '../../src/common/rate-limit/rate-limiter.js';
 
 const LOGIN = '/api/v1/auth/login';
 const ME = '/api/v1/auth/me';
@@ -39,10 +39,10 @@ async function login(t: TestApp, username: string, password: string) {
 
 describe('authentication', () => {
   let t: TestApp;
-  before(async () => {
+  beforeAll(async () => {
     t = await bootApp('postgres');
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   describe('login', () => {
     it('returns a bearer token that works, and sets the jw_token cookie for /queues', async () => {
@@ -254,7 +254,7 @@ describe('authentication', () => {
     let icbcId: string;
     let created: { id: string; key: string; keyPrefix: string };
 
-    before(async () => {
+    beforeAll(async () => {
       adminToken = await t.token(USERS.admin);
       icbcId = await unitIdOf(t, 'ICBC-GY');
     });
@@ -354,10 +354,10 @@ describe('authentication', () => {
 
 describe('login rate limit', () => {
   let t: TestApp;
-  before(async () => {
+  beforeAll(async () => {
     t = await bootApp('postgres', { loginRateLimit: { max: 3, windowSeconds: 60 } });
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   it('answers the 4th attempt in a row with 429 and a Retry-After header', async () => {
     // The limit counts per fixed 60 s window; start well inside one so all four land in it.
@@ -382,10 +382,10 @@ describe('login rate limit', () => {
 
 describe('rate-limit housekeeping', () => {
   let t: TestApp;
-  before(async () => {
+  beforeAll(async () => {
     t = await bootApp();
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   it('the hourly purge drops windows older than a day and keeps the current ones', async () => {
     await t.db.query(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { ALLOWED_TRANSITIONS, CASE_STATUSES, CaseStatus } from '../../src/cases/case-status';
-import { bootApp, eventually, TestApp, USERS } from '../harness';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { ALLOWED_TRANSITIONS, CASE_STATUSES, CaseStatus } from '../../src/cases/case-status.js';
+import { bootApp, eventually, TestApp, USERS } from '../harness.js';
 
 /** A valid citizen ID number for a birth date, with its GB 11643 check digit. */
 function citizenId(first17: string): string {
@@ -63,10 +63,10 @@ describe('cases', () => {
   const as = async (user: string) => ({ authorization: `Bearer ${await t.token(user)}` });
   let caseId = '';
 
-  before(async () => {
+  beforeAll(async () => {
     t = await bootApp('postgres');
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   it('an officer files a case with two victims, three identifiers and two transfers in one request', async () => {
     const res = await t

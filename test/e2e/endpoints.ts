@@ -3,8 +3,8 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, HTTPMethods } from 'fastify';
-import { ALLOW_KEY, Allowed, PUBLIC } from '../../src/common/auth/allow.decorator';
-import type { Role } from '../../src/common/auth/roles';
+import { ALLOW_KEY, Allowed, PUBLIC } from '../../src/common/auth/allow.decorator.js';
+import type { Role } from '../../src/common/auth/roles.js';
 
 /** One route of the app as its controller declares it, with the roles its @Allow/@Public names. */
 export interface Endpoint {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import type { Response, Test } from 'supertest';
-import { bootApp, TestApp, USERS } from '../harness';
+import { bootApp, TestApp, USERS } from '../harness.js';
 
 const bearer = (token: string) => `Bearer ${token}`;
 
@@ -30,11 +30,11 @@ function assertNoInternals(res: Response, what: string): void {
 describe('errors and request ids', () => {
   let t: TestApp;
   let admin: string;
-  before(async () => {
+  beforeAll(async () => {
     t = await bootApp('postgres');
     admin = await t.token(USERS.admin);
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   const malformed = (req: Test) => req.set('content-type', 'application/json').send('{"username":');
 

@@ -3,11 +3,11 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import type { Response } from 'supertest';
-import { APP_CONFIG, AppConfig } from '../../src/common/config/config';
-import { DiskEvidenceStorage } from '../../src/common/storage/evidence-storage';
-import { bootApp, TestApp, USERS } from '../harness';
+import { APP_CONFIG, AppConfig } from '../../src/common/config/config.js';
+import { DiskEvidenceStorage } from '../../src/common/storage/evidence-storage.js';
+import { bootApp, TestApp, USERS } from '../harness.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -40,8 +40,9 @@ function binary(res: Response, done: (err: Error | null, body: Buffer) => void):
 }
 
 /** Every file under a directory, recursively. */
+/** Every file below `dir`, in an array of the test's realm (see evidence-storage.spec.ts). */
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
+  return [...readdirSync(dir)].flatMap((name) => {
     const path = join(dir, name);
     return statSync(path).isDirectory() ? filesUnder(path) : [path];
   });
@@ -61,7 +62,7 @@ describe('evidence (电子数据证据)', () => {
   const evidenceUrl = () => `/api/v1/cases/${caseId}/evidence`;
   const downloadUrl = () => `${evidenceUrl()}/${evidenceId}/download`;
 
-  before(async () => {
+  beforeAll(async () => {
     t = await bootApp('postgres');
     storage = new DiskEvidenceStorage(t.app.get<AppConfig>(APP_CONFIG).evidenceDir);
     caseId = await fileCase(t, await as(USERS.officer));
@@ -72,7 +73,7 @@ describe('evidence (电子数据证据)', () => {
       .send({ body: '受害人提供了银行流水' })
       .expect(201);
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   it('an officer uploads a file with a Chinese name and gets back its SHA-256', async () => {
     const res = await t
@@ -311,12 +312,12 @@ describe('evidence size limit', () => {
   let caseId = '';
   const as = async (user: string) => ({ authorization: `Bearer ${await t.token(user)}` });
 
-  before(async () => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'jw-evidence-limit-'));
     t = await bootApp('postgres', { evidenceMaxBytes: LIMIT, evidenceDir: dir });
     caseId = await fileCase(t, await as(USERS.officer));
   });
-  after(async () => {
+  afterAll(async () => {
     await t.close();
     rmSync(dir, { recursive: true, force: true });
   });

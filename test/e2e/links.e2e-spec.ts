@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { bootApp, TestApp, USERS } from '../harness';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { bootApp, TestApp, USERS } from '../harness.js';
 
 /** The shared values, as the cases store them (normalized). */
 const CARD = '6222021234567890128';
@@ -84,7 +84,7 @@ describe('linked cases (串并案) and identifier lookup', () => {
         .expect(200)
     ).body as Links;
 
-  before(async () => {
+  beforeAll(async () => {
     t = await bootApp('postgres');
     c.A = await file(
       USERS.officer,
@@ -143,7 +143,7 @@ describe('linked cases (串并案) and identifier lookup', () => {
       }),
     );
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   it('at depth 1, A is linked to B through the shared card, and to nothing else', async () => {
     const res = await links(USERS.officer, c.A.id, '?depth=1');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { QueueName } from '../../src/common/queue/queue-names';
-import { ADMIN, bootApp, DEMO_PASSWORD, describeEachBackend, TestApp, USERS } from '../harness';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { QueueName } from '../../src/common/queue/queue-names.js';
+import { ADMIN, bootApp, DEMO_PASSWORD, describeEachBackend, TestApp, USERS } from '../harness.js';
 
 interface Schema {
   type?: string;
@@ -17,10 +17,10 @@ interface Schema {
 
 describeEachBackend('operations: health and metrics', (backend) => {
   let t: TestApp;
-  before(async () => {
+  beforeAll(async () => {
     t = await bootApp(backend);
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   it('GET /health answers 200 with the database and the queue store up, naming the backend', async () => {
     const res = await t.http().get('/health').expect(200);
@@ -66,10 +66,10 @@ describeEachBackend('operations: health and metrics', (backend) => {
 
 describe('operations: API documentation', () => {
   let t: TestApp;
-  before(async () => {
+  beforeAll(async () => {
     t = await bootApp('postgres');
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   it('GET /docs-json is an OpenAPI 3 document of the API', async () => {
     const res = await t.http().get('/docs-json').expect(200);
@@ -158,10 +158,10 @@ describe('operations: API documentation', () => {
 
 describeEachBackend('operations: queue dashboard', (backend) => {
   let t: TestApp;
-  before(async () => {
+  beforeAll(async () => {
     t = await bootApp(backend);
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   it('the queue dashboard refuses anonymous callers with 401', async () => {
     const res = await t.http().get('/queues').expect(401);

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { OutboxRelayService } from '../../src/common/outbox/outbox-relay.service';
-import { OutboxService } from '../../src/common/outbox/outbox.service';
-import { JobName, QueueName } from '../../src/common/queue/queue-names';
-import { QueueService } from '../../src/common/queue/queue.service';
-import { bootApp, describeEachBackend, eventually, TestApp, USERS } from '../harness';
-import { RedisServer, redisServerOnPath, startRedisServer } from '../setup/servers';
+import { OutboxRelayService } from '../../src/common/outbox/outbox-relay.service.js';
+import { OutboxService } from '../../src/common/outbox/outbox.service.js';
+import { JobName, QueueName } from '../../src/common/queue/queue-names.js';
+import { QueueService } from '../../src/common/queue/queue.service.js';
+import { bootApp, describeEachBackend, eventually, TestApp, USERS } from '../harness.js';
+import { RedisServer, redisServerOnPath, startRedisServer } from '../setup/servers.js';
 
 const ISSUED_TITLE = '银行系统接口密钥已签发';
 
@@ -65,10 +65,10 @@ async function outboxRowsFor(
 
 describeEachBackend('outbox: events reach bank liaisons exactly once', (backend) => {
   let t: TestApp;
-  before(async () => {
+  beforeAll(async () => {
     t = await bootApp(backend);
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   it('issuing a key for ICBC-GY notifies its liaison once and no other bank', async () => {
     const key = await issueKey(t, '核心系统可疑交易报送');
@@ -191,21 +191,19 @@ describeEachBackend('outbox: events reach bank liaisons exactly once', (backend)
   });
 });
 
-describe(
+// Needs a redis-server on the PATH to stop and start.
+(redisServerOnPath() ? describe : describe.skip)(
   'outbox: Redis outage [queues on a throwaway redis-server]',
-  {
-    skip: redisServerOnPath() ? false : 'no redis-server on the PATH',
-  },
   () => {
     let redis: RedisServer | undefined;
     let port: number;
     let t: TestApp;
-    before(async () => {
+    beforeAll(async () => {
       redis = await startRedisServer();
       port = redis.port;
       t = await bootApp('redis', { redisUrl: redis.url });
     });
-    after(async () => {
+    afterAll(async () => {
       // Closing the app waits for its Redis connections: bring Redis back if a test left it down.
       if (!redis) redis = await startRedisServer(port).catch(() => undefined);
       await t?.close();
@@ -262,10 +260,10 @@ describe(
 
 describe('outbox: PostgreSQL drops every connection [queues on postgres]', () => {
   let t: TestApp;
-  before(async () => {
+  beforeAll(async () => {
     t = await bootApp('postgres');
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   it('after a PostgreSQL restart cuts the app off, new events still reach the liaison once', async () => {
     const admin = await t.token(USERS.admin);

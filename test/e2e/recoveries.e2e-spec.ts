@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { afterAll, beforeAll, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { Clock } from '../../src/common/clock';
-import { QueueName } from '../../src/common/queue/queue-names';
-import { QueueService } from '../../src/common/queue/queue.service';
-import { FreezeExpiryScheduler } from '../../src/recoveries/jobs/freeze-expiry.scheduler';
-import { bootApp, describeEachBackend, eventually, TestApp, USERS } from '../harness';
+import { Clock } from '../../src/common/clock.js';
+import { QueueName } from '../../src/common/queue/queue-names.js';
+import { QueueService } from '../../src/common/queue/queue.service.js';
+import { FreezeExpiryScheduler } from '../../src/recoveries/jobs/freeze-expiry.scheduler.js';
+import { bootApp, describeEachBackend, eventually, TestApp, USERS } from '../harness.js';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -144,11 +144,11 @@ describeEachBackend('recoveries: orders, recoveries, allocation, ceremonies', (b
     ).filter((n) => n.kind === kind && n.entityId === entityId);
   }
 
-  before(async () => {
+  beforeAll(async () => {
     t = await bootApp(backend);
     icbc = await unitId('ICBC-GY');
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   it('follows one case from a stop-payment to a ceremony where two victims sign', async () => {
     const officer = await as(USERS.officer);

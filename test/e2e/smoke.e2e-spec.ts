@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { bootApp, TestApp, USERS } from '../harness';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { bootApp, TestApp, USERS } from '../harness.js';
 
 describe('smoke', () => {
   let t: TestApp;
-  before(async () => {
+  beforeAll(async () => {
     t = await bootApp('postgres');
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   it('answers health and me', async () => {
     await t.http().get('/health').expect(200);

@@ -3,10 +3,10 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { freePort } from '../setup/servers';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { freePort } from '../setup/servers.js';
 
-const MAIN = join(__dirname, '..', '..', 'src', 'main.js');
+const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.js');
 
 interface Started {
   child: ChildProcess;
@@ -101,13 +101,13 @@ describe('npm start on a fresh machine (embedded PostgreSQL, queues on PostgreSQ
   let dataDir: string;
   let port: number;
   let pgPort: number;
-  before(async () => {
+  beforeAll(async () => {
     dataDir = join(mkdtempSync(join(tmpdir(), 'jw-start-')), 'data');
     chmodSync(join(dataDir, '..'), 0o755);
     port = await freePort();
     pgPort = await freePort();
   });
-  after(() => rmSync(join(dataDir, '..'), { recursive: true, force: true }));
+  afterAll(() => rmSync(join(dataDir, '..'), { recursive: true, force: true }));
 
   let unitsFirstRun = 0;
 

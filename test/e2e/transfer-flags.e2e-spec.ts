@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
-import { DissuasionSlaHandler } from '../../src/cases/dissuasion-sla.job';
-import { QueueName } from '../../src/common/queue/queue-names';
-import { QueueService } from '../../src/common/queue/queue.service';
-import { bootApp, DEMO_PASSWORD, describeEachBackend, TestApp, USERS } from '../harness';
+import { afterAll, beforeAll, it } from '@jest/globals';
+import { DissuasionSlaHandler } from '../../src/cases/dissuasion-sla.job.js';
+import { QueueName } from '../../src/common/queue/queue-names.js';
+import { QueueService } from '../../src/common/queue/queue.service.js';
+import { bootApp, DEMO_PASSWORD, describeEachBackend, TestApp, USERS } from '../harness.js';
 
 const CARD = '6222021234567890128';
 const MASKED_CARD = '622202*********0128';
@@ -140,7 +140,7 @@ describeEachBackend('transfer flags and dissuasion (预警劝阻)', (backend) =>
     return n;
   }
 
-  before(async () => {
+  beforeAll(async () => {
     t = await bootApp(backend);
     brigadeId = await unitId('GY-YY-WA');
     await t
@@ -164,7 +164,7 @@ describeEachBackend('transfer flags and dissuasion (预警劝阻)', (backend) =>
     caseId = res.body.id as string;
     caseNo = res.body.caseNo as string;
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   it('a bank liaison’s batch is answered flag by flag, in request order', async () => {
     const res = await t

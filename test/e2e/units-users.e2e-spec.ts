@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import type { Response } from 'supertest';
-import { bootApp, TestApp, USERS } from '../harness';
+import { bootApp, TestApp, USERS } from '../harness.js';
 
 const bearer = (token: string) => `Bearer ${token}`;
 const fields = (res: Response) => (res.body.details as { field: string }[]).map((d) => d.field);
@@ -41,13 +41,13 @@ describe('units and users', () => {
       .map((r) => r.code)
       .sort();
 
-  before(async () => {
+  beforeAll(async () => {
     t = await bootApp('postgres');
     admin = await t.token(USERS.admin);
     for (const row of (await t.db.query('SELECT id, code, path FROM units')) as UnitRow[])
       units.set(row.code, row);
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   describe('units', () => {
     it('the admin creates a station under a sub-bureau and the list shows it', async () => {

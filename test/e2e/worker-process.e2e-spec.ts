@@ -1,21 +1,21 @@
 import assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { after, before, it } from 'node:test';
-import { bootApp, describeEachBackend, TestApp, USERS } from '../harness';
+import { afterAll, beforeAll, it } from '@jest/globals';
+import { bootApp, describeEachBackend, TestApp, USERS } from '../harness.js';
 
-const WORKER = join(__dirname, '..', '..', 'src', 'worker.js');
+const WORKER = join(import.meta.dirname, '..', '..', 'src', 'worker.js');
 
 describeEachBackend('npm run worker: the relay and workers in their own process', (backend) => {
   let t: TestApp;
   let worker: ChildProcess;
   let output = '';
 
-  before(async () => {
+  beforeAll(async () => {
     // The API process runs no workers; a separate worker process does the jobs.
     t = await bootApp(backend, { runWorkers: false });
   });
-  after(async () => {
+  afterAll(async () => {
     if (worker && worker.exitCode === null) {
       const exited = new Promise((r) => worker.once('exit', r));
       worker.kill('SIGTERM');

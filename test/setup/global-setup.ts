@@ -1,20 +1,18 @@
 import 'reflect-metadata';
-import { chmodSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { withDatabase } from '../../src/common/database/create-database';
-import { runAppMigrations } from '../../src/common/database/data-source';
-import { startEmbeddedPostgres } from '../../src/common/database/embedded-postgres';
-import { createQueueBackend } from '../../src/common/queue/queue-backend';
-import { seedTemplate } from './seed-template';
-import { redisServerOnPath, startRedisServer, freePort } from './servers';
+import { withDatabase } from '../../src/common/database/create-database.js';
+import { runAppMigrations } from '../../src/common/database/data-source.js';
+import { startEmbeddedPostgres } from '../../src/common/database/embedded-postgres.js';
+import { createQueueBackend } from '../../src/common/queue/queue-backend.js';
+import { recordServerPid } from './run-folder.js';
+import { seedTemplate } from './seed-template.js';
+import { redisServerOnPath, startRedisServer, freePort } from './servers.js';
 
 export interface TestServers {
   env: Record<string, string>;
   summary: string;
-  /** How many test files may run at once within the server's connection limit. */
-  concurrency: number;
   stop(): Promise<void>;
 }
 
@@ -23,7 +21,7 @@ export interface TestServers {
  * database migrated and seeded once (each test file clones it), and a Redis (REDIS_URL, else a
  * throwaway redis-server when one is on the PATH, else none: queue tests then run on PostgreSQL only).
  */
-export async function startTestServers(): Promise<TestServers> {
+export async function startTestServers(runDir: string): Promise<TestServers> {
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -31,20 +29,22 @@ export async function startTestServers(): Promise<TestServers> {
   try {
     let adminUrl = process.env.DATABASE_URL;
     if (!adminUrl) {
-      const dir = mkdtempSync(join(tmpdir(), 'jw-test-pg-'));
-      chmodSync(dir, 0o755); // PostgreSQL runs as the postgres user when we are root
+      const dataDir = join(runDir, 'pg');
       const pg = await startEmbeddedPostgres({
-        dataDir: join(dir, 'data'),
+        dataDir,
         port: await freePort(),
         persistent: false,
       });
       stops.push(() => pg.stop());
+      recordServerPid(
+        runDir,
+        Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]),
+      );
       adminUrl = withDatabase(pg.url, 'postgres');
     }
     const template = `jw_tpl_${process.pid}`;
     const admin = new Client({ connectionString: adminUrl });
     await admin.connect();
-    const concurrency = await filesAtOnce(admin);
     await admin.query(`DROP DATABASE IF EXISTS ${template}`);
     await admin.query(`CREATE DATABASE ${template}`);
     await admin.end();
@@ -66,31 +66,19 @@ export async function startTestServers(): Promise<TestServers> {
       ? `postgres and redis (${redisFrom})`
       : 'postgres only (no REDIS_URL and no redis-server on the PATH)';
     return {
-      env: { JW_TEST_ADMIN_URL: adminUrl, JW_TEST_TEMPLATE: template, JW_TEST_REDIS_URL: redisUrl },
-      summary: `PostgreSQL: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'a throwaway embedded server'}; queue backends under test: ${backends}; ${concurrency} file(s) at a time`,
-      concurrency,
+      env: {
+        JW_TEST_ADMIN_URL: adminUrl,
+        JW_TEST_TEMPLATE: template,
+        JW_TEST_REDIS_URL: redisUrl,
+        JW_TEST_RUN_DIR: runDir,
+      },
+      summary: `PostgreSQL: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'a throwaway embedded server'}; queue backends under test: ${backends}`,
       stop: stopAll,
     };
   } catch (err) {
     await stopAll();
     throw err;
   }
-}
-
-/**
- * A test file's app, with queues on PostgreSQL (a pool per queue and worker) and, in some files, a
- * second worker process, may hold up to about 90 connections. The embedded server is started with
- * 300; a given server (DATABASE_URL) often has PostgreSQL's default 100, shared with whatever else
- * uses it: there files run one at a time rather than fail with "too many clients".
- */
-const CONNECTIONS_PER_FILE = 90;
-
-async function filesAtOnce(admin: Client): Promise<number> {
-  const { rows } = await admin.query<{ free: number }>(
-    `SELECT current_setting('max_connections')::int
-            - (SELECT count(*)::int FROM pg_stat_activity) AS free`,
-  );
-  return Math.max(1, Math.min(2, Math.floor(rows[0].free / CONNECTIONS_PER_FILE)));
 }
 
 /** Drops the template and every database cloned from it in this run. */

@@ -1,8 +1,8 @@
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from '../../src/app.module';
-import { createQueueBackend } from '../../src/common/queue/queue-backend';
-import { SeedService } from '../../src/identity/seed.service';
-import { testConfig } from './test-config';
+import { AppModule } from '../../src/app.module.js';
+import { createQueueBackend } from '../../src/common/queue/queue-backend.js';
+import { SeedService } from '../../src/identity/seed.service.js';
+import { testConfig } from './test-config.js';
 
 /** The bootstrap admin and the demo data (units, users of every role), once, in the template. */
 export async function seedTemplate(url: string): Promise<void> {

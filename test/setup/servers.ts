@@ -1,6 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import type { ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { recordServerPid } from './run-folder.js';
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -30,7 +32,11 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** A throwaway redis-server (no persistence) on the given or a free port. */
+/**
+ * A throwaway redis-server (no persistence) on the given or a free port. It works in the test
+ * run's folder, where the run records it, so a run killed before its teardown leaves no server
+ * behind for long: the next run stops it.
+ */
 export async function startRedisServer(port?: number): Promise<RedisServer> {
   const p = port ?? (await freePort());
   const child: ChildProcess = spawn(
@@ -49,8 +55,9 @@ export async function startRedisServer(port?: number): Promise<RedisServer> {
       '--loglevel',
       'warning',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], cwd: process.env.JW_TEST_RUN_DIR ?? tmpdir() },
   );
+  if (process.env.JW_TEST_RUN_DIR) recordServerPid(process.env.JW_TEST_RUN_DIR, child.pid);
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   await new Promise<void>((resolve, reject) => {

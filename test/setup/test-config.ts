@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppConfig } from '../../src/common/config/config';
+import type { AppConfig } from '../../src/common/config/config.js';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-1' };
 /** Demo users from seeds/demo.json, loaded into the template database. */
@@ -50,6 +50,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     bootstrapAdmin: ADMIN,
     seedDemo: false,
     runWorkers: true,
+    jobLockMs: 30_000,
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
     loginRateLimit: { max: 1000, windowSeconds: 60 },
     ...overrides,

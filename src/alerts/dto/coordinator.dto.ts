@@ -13,8 +13,8 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import { PageMeta, PageQuery } from '../../common/pagination/pagination';
-import { Channel, CHANNELS } from '../channels';
+import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
+import { Channel, CHANNELS } from '../channels.js';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 

@@ -10,9 +10,9 @@ import {
   IsUUID,
   Length,
 } from 'class-validator';
-import { PageMeta, PageQuery } from '../../common/pagination/pagination';
-import { DELIVERY_STATUSES, DeliveryStatus } from '../entities/delivery.entity';
-import { SEVERITIES, Severity, WARNING_STATUSES, WarningStatus } from '../warning-status';
+import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
+import { DELIVERY_STATUSES, DeliveryStatus } from '../entities/delivery.entity.js';
+import { SEVERITIES, Severity, WARNING_STATUSES, WarningStatus } from '../warning-status.js';
 
 export class CreateWarningDto {
   @ApiProperty({ example: '警惕冒充电商客服“退款理赔”诈骗', description: '标题' })

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { Channel } from '../channels';
+import type { Channel } from '../channels.js';
 
 export const DELIVERY_STATUSES = [
   'queued',

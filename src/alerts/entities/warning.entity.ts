@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { Severity, WarningStatus } from '../warning-status';
+import type { Severity, WarningStatus } from '../warning-status.js';
 
 /** 预警: a scam-pattern warning for the community WeChat groups of its target areas. */
 @Entity('warnings')

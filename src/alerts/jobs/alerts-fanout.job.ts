@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../common/clock';
-import { OnJob } from '../../common/queue/on-job.decorator';
-import { PostponeJob } from '../../common/queue/postpone';
-import { JobName } from '../../common/queue/queue-names';
-import { AlertsRepository } from '../alerts.repository';
-import { WarningsService } from '../warnings.service';
-import { nextWarningStatus } from '../warning-status';
+import { Clock } from '../../common/clock.js';
+import { OnJob } from '../../common/queue/on-job.decorator.js';
+import { PostponeJob } from '../../common/queue/postpone.js';
+import { JobName } from '../../common/queue/queue-names.js';
+import { AlertsRepository } from '../alerts.repository.js';
+import { WarningsService } from '../warnings.service.js';
+import { nextWarningStatus } from '../warning-status.js';
 
 /** A warning to expand into deliveries (published now, or scheduled and falling due). */
 export interface AlertsFanoutJob {

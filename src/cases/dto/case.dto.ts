@@ -13,11 +13,11 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsFen } from '../../common/money';
-import { PageMeta, PageQuery } from '../../common/pagination/pagination';
-import { CASE_STATUSES, CaseStatus } from '../case-status';
-import { IDENTIFIER_KINDS, IdentifierKind } from '../../common/validation/identifiers';
-import { IDENTIFIER_ROLES, TRANSFER_CHANNELS } from '../case-constants';
+import { IsFen } from '../../common/money.js';
+import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
+import { CASE_STATUSES, CaseStatus } from '../case-status.js';
+import { IDENTIFIER_KINDS, IdentifierKind } from '../../common/validation/identifiers.js';
+import { IDENTIFIER_ROLES, TRANSFER_CHANNELS } from '../case-constants.js';
 
 export class VictimInput {
   @ApiProperty({ example: '张三' }) @IsString() @Length(1, 50) name!: string;

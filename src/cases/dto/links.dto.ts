@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { IDENTIFIER_KINDS, IdentifierKind } from '../../common/validation/identifiers';
-import { IDENTIFIER_ROLES } from '../case-constants';
-import { CASE_STATUSES, CaseStatus } from '../case-status';
+import { IDENTIFIER_KINDS, IdentifierKind } from '../../common/validation/identifiers.js';
+import { IDENTIFIER_ROLES } from '../case-constants.js';
+import { CASE_STATUSES, CaseStatus } from '../case-status.js';
 
 export const MIN_LINK_DEPTH = 1;
 export const MAX_LINK_DEPTH = 3;

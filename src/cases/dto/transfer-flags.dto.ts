@@ -10,9 +10,9 @@ import {
   IsUUID,
   Length,
 } from 'class-validator';
-import { FieldProblem } from '../../common/http/errors';
-import { IsFen } from '../../common/money';
-import { PageMeta, PageQuery } from '../../common/pagination/pagination';
+import { FieldProblem } from '../../common/http/errors.js';
+import { IsFen } from '../../common/money.js';
+import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
 import {
   CONTACT_METHODS,
   ContactMethod,
@@ -22,7 +22,7 @@ import {
   DissuasionStatus,
   RISK_GRADES,
   RiskGrade,
-} from '../entities/dissuasion.entity';
+} from '../entities/dissuasion.entity.js';
 
 /** The most flags one request may carry. */
 export const MAX_FLAGS_PER_BATCH = 10_000;

@@ -5,7 +5,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import type { CaseStatus } from '../case-status';
+import type { CaseStatus } from '../case-status.js';
 
 /** 案件: a reported fraud case owned by a unit. */
 @Entity('cases')

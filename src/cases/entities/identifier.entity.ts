@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-import type { IdentifierKind } from '../../common/validation/identifiers';
+import type { IdentifierKind } from '../../common/validation/identifiers.js';
 
 /** 涉案标识: one immutable row per (kind, normalized value), shared by every case that names it. */
 @Entity('identifiers')

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import {
   auditHash,
   AuditRecord,
@@ -7,7 +7,7 @@ import {
   ChainRow,
   GENESIS_HASH,
   verifyChain,
-} from './audit-hash';
+} from './audit-hash.js';
 
 function record(i: number, details: Record<string, unknown> = { n: i }): AuditRecord {
   return {

@@ -1,8 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Allow } from '../auth/allow.decorator';
-import { Role } from '../auth/roles';
-import { AuditService } from './audit.service';
+import { Allow } from '../auth/allow.decorator.js';
+import { Role } from '../auth/roles.js';
+import { AuditService } from './audit.service.js';
 
 class AuditVerifyDto {
   @ApiProperty({ description: 'true when every row matches its hash and links to the one before' })

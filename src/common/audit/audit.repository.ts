@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditRecord, ChainRow, GENESIS_HASH } from './audit-hash';
+import { AuditRecord, ChainRow, GENESIS_HASH } from './audit-hash.js';
 
 /** Serializes writers of the chain; held until the writing transaction ends. */
 const AUDIT_CHAIN_LOCK = 7316240202;

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { requestContext } from '../context/request-context';
-import { auditHash, AuditRecord, ChainVerdict, GENESIS_HASH, verifyChain } from './audit-hash';
-import { AuditRepository } from './audit.repository';
+import { requestContext } from '../context/request-context.js';
+import { auditHash, AuditRecord, ChainVerdict, GENESIS_HASH, verifyChain } from './audit-hash.js';
+import { AuditRepository } from './audit.repository.js';
 
 export interface AuditEntry {
   /** Dotted verb, e.g. `user.create`, `victim.pii_read`. */

@@ -1,4 +1,4 @@
-import type { Actor } from './actor';
+import type { Actor } from './actor.js';
 
 /** Implemented by identity; lets the guard in common authenticate without knowing identity's tables. */
 export interface ActorResolver {

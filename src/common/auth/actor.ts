@@ -1,4 +1,4 @@
-import type { Role } from './roles';
+import type { Role } from './roles.js';
 
 /** The authenticated caller: a user (JWT) or a bank system (API key). */
 export interface Actor {

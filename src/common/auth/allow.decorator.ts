@@ -1,7 +1,7 @@
 import { SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { applyDecorators } from '@nestjs/common';
-import { Role } from './roles';
+import { Role } from './roles.js';
 
 export const ALLOW_KEY = 'jw:allow';
 /** Marker stored for endpoints open to anyone (login, health). */

@@ -7,12 +7,12 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import type { Actor } from './actor';
-import type { ActorResolver } from './actor-resolver';
-import { Allow, Public } from './allow.decorator';
-import { AuthedRequest, AuthGuard } from './auth.guard';
-import { Role } from './roles';
+import { describe, it } from '@jest/globals';
+import type { Actor } from './actor.js';
+import type { ActorResolver } from './actor-resolver.js';
+import { Allow, Public } from './allow.decorator.js';
+import { AuthedRequest, AuthGuard } from './auth.guard.js';
+import { Role } from './roles.js';
 
 const actors: Record<string, Actor> = {
   'admin-token': {

@@ -8,10 +8,10 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { requestContext } from '../context/request-context';
-import type { Actor } from './actor';
-import { ACTOR_RESOLVER, ActorResolver } from './actor-resolver';
-import { ALLOW_KEY, Allowed, PUBLIC } from './allow.decorator';
+import { requestContext } from '../context/request-context.js';
+import type { Actor } from './actor.js';
+import { ACTOR_RESOLVER, ActorResolver } from './actor-resolver.js';
+import { ALLOW_KEY, Allowed, PUBLIC } from './allow.decorator.js';
 
 export type AuthedRequest = FastifyRequest & { actor?: Actor };
 

@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext, UnauthorizedException } from '@nestjs/common';
-import type { Actor } from './actor';
+import type { Actor } from './actor.js';
 
 /** The caller the AuthGuard authenticated. */
 export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionContext): Actor => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import type { Actor } from './actor';
-import { Role } from './roles';
-import { inScope, scopeWhere } from './scope';
+import { describe, it } from '@jest/globals';
+import type { Actor } from './actor.js';
+import { Role } from './roles.js';
+import { inScope, scopeWhere } from './scope.js';
 
 const CITY = '/11111111-1111-4111-8111-111111111111/';
 const SUB = `${CITY}22222222-2222-4222-8222-222222222222/`;

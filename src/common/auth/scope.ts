@@ -1,4 +1,4 @@
-import type { Actor } from './actor';
+import type { Actor } from './actor.js';
 
 /**
  * The one helper that turns the caller into the filter of a scoped query: rows whose owning unit

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { ConfigError, loadConfig } from './config';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { ConfigError, loadConfig } from './config.js';
 
 const PII_KEY = Buffer.alloc(32, 7).toString('base64');
 const JWT_SECRET = 'a-production-secret-that-is-long-enough-0123';
@@ -23,10 +23,10 @@ const variables = (env: Record<string, string>) => problemsOf(env).map((p) => p.
 
 describe('loadConfig', () => {
   let dataDir: string;
-  before(() => {
+  beforeAll(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'jw-config-spec-'));
   });
-  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   /** A complete production environment; each test spoils one part of it. */
   const production = (extra: Record<string, string> = {}) => ({

@@ -29,6 +29,12 @@ export interface AppConfig {
   bootstrapAdmin?: { username: string; password: string };
   seedDemo: boolean;
   runWorkers: boolean;
+  /**
+   * How long a worker's hold on a job lasts without renewal, and how often workers look for jobs
+   * whose holder died (BullMQ's lockDuration and stalledInterval): a killed worker's jobs run again
+   * within about twice this.
+   */
+  jobLockMs: number;
   logLevel: string;
   loginRateLimit: { max: number; windowSeconds: number };
   alerts: AlertsConfig;
@@ -245,6 +251,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bootstrapAdmin,
     seedDemo: bool(env, 'SEED_DEMO', !production, problems),
     runWorkers: bool(env, 'RUN_WORKERS', true, problems),
+    jobLockMs: int(env, 'JOB_LOCK_MS', 30_000, problems, 1000, 600_000),
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'),
     loginRateLimit: {
       max: int(env, 'LOGIN_RATE_LIMIT', 5, problems, 1),

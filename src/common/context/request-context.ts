@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../auth/actor.js';
 
 /** What is known about the current request; read by the logger and the audit log. */
 export interface RequestContext {

@@ -1,6 +1,6 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
-import { migrations } from './migrations';
-import { entities } from './entities';
+import { migrations } from './migrations/index.js';
+import { entities } from './entities.js';
 
 /** TypeORM options shared by the app, the CLI scripts and the tests. Never `synchronize`. */
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

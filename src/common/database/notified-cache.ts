@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { PgListener } from './pg-listener';
+import { PgListener } from './pg-listener.js';
 
 export interface NotifiedCacheOptions {
   /** The database whose triggers announce changes. */

@@ -8,8 +8,8 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
-import { Public } from '../auth/allow.decorator';
-import { QueueService, withTimeout } from '../queue/queue.service';
+import { Public } from '../auth/allow.decorator.js';
+import { QueueService, withTimeout } from '../queue/queue.service.js';
 
 class CheckDto {
   @ApiProperty({ enum: ['up', 'down'] }) status!: 'up' | 'down';

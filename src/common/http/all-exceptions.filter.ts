@@ -9,7 +9,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 import { STATUS_CODES } from 'node:http';
-import { ApiError, ErrorBody, FieldProblem } from './errors';
+import { ApiError, ErrorBody, FieldProblem } from './errors.js';
 
 interface PgError {
   code?: string;

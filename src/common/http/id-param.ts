@@ -1,5 +1,5 @@
 import { Param, ParseUUIDPipe } from '@nestjs/common';
-import { badRequest } from './errors';
+import { badRequest } from './errors.js';
 
 /** A UUID path parameter; anything else is a 400 naming the parameter. */
 export const IdParam = (name = 'id') =>

@@ -1,5 +1,5 @@
 import { HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
-import { ApiError, FieldProblem } from './errors';
+import { ApiError, FieldProblem } from './errors.js';
 
 function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((e) => {

@@ -1,6 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger as Pino } from 'pino';
-import { requestContext } from '../context/request-context';
+import { requestContext } from '../context/request-context.js';
 
 /**
  * JSON logs through pino. nestjs-pino 5 needs Node 22 and 4.x stops at NestJS 11, so this is the

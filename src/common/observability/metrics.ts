@@ -1,8 +1,8 @@
 import { Controller, Get, Header, Injectable } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { Public } from '../auth/allow.decorator';
-import { QueueService } from '../queue/queue.service';
+import { Public } from '../auth/allow.decorator.js';
+import { QueueService } from '../queue/queue.service.js';
 
 /** Prometheus metrics of this process: Node defaults, HTTP requests, queue depths. */
 @Injectable()

@@ -7,11 +7,11 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, AppConfig } from '../config/config';
-import { PgListener } from '../database/pg-listener';
-import { JobName } from '../queue/queue-names';
-import { QueueService, withTimeout } from '../queue/queue.service';
-import { OutboxRepository } from './outbox.repository';
+import { APP_CONFIG, AppConfig } from '../config/config.js';
+import { PgListener } from '../database/pg-listener.js';
+import { JobName } from '../queue/queue-names.js';
+import { QueueService, withTimeout } from '../queue/queue.service.js';
+import { OutboxRepository } from './outbox.repository.js';
 
 /**
  * Rows moved per pass (one transaction, one bulk add per queue). A fan-out writes one event per

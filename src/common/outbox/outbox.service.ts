@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { JOB_QUEUE, JobName, JobPayloads } from '../queue/queue-names';
-import { OutboxRepository } from './outbox.repository';
+import { JOB_QUEUE, JobName, JobPayloads } from '../queue/queue-names.js';
+import { OutboxRepository } from './outbox.repository.js';
 
 /**
  * The one way to enqueue work caused by a change: write the event in the change's transaction.

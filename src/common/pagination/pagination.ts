@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { ObjectLiteral, QueryFailedError, SelectQueryBuilder } from 'typeorm';
-import { badRequest } from '../http/errors';
+import { badRequest } from '../http/errors.js';
 
 /** `?limit=&cursor=`: the one way lists are paged. */
 export class PageQuery {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import fc from 'fast-check';
-import { maskAccount, maskAddress, maskIdNumber, maskName, maskPhone } from './mask';
+import { maskAccount, maskAddress, maskIdNumber, maskName, maskPhone } from './mask.js';
 
 const length = (s: string) => [...s].length;
 

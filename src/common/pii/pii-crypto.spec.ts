@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import fc from 'fast-check';
-import { PiiCipher, PiiDecryptError } from './pii-crypto';
+import { PiiCipher, PiiDecryptError } from './pii-crypto.js';
 
 const key = (byte: number) => Buffer.alloc(32, byte);
 

@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { JobName } from './queue-names';
+import type { JobName } from './queue-names.js';
 
 export const ON_JOB_KEY = 'jw:on-job';
 

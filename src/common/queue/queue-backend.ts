@@ -8,7 +8,7 @@ import {
   WorkerOptions,
 } from 'bullmq';
 import { Client } from 'pg';
-import type { QueueName } from './queue-names';
+import type { QueueName } from './queue-names.js';
 
 export type QueueBackendKind = 'redis' | 'postgres';
 

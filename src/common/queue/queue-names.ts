@@ -1,11 +1,11 @@
-import type { AlertsDeliverJob } from '../../alerts/jobs/alerts-deliver.job';
-import type { AlertsFanoutJob } from '../../alerts/jobs/alerts-fanout.job';
-import type { AlertsTrendScanJob } from '../../alerts/jobs/alerts-trend-scan.job';
-import type { DissuasionSlaJob } from '../../cases/dissuasion-sla.job';
-import type { TransferHitsNotifyJob } from '../../cases/transfer-hits-notify.job';
-import type { FreezeOrderNotifyJob } from '../../recoveries/jobs/freeze-order-notify.job';
-import type { ApiKeyChangedJob } from '../../identity/api-key-changed.job';
-import type { FreezeExpiryJob } from '../../recoveries/jobs/freeze-expiry.job';
+import type { AlertsDeliverJob } from '../../alerts/jobs/alerts-deliver.job.js';
+import type { AlertsFanoutJob } from '../../alerts/jobs/alerts-fanout.job.js';
+import type { AlertsTrendScanJob } from '../../alerts/jobs/alerts-trend-scan.job.js';
+import type { DissuasionSlaJob } from '../../cases/dissuasion-sla.job.js';
+import type { TransferHitsNotifyJob } from '../../cases/transfer-hits-notify.job.js';
+import type { FreezeOrderNotifyJob } from '../../recoveries/jobs/freeze-order-notify.job.js';
+import type { ApiKeyChangedJob } from '../../identity/api-key-changed.job.js';
+import type { FreezeExpiryJob } from '../../recoveries/jobs/freeze-expiry.job.js';
 
 /** BullMQ queues. Later features add theirs here (see DESIGN.md, Jobs). */
 export enum QueueName {

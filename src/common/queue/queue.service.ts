@@ -1,8 +1,8 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { JobsOptions, Queue } from 'bullmq';
-import { QUEUE_BACKEND } from './queue.tokens';
-import type { QueueBackend } from './queue-backend';
-import { JOB_QUEUE, JobName, JobPayloads, QueueName } from './queue-names';
+import { QUEUE_BACKEND } from './queue.tokens.js';
+import type { QueueBackend } from './queue-backend.js';
+import { JOB_QUEUE, JobName, JobPayloads, QueueName } from './queue-names.js';
 
 export interface EnqueueItem<N extends JobName = JobName> {
   name: N;

@@ -3,13 +3,13 @@ import { Injectable, Type } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { Test, TestingModule } from '@nestjs/testing';
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
-import { APP_CONFIG } from '../config/config';
-import { OnJob } from './on-job.decorator';
-import type { QueueBackend } from './queue-backend';
-import { JobName } from './queue-names';
-import { QUEUE_BACKEND } from './queue.tokens';
-import { WorkerService } from './worker.service';
+import { afterEach, describe, it } from '@jest/globals';
+import { APP_CONFIG } from '../config/config.js';
+import { OnJob } from './on-job.decorator.js';
+import type { QueueBackend } from './queue-backend.js';
+import { JobName } from './queue-names.js';
+import { QUEUE_BACKEND } from './queue.tokens.js';
+import { WorkerService } from './worker.service.js';
 
 @Injectable()
 class ApiKeyNotifier {

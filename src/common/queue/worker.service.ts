@@ -7,13 +7,13 @@ import {
 } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { DelayedError, type Job, type Worker } from 'bullmq';
-import { APP_CONFIG, AppConfig } from '../config/config';
-import { requestContext } from '../context/request-context';
-import { ON_JOB_KEY } from './on-job.decorator';
-import { PostponeJob } from './postpone';
-import type { QueueBackend } from './queue-backend';
-import { JOB_QUEUE, JobName, QueueName } from './queue-names';
-import { QUEUE_BACKEND } from './queue.tokens';
+import { APP_CONFIG, AppConfig } from '../config/config.js';
+import { requestContext } from '../context/request-context.js';
+import { ON_JOB_KEY } from './on-job.decorator.js';
+import { PostponeJob } from './postpone.js';
+import type { QueueBackend } from './queue-backend.js';
+import { JOB_QUEUE, JobName, QueueName } from './queue-names.js';
+import { QUEUE_BACKEND } from './queue.tokens.js';
 
 type Handler = (payload: unknown, job: Job) => Promise<unknown>;
 
@@ -82,7 +82,12 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
           throw new DelayedError(err.message);
         }
       },
-      { concurrency: this.concurrencyOf(queue), autorun: true },
+      {
+        concurrency: this.concurrencyOf(queue),
+        autorun: true,
+        lockDuration: this.config.jobLockMs,
+        stalledInterval: this.config.jobLockMs,
+      },
     );
     worker.on('failed', (job, err) =>
       this.logger.warn(

@@ -7,8 +7,8 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, AppConfig } from '../config/config';
-import { PeriodicTask } from '../periodic-task';
+import { APP_CONFIG, AppConfig } from '../config/config.js';
+import { PeriodicTask } from '../periodic-task.js';
 
 const PURGE_EVERY_MS = 3600_000;
 

@@ -4,8 +4,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
-import { DiskEvidenceStorage, hashOf, newEvidenceKey } from './evidence-storage';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { DiskEvidenceStorage, hashOf, newEvidenceKey } from './evidence-storage.js';
+// node:fs arrays are made in Node's own realm, not the test's (Jest runs tests in a vm context),
+// and deepStrictEqual compares prototypes: spread them into one of the test's arrays first.
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -13,11 +15,11 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('DiskEvidenceStorage', () => {
   let root: string;
   let storage: DiskEvidenceStorage;
-  before(() => {
+  beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'jw-evidence-spec-'));
     storage = new DiskEvidenceStorage(root);
   });
-  after(() => rmSync(root, { recursive: true, force: true }));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('stores a stream and answers its size and SHA-256, hashed chunk by chunk', async () => {
     const chunks = [Buffer.from('日期,金额\n'), Buffer.alloc(70_000, 7), Buffer.from('end')];
@@ -38,7 +40,7 @@ describe('DiskEvidenceStorage', () => {
     const dir = dirname(storage.pathOf(key));
     const temps = () =>
       existsSync(dir)
-        ? readdirSync(dir).filter((f) => f.startsWith(key) && f.endsWith('.tmp'))
+        ? [...readdirSync(dir)].filter((f) => f.startsWith(key) && f.endsWith('.tmp'))
         : [];
     for (let i = 0; i < 400 && temps().length === 0; i++) await pause(5);
     assert.equal(temps().length, 1, 'the bytes go to a temporary file');
@@ -48,7 +50,7 @@ describe('DiskEvidenceStorage', () => {
     assert.equal(result.sha256, sha256(Buffer.from('first half; second half')));
     assert.equal(await storage.exists(key), true);
     assert.deepEqual(
-      readdirSync(dir).filter((f) => f.startsWith(key)),
+      [...readdirSync(dir)].filter((f) => f.startsWith(key)),
       [key],
       'the temporary file became the stored file',
     );
@@ -64,7 +66,7 @@ describe('DiskEvidenceStorage', () => {
     assert.equal(await storage.exists(key), false);
     const dir = dirname(storage.pathOf(key));
     assert.deepEqual(
-      readdirSync(dir).filter((f) => f.startsWith(key)),
+      [...readdirSync(dir)].filter((f) => f.startsWith(key)),
       [],
     );
   });

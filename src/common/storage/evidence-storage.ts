@@ -5,7 +5,7 @@ import { access, mkdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable, Transform, TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { APP_CONFIG, AppConfig } from '../config/config';
+import { APP_CONFIG, AppConfig } from '../config/config.js';
 
 /** What storing a file yields: its length and SHA-256 (hex), computed while it streamed in. */
 export interface StoredObject {

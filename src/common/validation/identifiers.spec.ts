@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import fc from 'fast-check';
 import {
   checkAlipay,
@@ -15,7 +15,7 @@ import {
   isIdentifierKind,
   luhnValid,
   normalizeIdentifier,
-} from './identifiers';
+} from './identifiers.js';
 
 /** "Today" for every date check below, so the tests do not age. */
 const NOW = new Date('2025-06-01T04:00:00Z');

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, Length } from 'class-validator';
-import { PageMeta, PageQuery } from '../../common/pagination/pagination';
-import { ApiKey } from '../entities/api-key.entity';
+import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
+import { ApiKey } from '../entities/api-key.entity.js';
 
 export class CreateApiKeyDto {
   @ApiProperty({ format: 'uuid', description: 'A unit of kind bank' })

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
-import { Role } from '../../common/auth/roles';
-import { UnitDto } from './unit.dto';
+import { Role } from '../../common/auth/roles.js';
+import { UnitDto } from './unit.dto.js';
 
 export class LoginDto {
   @ApiProperty({ example: 'admin' })

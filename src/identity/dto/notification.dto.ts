@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional } from 'class-validator';
-import { PageMeta, PageQuery } from '../../common/pagination/pagination';
-import { Notification } from '../entities/notification.entity';
+import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
+import { Notification } from '../entities/notification.entity.js';
 
 export class ListNotificationsQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Only unread ones' })

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEnum, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
-import { PageMeta, PageQuery } from '../../common/pagination/pagination';
-import { Unit, UnitKind } from '../entities/unit.entity';
+import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
+import { Unit, UnitKind } from '../entities/unit.entity.js';
 
 export class CreateUnitDto {
   @ApiProperty({ enum: UnitKind, example: UnitKind.Station })

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEnum, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
-import { Role } from '../../common/auth/roles';
-import { PageMeta, PageQuery } from '../../common/pagination/pagination';
-import { User } from '../entities/user.entity';
+import { Role } from '../../common/auth/roles.js';
+import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
+import { User } from '../entities/user.entity.js';
 
 const USERNAME = /^[a-z0-9._-]{3,64}$/;
 const USERNAME_MESSAGE = 'must be 3-64 lower-case letters, digits, . _ or -';

@@ -5,7 +5,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import { Role } from '../../common/auth/roles';
+import { Role } from '../../common/auth/roles.js';
 
 @Entity('users')
 export class User {

@@ -1,12 +1,16 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Actor } from '../../common/auth/actor';
-import { Allow } from '../../common/auth/allow.decorator';
-import { IdParam } from '../../common/http/id-param';
-import { CurrentActor } from '../../common/auth/current-actor.decorator';
-import { ANY_ROLE } from '../../common/auth/roles';
-import { ListNotificationsQuery, NotificationDto, NotificationPage } from '../dto/notification.dto';
-import { NotificationsService } from './notifications.service';
+import type { Actor } from '../../common/auth/actor.js';
+import { Allow } from '../../common/auth/allow.decorator.js';
+import { IdParam } from '../../common/http/id-param.js';
+import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
+import { ANY_ROLE } from '../../common/auth/roles.js';
+import {
+  ListNotificationsQuery,
+  NotificationDto,
+  NotificationPage,
+} from '../dto/notification.dto.js';
+import { NotificationsService } from './notifications.service.js';
 
 /** The caller's own notifications; API keys have none. */
 @ApiTags('notifications')

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { Page, PageQuery, paginate } from '../../common/pagination/pagination';
-import { Notification } from '../entities/notification.entity';
+import { Page, PageQuery, paginate } from '../../common/pagination/pagination.js';
+import { Notification } from '../entities/notification.entity.js';
 
 @Injectable()
 export class NotificationsRepository {

@@ -1,13 +1,13 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../../common/audit/audit.service';
-import type { Actor } from '../../common/auth/actor';
-import { PageQuery } from '../../common/pagination/pagination';
-import type { Role } from '../../common/auth/roles';
-import { UnitsRepository } from '../units.repository';
-import { UsersRepository } from '../users.repository';
-import { NotificationsRepository } from './notifications.repository';
+import { AuditService } from '../../common/audit/audit.service.js';
+import type { Actor } from '../../common/auth/actor.js';
+import { PageQuery } from '../../common/pagination/pagination.js';
+import type { Role } from '../../common/auth/roles.js';
+import { UnitsRepository } from '../units.repository.js';
+import { UsersRepository } from '../users.repository.js';
+import { NotificationsRepository } from './notifications.repository.js';
 
 export interface NotificationContent {
   kind: string;

@@ -10,8 +10,8 @@ import {
   IsUUID,
   Length,
 } from 'class-validator';
-import { PageMeta, PageQuery } from '../../common/pagination/pagination';
-import { AllocationDto } from './recovery.dto';
+import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
+import { AllocationDto } from './recovery.dto.js';
 
 export class CreateCeremonyDto {
   @ApiProperty({ example: '网络安全宣传周追回资金集中发还仪式' })

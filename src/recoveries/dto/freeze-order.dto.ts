@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
-import { IsFen } from '../../common/money';
-import { PageMeta, PageQuery } from '../../common/pagination/pagination';
+import { IsFen } from '../../common/money.js';
+import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
 import {
   BANK_ANSWERS,
   BankAnswer,
@@ -9,7 +9,7 @@ import {
   FREEZE_ORDER_STATUSES,
   FreezeOrderKind,
   FreezeOrderStatus,
-} from '../freeze-order-status';
+} from '../freeze-order-status.js';
 
 export class CreateFreezeOrderDto {
   @ApiProperty({

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
-import { IsFen } from '../../common/money';
-import { PageMeta, PageQuery } from '../../common/pagination/pagination';
-import type { AllocationMethod } from '../allocator';
+import { IsFen } from '../../common/money.js';
+import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
+import type { AllocationMethod } from '../allocator.js';
 
 const booleanQuery = ({ value }: { value: unknown }) =>
   value === 'true' ? true : value === 'false' ? false : value;

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { AllocationMethod } from '../allocator';
+import type { AllocationMethod } from '../allocator.js';
 
 /** 返还分配: a confirmed part of a recovery for one victim; returned at most once, at a ceremony. */
 @Entity('allocations')

@@ -5,7 +5,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import type { FreezeOrderKind, FreezeOrderStatus } from '../freeze-order-status';
+import type { FreezeOrderKind, FreezeOrderStatus } from '../freeze-order-status.js';
 
 /** 止付/冻结: a request to a bank to stop payment from, or freeze, an account of a case. */
 @Entity('freeze_orders')

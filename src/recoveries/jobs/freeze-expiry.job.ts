@@ -2,17 +2,17 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../../common/audit/audit.service';
-import { Clock } from '../../common/clock';
-import { formatYuan, parseFenFromDb } from '../../common/money';
-import { outboxEventId } from '../../common/outbox/outbox-event-id';
-import { OnJob } from '../../common/queue/on-job.decorator';
-import { JobName } from '../../common/queue/queue-names';
-import { NotificationsService } from '../../identity/notifications/notifications.service';
-import { FREEZE_ORDER_KIND_LABELS, isLive, transition } from '../freeze-order-status';
-import { FreezeOrdersRepository, ReminderRow } from '../freeze-orders.repository';
-import { FreezeExpiryScheduler } from './freeze-expiry.scheduler';
-import { chinaTime } from '../../common/china-time';
+import { AuditService } from '../../common/audit/audit.service.js';
+import { Clock } from '../../common/clock.js';
+import { formatYuan, parseFenFromDb } from '../../common/money.js';
+import { outboxEventId } from '../../common/outbox/outbox-event-id.js';
+import { OnJob } from '../../common/queue/on-job.decorator.js';
+import { JobName } from '../../common/queue/queue-names.js';
+import { NotificationsService } from '../../identity/notifications/notifications.service.js';
+import { FREEZE_ORDER_KIND_LABELS, isLive, transition } from '../freeze-order-status.js';
+import { FreezeOrdersRepository, ReminderRow } from '../freeze-orders.repository.js';
+import { FreezeExpiryScheduler } from './freeze-expiry.scheduler.js';
+import { chinaTime } from '../../common/china-time.js';
 
 /** One order's next reminder or expiry; `gen` is the schedule generation it was enqueued for. */
 export interface FreezeExpiryJob {

@@ -7,13 +7,13 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock } from '../../common/clock';
-import { APP_CONFIG, AppConfig } from '../../common/config/config';
-import { PeriodicTask } from '../../common/periodic-task';
-import { OutboxService } from '../../common/outbox/outbox.service';
-import { JobName } from '../../common/queue/queue-names';
-import { isLive } from '../freeze-order-status';
-import { FreezeOrdersRepository } from '../freeze-orders.repository';
+import { Clock } from '../../common/clock.js';
+import { APP_CONFIG, AppConfig } from '../../common/config/config.js';
+import { PeriodicTask } from '../../common/periodic-task.js';
+import { OutboxService } from '../../common/outbox/outbox.service.js';
+import { JobName } from '../../common/queue/queue-names.js';
+import { isLive } from '../freeze-order-status.js';
+import { FreezeOrdersRepository } from '../freeze-orders.repository.js';
 
 /**
  * The outbox stores a delay as a 32-bit integer of milliseconds (about 24.8 days), and a freeze

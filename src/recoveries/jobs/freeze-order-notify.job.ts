@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { Role } from '../../common/auth/roles';
-import { chinaTime } from '../../common/china-time';
-import { formatYuan, parseFenFromDb } from '../../common/money';
-import { outboxEventId } from '../../common/outbox/outbox-event-id';
-import { OnJob } from '../../common/queue/on-job.decorator';
-import { JobName } from '../../common/queue/queue-names';
-import { NotificationsService } from '../../identity/notifications/notifications.service';
-import { FreezeOrdersRepository, NoticeRow } from '../freeze-orders.repository';
+import { Role } from '../../common/auth/roles.js';
+import { chinaTime } from '../../common/china-time.js';
+import { formatYuan, parseFenFromDb } from '../../common/money.js';
+import { outboxEventId } from '../../common/outbox/outbox-event-id.js';
+import { OnJob } from '../../common/queue/on-job.decorator.js';
+import { JobName } from '../../common/queue/queue-names.js';
+import { NotificationsService } from '../../identity/notifications/notifications.service.js';
+import { FreezeOrdersRepository, NoticeRow } from '../freeze-orders.repository.js';
 
 export interface FreezeOrderNotifyJob {
   orderId: string;

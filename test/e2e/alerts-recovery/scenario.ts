@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
-import { FakeWebhookReceiver, FakeWecom } from '../fakes/wecom-robot';
-import {
-  bootApp,
-  DEMO_PASSWORD,
-  describeEachBackend,
-  eventually,
-  TestApp,
-  USERS,
-} from '../harness';
-import { RedisServer, startRedisServer } from '../setup/servers';
-import { testConfig } from '../setup/test-config';
+import { FakeWebhookReceiver, FakeWecom } from '../../fakes/wecom-robot.js';
+import { DEMO_PASSWORD, TestApp, USERS } from '../../harness.js';
 
 /**
- * Issue 5, "exactly once" under failure: a warning fanned out to a few hundred coordinators, and in
- * the middle of sending (some sent, some being sent, most still queued) the worker process is
+ * What the two recovery files (worker-killed, store-restarted) share. "Exactly once" under
+ * failure: a warning fanned out to a few hundred coordinators, and in the middle of sending (some sent, some being sent, most still queued) the worker process is
  * SIGKILLed and started again, or the queue store goes down and comes back. Each coordinator of
  * the target areas must still receive exactly one message, and no one outside them any.
  *
@@ -32,18 +22,18 @@ import { testConfig } from '../setup/test-config';
  * drop them), their rows stay claimed by a dead process, and the queued rest waits in the store.
  */
 
-const WORKER = join(__dirname, '..', '..', 'src', 'worker.js');
+const WORKER = join(import.meta.dirname, '..', '..', '..', 'src', 'worker.js');
 /** Coordinators per channel inside the target areas (each its own robot or webhook path). */
-const PER_CHANNEL = 120;
-const OUTSIDE = 3;
+export const PER_CHANNEL = 120;
+export const OUTSIDE = 3;
 /** Answer latency of the fakes, so the fan-out lasts long enough to be interrupted. */
-const LATENCY_MS = 40;
-const HOOK_SECRET = 'recovery-webhook-secret-0123456789';
+export const LATENCY_MS = 40;
+export const HOOK_SECRET = 'recovery-webhook-secret-0123456789';
 
-type H = Record<string, string>;
-type Route = { kind: 'robot'; key: string } | { kind: 'hook'; path: string };
+export type H = Record<string, string>;
+export type Route = { kind: 'robot'; key: string } | { kind: 'hook'; path: string };
 
-interface DeliveryItem {
+export interface DeliveryItem {
   id: string;
   kind: 'warning' | 'withdrawal';
   coordinatorId: string;
@@ -51,15 +41,15 @@ interface DeliveryItem {
   attempts: number;
   lastError: string | null;
 }
-interface Deliveries {
+export interface Deliveries {
   counts: Record<string, number>;
   items: DeliveryItem[];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The fakes, the users and the coordinators one scenario needs, on its own app. */
-class Scenario {
+export class Scenario {
   readonly robots = new FakeWecom(20, 60_000);
   readonly secrets = new Map<string, string>();
   readonly hooks = new FakeWebhookReceiver(this.secrets);
@@ -253,13 +243,13 @@ class Scenario {
   }
 }
 
-interface WorkerProcess {
+export interface WorkerProcess {
   child: ChildProcess;
   output: () => string;
 }
 
 /** `node dist/src/worker.js` on the test's database and queue store, with short recovery timings. */
-async function startWorker(t: TestApp): Promise<WorkerProcess> {
+export async function startWorker(t: TestApp): Promise<WorkerProcess> {
   let output = '';
   const child = spawn(process.execPath, [WORKER], {
     env: {
@@ -272,6 +262,7 @@ async function startWorker(t: TestApp): Promise<WorkerProcess> {
       PII_KEY_ID: t.config.piiKeyId,
       PUBLIC_BASE_URL: t.config.alerts.publicBaseUrl,
       ALERTS_STALE_CLAIM_MS: '2000',
+      JOB_LOCK_MS: '3000',
       ALERTS_SWEEP_INTERVAL_MS: '500',
       ALERTS_SWEEP_GRACE_MS: '1000',
       TREND_SCAN_INTERVAL_MS: '0',
@@ -291,7 +282,10 @@ async function startWorker(t: TestApp): Promise<WorkerProcess> {
   return { child, output: () => output };
 }
 
-async function stopWorker(w: WorkerProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+export async function stopWorker(
+  w: WorkerProcess | undefined,
+  signal: NodeJS.Signals,
+): Promise<void> {
   if (!w || w.child.exitCode !== null || w.child.signalCode !== null) return;
   const exited = new Promise((r) => w.child.once('exit', r));
   w.child.kill(signal);
@@ -304,7 +298,7 @@ async function stopWorker(w: WorkerProcess | undefined, signal: NodeJS.Signals):
  * restart. The shared test server itself cannot restart under the other test files; the queue
  * store is this same database (no separate queue database exists), so this is its outage.
  */
-async function databaseOutage(t: TestApp, downMs: number): Promise<number> {
+export async function databaseOutage(t: TestApp, downMs: number): Promise<number> {
   const adminUrl = process.env.JW_TEST_ADMIN_URL ?? '';
   const name = new URL(t.databaseUrl).pathname.slice(1);
   assert.match(name, /^jw_t_\w+$/);
@@ -327,152 +321,3 @@ async function databaseOutage(t: TestApp, downMs: number): Promise<number> {
   }
   return cut;
 }
-
-describeEachBackend('alerts: exactly one message per coordinator despite failures', (backend) => {
-  describe('the worker process SIGKILLed mid fan-out and started again', () => {
-    let t: TestApp;
-    let s: Scenario;
-    let worker: WorkerProcess | undefined;
-
-    before(async () => {
-      // The API runs no workers (nor relay, nor sweeper): only the worker process does jobs.
-      t = await bootApp(backend, { runWorkers: false });
-      s = new Scenario(t);
-      await s.start();
-    });
-    after(async () => {
-      await stopWorker(worker, 'SIGTERM');
-      await s?.stop();
-      await t?.close();
-    });
-
-    it(`each coordinator still gets exactly one message [${backend}]`, async () => {
-      const title = `进程被杀后恢复-${backend}`;
-      const id = await s.approvedWarning(title);
-      const total = s.inside.length;
-      s.robots.gate.latencyMs = LATENCY_MS;
-      s.hooks.gate.latencyMs = LATENCY_MS;
-      worker = await startWorker(t);
-      await s.publish(id);
-
-      await eventually('a quarter of the messages out', async () =>
-        s.acceptedCount(title) >= total / 4 ? true : undefined,
-      );
-      // The robots stop answering; what they answered is recorded, what they hold is in flight.
-      s.robots.gate.hold();
-      s.hooks.gate.hold();
-      const before = await eventually('every answered send recorded, the rest held', async () => {
-        const d = await s.deliveries(id);
-        const held = s.robots.gate.waiting + s.hooks.gate.waiting;
-        return d.counts.sent === s.acceptedCount(title) && d.counts.sending === held
-          ? d
-          : undefined;
-      });
-      assert.ok(before.counts.sending > 0, 'sends were in flight');
-      assert.ok(before.counts.queued > 0, 'most were still queued');
-      assert.ok(before.counts.sent < total);
-
-      // The worker goes on claiming until it dies, so what was in flight is read after the kill:
-      // nothing else runs jobs here, so the rows stand still from then on.
-      await stopWorker(worker, 'SIGKILL');
-      const sentAtKill = s.acceptedCount(title);
-      const dead = await s.deliveries(id);
-      assert.equal(dead.counts.sent, sentAtKill, 'every answered send is recorded as sent');
-      assert.ok(
-        dead.counts.sending >= before.counts.sending,
-        'the dead worker’s claims are left behind',
-      );
-      // Every request the fakes got came from the dead worker; each one's client is gone once it
-      // is seen (some may still be in their latency when the kill lands).
-      const heldAtKill = await eventually('the fakes saw the dead connections', async () => {
-        const gone = s.robots.gate.clientsGone + s.hooks.gate.clientsGone;
-        const waiting = s.robots.gate.waiting + s.hooks.gate.waiting;
-        return gone > 0 && gone === waiting ? gone : undefined;
-      });
-      assert.ok(heldAtKill <= dead.counts.sending, 'no request without a claimed row');
-      s.robots.gate.release();
-      s.hooks.gate.release();
-      await eventually('the held sends dropped', async () =>
-        s.robots.gate.dropped + s.hooks.gate.dropped === heldAtKill ? true : undefined,
-      );
-      assert.equal(s.acceptedCount(title), sentAtKill, 'the held sends never completed');
-
-      worker = await startWorker(t);
-      await eventually(
-        'every delivery sent by the new worker',
-        async () => ((await s.deliveries(id)).counts.sent === total ? true : undefined),
-        90_000,
-      );
-      // Every job the dead worker held (stalled) and every job swept again has run by now.
-      await t.drain(120_000);
-      await s.assertExactlyOnce(id, title);
-      assert.match(worker.output(), new RegExp(`Workers running on ${backend}`));
-      await stopWorker(worker, 'SIGTERM');
-      assert.equal(worker.child.exitCode, 0, worker.output());
-    });
-  });
-
-  describe(`the queue store (${backend === 'redis' ? 'Redis' : 'PostgreSQL'}) restarted mid fan-out`, () => {
-    let t: TestApp;
-    let s: Scenario;
-    let redis: RedisServer | undefined;
-    let redisPort = 0;
-
-    before(async () => {
-      // Redis: a throwaway redis-server of this test (no persistence: a restart forgets every
-      // job), never the shared one. PostgreSQL: see databaseOutage.
-      if (backend === 'redis') {
-        redis = await startRedisServer();
-        redisPort = redis.port;
-      }
-      t = await bootApp(backend, {
-        redisUrl: redis?.url,
-        alerts: { ...testConfig().alerts, sweepGraceMs: 1000 },
-      });
-      s = new Scenario(t);
-      await s.start();
-    });
-    after(async () => {
-      // Closing the app waits for its Redis connections: bring Redis back if a test left it down.
-      if (backend === 'redis' && !redis)
-        redis = await startRedisServer(redisPort).catch(() => undefined);
-      await s?.stop();
-      await t?.close();
-      await redis?.stop();
-    });
-
-    it(`each coordinator still gets exactly one message [${backend}]`, async () => {
-      const title = `队列存储重启后恢复-${backend}`;
-      const id = await s.approvedWarning(title);
-      const total = s.inside.length;
-      s.robots.gate.latencyMs = LATENCY_MS;
-      s.hooks.gate.latencyMs = LATENCY_MS;
-      await s.publish(id);
-
-      await eventually('a quarter of the messages out', async () =>
-        s.acceptedCount(title) >= total / 4 ? true : undefined,
-      );
-      if (backend === 'redis') {
-        await redis?.stop();
-        redis = undefined;
-        await sleep(1500);
-        const down = s.acceptedCount(title);
-        assert.ok(down < total, `the outage came mid fan-out (${down} of ${total} out)`);
-        redis = await startRedisServer(redisPort);
-      } else {
-        const cut = await databaseOutage(t, 1500);
-        assert.ok(cut >= 3, `cut ${cut} connections`);
-        const down = s.acceptedCount(title);
-        assert.ok(down < total, `the outage came mid fan-out (${down} of ${total} out)`);
-      }
-
-      await eventually(
-        'every delivery sent after the store came back',
-        async () => ((await s.deliveries(id)).counts.sent === total ? true : undefined),
-        90_000,
-      );
-      await t.drain(120_000);
-      await s.assertExactlyOnce(id, title);
-    });
-  });
-});

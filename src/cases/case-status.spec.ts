@@ -15,7 +15,7 @@ import {
   nextStatuses,
 } from './case-status.js';
 
-/** The workflow of DESIGN.md, written out once more by hand as the reference. */
+/** The workflow of docs/ARCHITECTURE.md, written out once more by hand as the reference. */
 const ALLOWED = new Set([
   'reported→registered',
   'reported→rejected',
@@ -31,7 +31,7 @@ const pairs: [CaseStatus, CaseStatus][] = CASE_STATUSES.flatMap((from) =>
 );
 
 describe('case statuses', () => {
-  it('are the seven of DESIGN.md, with Chinese labels', () => {
+  it('are the seven of docs/ARCHITECTURE.md, with Chinese labels', () => {
     assert.deepEqual([...CASE_STATUSES].sort(), [
       'closed',
       'investigating',

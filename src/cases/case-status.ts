@@ -1,6 +1,6 @@
 import { conflict } from '../common/http/errors.js';
 
-/** The case workflow of DESIGN.md, as data; anything not in the table is a 409. */
+/** The case workflow of docs/ARCHITECTURE.md, as data; anything not in the table is a 409. */
 export const CASE_STATUSES = [
   'reported', // 报案
   'registered', // 立案

@@ -21,7 +21,7 @@ export type FlagCheck =
   | { ok: true; flag: NormalizedFlag }
   | { ok: false; externalRef: string | null; problems: FieldProblem[] };
 
-/** RFC 3339: a date, a time and an explicit offset (DESIGN.md: ISO 8601 with offset). */
+/** RFC 3339: a date, a time and an explicit offset (docs/ARCHITECTURE.md: ISO 8601 with offset). */
 const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
 
 /** A rule of one field: its problem, or null when the value passes. */

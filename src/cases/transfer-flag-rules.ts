@@ -36,7 +36,7 @@ export interface LinkedCase {
  * names the payee account, i.e. the police unit currently following that account (ties: the
  * greater case id, so the choice is stable).
  *
- * DESIGN.md asks for "the unit of the payer's area"; that needs the payer's address, which a bank
+ * docs/ARCHITECTURE.md asks for "the unit of the payer's area"; that needs the payer's address, which a bank
  * flag does not carry. When flags carry it (or the bank branch is mapped to a station), choose
  * the station of that area here.
  */

@@ -2,7 +2,7 @@ import { ValidateBy, ValidationOptions } from 'class-validator';
 
 /**
  * Money (金额), the one way: whole fen (分, 1/100 yuan) as integers everywhere — JSON numbers in
- * the API, BIGINT in PostgreSQL — never floating-point yuan (DESIGN.md, API conventions).
+ * the API, BIGINT in PostgreSQL — never floating-point yuan (docs/ARCHITECTURE.md, API conventions).
  *
  * A JSON number is exact only up to Number.MAX_SAFE_INTEGER (2^53 − 1 fen, about 90 trillion
  * yuan), far beyond any case, so that is the limit; every conversion checks it instead of

@@ -14,7 +14,7 @@ import { RecoveriesController } from './recoveries.controller.js';
 import { RecoveriesRepository } from './recoveries.repository.js';
 import { RecoveriesService } from './recoveries.service.js';
 
-/** Recoveries: stop-payment and freeze orders, recoveries, allocation, ceremonies (DESIGN.md). */
+/** Recoveries: stop-payment and freeze orders, recoveries, allocation, ceremonies (docs/ARCHITECTURE.md). */
 @Module({
   imports: [CasesModule, IdentityModule],
   controllers: [FreezeOrdersController, RecoveriesController, CeremoniesController],

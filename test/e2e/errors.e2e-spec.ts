@@ -5,7 +5,7 @@ import { bootApp, TestApp, USERS } from '../harness.js';
 
 const bearer = (token: string) => `Bearer ${token}`;
 
-/** The one error shape of DESIGN.md, with no trace of the server's insides. */
+/** The one error shape of docs/ARCHITECTURE.md, with no trace of the server's insides. */
 function assertErrorBody(res: Response, status: number, what: string): void {
   assert.equal(res.status, status, `${what}: ${res.status} ${res.text}`);
   assert.match(String(res.headers['content-type']), /^application\/json/, what);

@@ -1,4 +1,4 @@
-/** One role per user (DESIGN.md, Roles and scope). */
+/** One role per user (docs/ARCHITECTURE.md, Roles and scope). */
 export enum Role {
   Admin = 'admin',
   /** 领导 */

@@ -8,7 +8,7 @@ export class FieldProblem {
   problem!: string;
 }
 
-/** The one error shape of the API (DESIGN.md, API conventions). */
+/** The one error shape of the API (docs/ARCHITECTURE.md, API conventions). */
 export class ErrorBody {
   @ApiProperty({ example: 400 })
   statusCode!: number;

@@ -1,6 +1,6 @@
 /**
  * Masking of PII in responses (脱敏), for every caller who may not see it in the clear
- * (DESIGN.md, Victim: `张*`, `510***********1234`, `138****5678`).
+ * (docs/ARCHITECTURE.md, Victim: `张*`, `510***********1234`, `138****5678`).
  *
  * Characters are counted as code points, so a rare 汉字 outside the BMP (𠮷) is one character
  * and is never cut in half. Numbers keep their length, as on a bank slip, so an officer can still

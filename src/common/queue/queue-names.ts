@@ -7,10 +7,10 @@ import type { FreezeOrderNotifyJob } from '../../recoveries/jobs/freeze-order-no
 import type { ApiKeyChangedJob } from '../../identity/api-key-changed.job.js';
 import type { FreezeExpiryJob } from '../../recoveries/jobs/freeze-expiry.job.js';
 
-/** BullMQ queues. Later features add theirs here (see DESIGN.md, Jobs). */
+/** BullMQ queues. Later features add theirs here (see docs/ARCHITECTURE.md, Jobs). */
 export enum QueueName {
   Notifications = 'notifications',
-  /** Hits of new transfer flags on cases: tells the officers (DESIGN.md, Jobs). */
+  /** Hits of new transfer flags on cases: tells the officers (docs/ARCHITECTURE.md, Jobs). */
   TransferMatch = 'transfer-match',
   /** Escalates dissuasion tasks not contacted within their due time. */
   DissuasionSla = 'dissuasion-sla',

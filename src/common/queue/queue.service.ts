@@ -7,7 +7,7 @@ import { JOB_QUEUE, JobName, JobPayloads, QueueName } from './queue-names.js';
 export interface EnqueueItem<N extends JobName = JobName> {
   name: N;
   payload: JobPayloads[N];
-  /** Deduplicates while the job exists; handlers still check their rows (see DESIGN.md, Running). */
+  /** Deduplicates while the job exists; handlers still check their rows (see docs/ARCHITECTURE.md, Running). */
   jobId?: string;
   delayMs?: number;
 }

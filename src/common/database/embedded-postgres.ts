@@ -84,11 +84,12 @@ function runAs(): { uid: number; gid: number } | undefined {
 }
 
 /**
- * The postgres user must be able to reach the data directory: grant traverse-only (o+x, not read)
- * on any ancestor that lacks it, e.g. a 0700 temporary folder or /root.
+ * The postgres user must be able to reach the binaries, the data directory and the password file:
+ * grant traverse-only (o+x, not read) on any ancestor that lacks it, e.g. a 0700 temporary folder
+ * holding the clone, or /root.
  */
-function letOthersTraverse(dataDir: string): void {
-  for (let dir = dirname(dataDir); dir !== dirname(dir); dir = dirname(dir)) {
+function letOthersTraverse(path: string): void {
+  for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
     const mode = statSync(dir).mode;
     if ((mode & 0o001) === 0) chmodSync(dir, (mode & 0o7777) | 0o001);
   }
@@ -178,11 +179,13 @@ export async function startEmbeddedPostgres(options: {
   if (owner) {
     chownSync(options.dataDir, owner.uid, owner.gid);
     letOthersTraverse(options.dataDir);
+    letOthersTraverse(bin.postgres);
   }
 
   if (!existsSync(join(options.dataDir, 'PG_VERSION'))) {
     const pwfile = join(tmpdir(), `jw-pg-pw-${process.pid}-${Date.now()}`);
     writeFileSync(pwfile, `${password}\n`, { mode: 0o644 });
+    if (owner) letOthersTraverse(pwfile);
     try {
       await run(
         bin.initdb,

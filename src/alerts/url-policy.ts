@@ -88,9 +88,10 @@ export interface CheckedWebhookUrl {
 
 /**
  * The rules a webhook URL must pass without looking anything up: the scheme (https in production),
- * no credentials, and unless its host is allow-listed: the scheme's default port and a host that
- * is neither a non-public IP literal nor a name of the local machine. WHATWG URL parsing has
- * already turned odd IPv4 spellings (0x7f000001, 2130706433, 127.1, 0177.0.0.1) into dotted quads.
+ * no credentials, and unless its host is allow-listed, no IP literal other than a public address.
+ * WHATWG URL parsing has already turned odd IPv4 spellings (0x7f000001, 2130706433, 127.1,
+ * 0177.0.0.1) into dotted quads and IPv4-mapped IPv6 into hex (::ffff:7f00:1). A host name
+ * (localhost included) is judged by what it resolves to, at registration and on each connection.
  */
 export function checkWebhookUrl(
   raw: string,
@@ -107,13 +108,6 @@ export function checkWebhookUrl(
   const range = classifyIp(u.hostname);
   if (range !== null && range !== 'public')
     return addressRefused(`must not point to a ${range} address`);
-  const name = u.hostname.replace(/\.+$/, '');
-  if (name === 'localhost' || name.endsWith('.localhost'))
-    return addressRefused('must not point to the local machine (localhost)');
-  if (u.port)
-    return urlRefused(
-      `must use the default port of its scheme (${DEFAULT_PORT[u.protocol]}) unless its host is on the allow-list`,
-    );
   return { url: u, allowListed: false, ipLiteral: range !== null };
 }
 

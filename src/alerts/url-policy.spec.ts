@@ -83,6 +83,7 @@ describe('webhook URLs', () => {
   it('never point to loopback, private, link-local, CGNAT, unspecified, multicast or reserved addresses, however spelled', () => {
     const cases: [string, string][] = [
       ['https://127.0.0.1/', 'loopback'],
+      ['https://127.0.0.1:5432/', 'loopback'],
       ['https://0x7f000001/', 'loopback'],
       ['https://2130706433/', 'loopback'],
       ['https://127.1/', 'loopback'],

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer, Server } from 'node:http';
+import { createServer, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { AlertsSecrets } from '../../src/alerts/alerts-secrets.js';
@@ -22,7 +22,7 @@ class CountingServer {
   port = 0;
   private server?: Server;
 
-  constructor(private readonly answer: (res: import('node:http').ServerResponse) => void) {}
+  constructor(private readonly answer: (res: ServerResponse) => void) {}
 
   async start(): Promise<void> {
     const server = createServer((req, res) => {

@@ -30,6 +30,18 @@ describe('CAP 1.2 rendering', () => {
     assert.ok(xml.includes('<status>Actual</status>'));
     assert.ok(xml.includes('<severity>Severe</severity>'));
   });
+  it('carries no bidirectional controls in any text', () => {
+    const xml = renderCap({
+      ...w,
+      title: '警惕\u202E0110 69\u202C诈骗',
+      body: '正文\u2066隔离\u2069',
+      unitName: '黔灵\u200F派出所',
+      areas: ['东山\u061C社区'],
+    });
+    assert.ok(!/[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/.test(xml));
+    assert.ok(xml.includes('<headline>警惕0110 69诈骗</headline>'));
+    assert.ok(xml.includes('<senderName>黔灵派出所</senderName>'));
+  });
   it('a withdrawn warning is a Cancel referencing the original', () => {
     const xml = renderCap({
       ...w,

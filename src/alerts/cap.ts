@@ -1,3 +1,4 @@
+import { stripBidiControls } from './message.js';
 import type { Severity, WarningStatus } from './warning-status.js';
 
 /** What a CAP 1.2 alert (OASIS Common Alerting Protocol) needs of a warning. */
@@ -32,7 +33,7 @@ const CAP_URGENCY: Record<Severity, string> = {
 };
 
 const escapeXml = (s: string) =>
-  s
+  stripBidiControls(s)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
-import { backoffMs, classifyWecomAnswer, maskWebhookUrl, parseWecomUrl } from './channels.js';
+import {
+  backoffMs,
+  classifyWecomAnswer,
+  guardedLookup,
+  maskWebhookUrl,
+  SendFailure,
+} from './channels.js';
 
 describe('WeCom answers', () => {
   it('errcode 0 is sent; 45009 waits; 93000 is broken; others are errors, as is a non-2xx', () => {
@@ -23,12 +29,6 @@ describe('WeCom answers', () => {
 describe('robot URLs', () => {
   const url =
     'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa';
-  it('needs a key', () => {
-    assert.deepEqual(parseWecomUrl(url), { key: '693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa' });
-    assert.equal(parseWecomUrl('https://qyapi.weixin.qq.com/cgi-bin/webhook/send'), null);
-    assert.equal(parseWecomUrl('ftp://x/?key=abcdefgh12'), null);
-    assert.equal(parseWecomUrl('not a url'), null);
-  });
   it('is masked to the last four characters of the key', () => {
     const masked = maskWebhookUrl(url, 'wecom_bot');
     assert.equal(masked, 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=****5aaa');
@@ -48,5 +48,20 @@ describe('backoff', () => {
       [1, 2, 3, 4].map((n) => backoffMs(100, n)),
       [100, 200, 400, 800],
     );
+  });
+});
+
+describe('the connection of a webhook', () => {
+  const lookup = (host: string, all: boolean) =>
+    new Promise<{ err: Error | null; address: unknown }>((resolve) =>
+      guardedLookup(host, { all }, (err, address) => resolve({ err, address })),
+    );
+
+  it('refuses a name that resolves to loopback, saying only the category', async () => {
+    for (const all of [true, false]) {
+      const { err } = await lookup('localhost', all);
+      assert.ok(err instanceof SendFailure);
+      assert.equal(err.message, 'refused: address not allowed');
+    }
   });
 });

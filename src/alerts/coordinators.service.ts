@@ -1,14 +1,15 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../common/auth/actor.js';
 import { inScope } from '../common/auth/scope.js';
+import { APP_CONFIG, AppConfig } from '../common/config/config.js';
 import { AuditService } from '../common/audit/audit.service.js';
 import { badRequest, conflict } from '../common/http/errors.js';
 import { maskPhone } from '../common/pii/mask.js';
 import { AlertsRepository } from './alerts.repository.js';
 import { AlertsSecrets } from './alerts-secrets.js';
-import { Channel, maskWebhookUrl, parseWecomUrl, robotKeyHash } from './channels.js';
+import { Channel, maskWebhookUrl, resolvesOnlyToPublic, robotKeyHash } from './channels.js';
 import {
   CoordinatorDto,
   CoordinatorPage,
@@ -17,6 +18,13 @@ import {
   UpdateCoordinatorDto,
 } from './dto/coordinator.dto.js';
 import type { Coordinator } from './entities/coordinator.entity.js';
+import {
+  checkWebhookUrl,
+  checkWecomUrl,
+  isRefusal,
+  OutboundPolicy,
+  outboundPolicy,
+} from './url-policy.js';
 
 interface ChannelColumns {
   webhook_url_enc: string | null;
@@ -28,12 +36,17 @@ interface ChannelColumns {
 /** 群协调员: community police keep the coordinators of their own area and their channels. */
 @Injectable()
 export class CoordinatorsService {
+  private readonly policy: OutboundPolicy;
+
   constructor(
     private readonly repo: AlertsRepository,
     private readonly secrets: AlertsSecrets,
     private readonly audit: AuditService,
     @InjectDataSource() private readonly ds: DataSource,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.policy = outboundPolicy(config);
+  }
 
   toDto(c: Coordinator, revealPhone = true): CoordinatorDto {
     return {
@@ -53,13 +66,35 @@ export class CoordinatorsService {
     };
   }
 
+  /**
+   * A channel's URL, checked by the rules the sender applies again at each send (url-policy.ts); a
+   * webhook's host name must also resolve to public addresses only, now. Returns the robot key.
+   */
+  private async checkUrl(channel: 'wecom_bot' | 'webhook', url: string): Promise<string | null> {
+    if (channel === 'wecom_bot') {
+      const robot = checkWecomUrl(url, this.policy.wecomApiBase);
+      if (isRefusal(robot)) throw badRequest('webhookUrl', robot.problem);
+      return robot.key;
+    }
+    const checked = checkWebhookUrl(url, this.policy);
+    if (isRefusal(checked)) throw badRequest('webhookUrl', checked.problem);
+    if (!checked.allowListed && !checked.ipLiteral) {
+      if (!(await resolvesOnlyToPublic(checked.url.hostname)))
+        throw badRequest(
+          'webhookUrl',
+          'has a host that resolves to an address that is not allowed',
+        );
+    }
+    return null;
+  }
+
   /** Checks the channel's settings and returns the columns that store them (secrets encrypted). */
-  private channelColumns(
+  private async channelColumns(
     channel: Channel,
     url: string | undefined,
     secret: string | undefined,
     existing?: Coordinator,
-  ): ChannelColumns {
+  ): Promise<ChannelColumns> {
     if (channel === 'manual') {
       if (url) throw badRequest('webhookUrl', 'must be empty for the manual channel');
       return {
@@ -79,12 +114,8 @@ export class CoordinatorsService {
       webhook_secret_enc: existing?.webhookSecretEnc ?? null,
     };
     if (url) {
-      if (channel === 'wecom_bot') {
-        const parsed = parseWecomUrl(url);
-        if (!parsed)
-          throw badRequest('webhookUrl', 'must be a WeCom robot URL with its key (…/send?key=…)');
-        cols = { ...cols, robot_key_hash: robotKeyHash(parsed.key) };
-      }
+      const key = await this.checkUrl(channel, url);
+      if (key !== null) cols = { ...cols, robot_key_hash: robotKeyHash(key) };
       cols = {
         ...cols,
         webhook_url_enc: this.secrets.cipher.encrypt(url),
@@ -112,7 +143,7 @@ export class CoordinatorsService {
 
   async create(actor: Actor, dto: CreateCoordinatorDto): Promise<CoordinatorDto> {
     await this.checkCommunity(actor, dto.communityId);
-    const cols = this.channelColumns(dto.channel, dto.webhookUrl, dto.webhookSecret);
+    const cols = await this.channelColumns(dto.channel, dto.webhookUrl, dto.webhookSecret);
     const id = await this.ds.transaction(async (em) => {
       const newId = await this.repo.insertCoordinator(em, {
         name: dto.name,
@@ -170,7 +201,8 @@ export class CoordinatorsService {
         dto.webhookSecret !== undefined;
       if (channelChanged) {
         const channel = dto.channel ?? c.channel;
-        Object.assign(set, this.channelColumns(channel, dto.webhookUrl, dto.webhookSecret, c), {
+        const cols = await this.channelColumns(channel, dto.webhookUrl, dto.webhookSecret, c);
+        Object.assign(set, cols, {
           channel,
           // New settings: the channel is given another chance.
           channel_broken_at: null,

@@ -5,7 +5,12 @@ import { APP_CONFIG, AppConfig } from '../common/config/config.js';
 import { AlertsRepository } from './alerts.repository.js';
 import { AlertsSecrets } from './alerts-secrets.js';
 import type { Warning } from './entities/warning.entity.js';
-import { renderWarningMarkdown, renderWithdrawalMarkdown, signAckToken } from './message.js';
+import {
+  renderWarningMarkdown,
+  renderWithdrawalMarkdown,
+  signAckToken,
+  stripBidiControls,
+} from './message.js';
 
 const FACTS_TTL_MS = 10 * 60_000;
 const FACTS_MAX = 1000;
@@ -89,14 +94,17 @@ export class MessageRenderer {
     if (!w) throw new Error(`warning ${warningId} is gone`);
     const unit = await this.repo.unitOf(w.unitId, em);
     const ft = kind === 'warning' ? await this.repo.fraudType(w.fraudType, em) : null;
+    // Every message of every channel is built from these: the text leaves here without
+    // bidirectional controls.
+    const out = stripBidiControls;
     const facts: WarningFacts = {
-      title: w.title,
-      body: w.body,
+      title: out(w.title),
+      body: out(w.body),
       severity: w.severity,
-      unitName: unit?.name ?? '',
-      fraudTypeZh: ft?.label_zh ?? w.fraudType,
-      typicalScript: ft?.typical_script ?? '',
-      withdrawReason: w.withdrawReason,
+      unitName: out(unit?.name ?? ''),
+      fraudTypeZh: out(ft?.label_zh ?? w.fraudType),
+      typicalScript: out(ft?.typical_script ?? ''),
+      withdrawReason: w.withdrawReason === null ? null : out(w.withdrawReason),
     };
     if (this.facts.size >= FACTS_MAX) this.facts.clear();
     this.facts.set(key, { facts, expiresAt: Date.now() + FACTS_TTL_MS });

@@ -7,6 +7,7 @@ import {
   renderWarningMarkdown,
   renderWithdrawalMarkdown,
   signAckToken,
+  stripBidiControls,
   verifyAckToken,
   WECOM_MAX_BYTES,
   WarningMessageInput,
@@ -79,5 +80,29 @@ describe('acknowledgement tokens', () => {
     const [, mac] = signAckToken(key, 'd1', 1000).split('.');
     assert.equal(verifyAckToken(key, 'd1', `999999.${mac}`, 999), 'invalid');
     assert.equal(verifyAckToken(key, 'd1', 'nonsense', 0), 'invalid');
+  });
+});
+
+describe('text that goes out', () => {
+  it('loses every bidirectional control and nothing else', () => {
+    const controls = [
+      '\u202A',
+      '\u202B',
+      '\u202C',
+      '\u202D',
+      '\u202E',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+      '\u200E',
+      '\u200F',
+      '\u061C',
+    ];
+    const text = `请拨打${controls.join('')}96110，勿转账 مرحبا`;
+    assert.equal(stripBidiControls(text), '请拨打96110，勿转账 مرحبا');
+    assert.equal(stripBidiControls('\u202E0110 69 打拨'), '0110 69 打拨');
+    // Neighbours that are not controls stay (zero-width joiner, word joiner).
+    assert.equal(stripBidiControls('a\u200Db\u2060c\u2065d'), 'a\u200Db\u2060c\u2065d');
   });
 });

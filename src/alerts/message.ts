@@ -26,6 +26,18 @@ export interface WarningMessageInput {
   fullTextUrl: string;
 }
 
+/**
+ * Unicode bidirectional controls: embeddings and overrides (U+202A–U+202E), isolates
+ * (U+2066–U+2069) and the marks (U+200E, U+200F, U+061C). Invisible, they reorder what a reader
+ * sees ("Trojan Source"): a title could show a different phone number or link than it carries.
+ */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
+
+/** Free text as it may go out (WeChat messages, webhooks, CAP): without bidirectional controls. */
+export function stripBidiControls(s: string): string {
+  return s.replace(BIDI_CONTROLS, '');
+}
+
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 /** The longest prefix of `s` (whole code points) that fits in `maxBytes` of UTF-8. */

@@ -30,7 +30,7 @@ import {
 import { DELIVERY_STATUSES, DeliveryStatus } from './entities/delivery.entity.js';
 import type { Warning } from './entities/warning.entity.js';
 import { MessageRenderer } from './message-renderer.js';
-import { CLOSING_LINE, verifyAckToken } from './message.js';
+import { CLOSING_LINE, stripBidiControls, verifyAckToken } from './message.js';
 import { nextWarningStatus, WarningAction } from './warning-status.js';
 
 const TARGET_KINDS = ['community', 'station', 'sub_bureau'];
@@ -332,10 +332,11 @@ export class WarningsService {
     if (!w || w.status === 'withdrawn')
       throw new ApiError(HttpStatus.GONE, 'This warning was withdrawn');
     const ft = await this.repo.fraudType(w.fraudType);
+    // The rest of a WeChat message: the same text rules as the message itself.
     return {
-      title: w.title,
-      body: w.body,
-      typicalScript: ft?.typical_script ?? '',
+      title: stripBidiControls(w.title),
+      body: stripBidiControls(w.body),
+      typicalScript: stripBidiControls(ft?.typical_script ?? ''),
       closing: CLOSING_LINE,
     };
   }

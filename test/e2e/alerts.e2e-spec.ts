@@ -108,7 +108,11 @@ describeEachBackend('alerts: warnings reach each coordinator of their areas once
     await robots.start();
     await hooks.start();
     t = await bootApp(backend, {
-      alerts: { ...testConfig().alerts, robotRateLimit: { max: 20, windowMs: WINDOW_MS } },
+      alerts: {
+        ...testConfig().alerts,
+        robotRateLimit: { max: 20, windowMs: WINDOW_MS },
+        wecomApiBase: robots.base,
+      },
     });
     for (const code of ['GY', 'GY-YY-QL', 'GY-YY-QL-DS', 'GY-YY-QL-QLDL', 'GY-NM-HX-XH']) {
       const [row] = (await t.db.query('SELECT id FROM units WHERE code = $1', [code])) as {

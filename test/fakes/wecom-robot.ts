@@ -99,8 +99,13 @@ export class FakeWecom {
     private readonly windowMs = 60_000,
   ) {}
 
+  /** The WeCom API base this fake serves: the app's `alerts.wecomApiBase` in a test that uses it. */
+  get base(): string {
+    return `http://127.0.0.1:${this.port}/cgi-bin/webhook/send`;
+  }
+
   url(key: string): string {
-    return `http://127.0.0.1:${this.port}/cgi-bin/webhook/send?key=${key}`;
+    return `${this.base}?key=${key}`;
   }
 
   set(key: string, b: RobotBehaviour): void {

@@ -63,6 +63,10 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
       sweepIntervalMs: 1_000,
       sweepGraceMs: 3_000,
       ackTokenTtlSeconds: 3600,
+      // Tests that send to a fake robot put its base here (FakeWecom.base).
+      wecomApiBase: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send',
+      // The fake webhooks listen on this machine.
+      webhookAllowedHosts: ['127.0.0.1', 'localhost'],
       sendTimeoutMs: 3_000,
       deliverConcurrency: 32,
       // Never by timer in tests: they run the scan themselves.

@@ -6,7 +6,6 @@ import {
   IsInt,
   IsOptional,
   IsString,
-  IsUrl,
   IsUUID,
   Length,
   Matches,
@@ -15,8 +14,6 @@ import {
 } from 'class-validator';
 import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
 import { Channel, CHANNELS } from '../channels.js';
-
-const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 
 export class CreateCoordinatorDto {
   @ApiProperty({ example: '王秀英', description: '协调员姓名' })
@@ -52,10 +49,12 @@ export class CreateCoordinatorDto {
 
   @ApiPropertyOptional({
     description:
-      'wecom_bot: the robot webhook URL with its key (write-only, shown masked); webhook: the receiver URL',
+      'wecom_bot: the robot URL, `<WECOM_API_BASE>?key=…` (write-only, shown masked); webhook: the ' +
+      'receiver URL, https in production, no credentials, a host that resolves to public addresses ' +
+      'only (or one on WEBHOOK_ALLOWED_HOSTS)',
   })
   @IsOptional()
-  @IsUrl(URL_OPTIONS)
+  @IsString() // checked in CoordinatorsService with the same URL parser the sender uses
   @Length(1, 500)
   webhookUrl?: string;
 
@@ -89,7 +88,7 @@ export class UpdateCoordinatorDto {
 
   @ApiPropertyOptional({ enum: CHANNELS }) @IsOptional() @IsIn(CHANNELS) channel?: Channel;
 
-  @ApiPropertyOptional() @IsOptional() @IsUrl(URL_OPTIONS) @Length(1, 500) webhookUrl?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 500) webhookUrl?: string;
 
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(16, 200) webhookSecret?: string;
 

@@ -10,6 +10,7 @@ import { AlertsRepository, ClaimedWork, DeliveryWork } from '../alerts.repositor
 import { AlertsSecrets } from '../alerts-secrets.js';
 import { backoffMs, SendOutcome, sendWebhook, sendWecom } from '../channels.js';
 import { MessageRenderer } from '../message-renderer.js';
+import { OutboundPolicy, outboundPolicy } from '../url-policy.js';
 import { WarningsService } from '../warnings.service.js';
 
 /** One delivery row to send. */
@@ -42,6 +43,7 @@ export type DeliverResult = 'sent' | 'skipped' | 'cancelled' | 'failed' | 'retry
 @Injectable()
 export class AlertsDeliverHandler {
   private readonly logger = new Logger('AlertsDeliver');
+  private readonly policy: OutboundPolicy;
 
   constructor(
     private readonly repo: AlertsRepository,
@@ -51,7 +53,9 @@ export class AlertsDeliverHandler {
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly ds: DataSource,
-  ) {}
+  ) {
+    this.policy = outboundPolicy(config);
+  }
 
   @OnJob(JobName.AlertsDeliver)
   async handle(payload: AlertsDeliverJob): Promise<DeliverResult> {
@@ -133,7 +137,7 @@ export class AlertsDeliverHandler {
       const message = await this.renderer.render(d.id, d.warning_id, d.kind);
       const url = this.secrets.cipher.decrypt(d.webhook_url_enc ?? '');
       if (d.channel === 'wecom_bot')
-        return await sendWecom(url, message.markdown, cfg.sendTimeoutMs);
+        return await sendWecom(url, message.markdown, cfg.sendTimeoutMs, this.policy);
       const secret = this.secrets.cipher.decrypt(d.webhook_secret_enc ?? '');
       return await sendWebhook(
         url,
@@ -148,9 +152,12 @@ export class AlertsDeliverHandler {
         },
         this.clock.nowMs(),
         cfg.sendTimeoutMs,
+        this.policy,
       );
     } catch (err) {
-      return { kind: 'error', error: (err as Error).message };
+      // Rendering or decrypting failed: ours to look into, not the user's to read.
+      this.logger.error({ deliveryId: d.id, err: (err as Error).message }, 'Send not attempted');
+      return { kind: 'error', error: 'internal error' };
     }
   }
 
@@ -184,6 +191,8 @@ export class AlertsDeliverHandler {
         this.logger.warn({ deliveryId: d.id, coordinatorId: d.coordinator_id }, 'Channel broken');
         return 'failed';
       case 'error': {
+        if (outcome.code)
+          this.logger.debug({ deliveryId: d.id, code: outcome.code }, 'Send failed');
         if (attempts >= cfg.maxAttempts) {
           await this.repo.markFailed(d.id, outcome.error);
           return 'failed';

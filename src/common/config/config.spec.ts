@@ -74,6 +74,38 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('the WeCom base defaults to WeCom, and the webhook allow-list is read normalized', () => {
+    const plain = loadConfig(production());
+    assert.equal(plain.alerts.wecomApiBase, 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send');
+    assert.deepEqual(plain.alerts.webhookAllowedHosts, []);
+    const config = loadConfig(
+      production({
+        WECOM_API_BASE: 'http://WeCom-GW.internal:8080/cgi-bin/webhook/send',
+        WEBHOOK_ALLOWED_HOSTS: ' Hooks.Internal , 10.0.0.5:8443,[::1]:80, 0x7f000001 ,',
+      }),
+    );
+    assert.equal(config.alerts.wecomApiBase, 'http://wecom-gw.internal:8080/cgi-bin/webhook/send');
+    assert.deepEqual(config.alerts.webhookAllowedHosts, [
+      'hooks.internal',
+      '10.0.0.5:8443',
+      '[::1]:80',
+      '127.0.0.1',
+    ]);
+  });
+
+  it('refuses a WeCom base with a query or credentials, and allow-list entries that are not hosts', () => {
+    assert.deepEqual(variables(production({ WECOM_API_BASE: 'https://x/send?key=k' })), [
+      'WECOM_API_BASE',
+    ]);
+    assert.deepEqual(variables(production({ WECOM_API_BASE: 'ftp://x/send' })), ['WECOM_API_BASE']);
+    for (const bad of ['http://h', 'h/path', 'u:p@h', 'h:99999', '::1'])
+      assert.deepEqual(
+        variables(production({ WEBHOOK_ALLOWED_HOSTS: bad })),
+        ['WEBHOOK_ALLOWED_HOSTS'],
+        bad,
+      );
+  });
+
   it('refuses a JWT_SECRET shorter than 32 characters', () => {
     assert.deepEqual(variables(production({ JWT_SECRET: 'short' })), ['JWT_SECRET']);
   });

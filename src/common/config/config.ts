@@ -65,6 +65,16 @@ export interface AlertsConfig {
   sweepGraceMs: number;
   /** Lifetime of the signed acknowledgement link. */
   ackTokenTtlSeconds: number;
+  /**
+   * WECOM_API_BASE: every WeCom robot URL is exactly `<base>?key=…` (origin and path); an on-prem
+   * gateway or a test's fake robot may stand in. Its host is trusted as configured.
+   */
+  wecomApiBase: string;
+  /**
+   * WEBHOOK_ALLOWED_HOSTS: webhook hosts exempt from the public-address rule, normalized as `host`
+   * (any port) or `host:port`. Everything else must resolve to public addresses only.
+   */
+  webhookAllowedHosts: string[];
   /** Timeout of one HTTP send to a robot or webhook. */
   sendTimeoutMs: number;
   /**
@@ -174,6 +184,43 @@ function url(
   return raw;
 }
 
+/** A base URL for requests: http(s), no credentials, query or fragment; kept as origin + path. */
+function baseUrl(
+  env: Env,
+  name: string,
+  fallback: string,
+  problems: ConfigError['problems'],
+): string {
+  const raw = url(env, name, ['http:', 'https:'], problems);
+  if (raw === undefined) return fallback;
+  const u = URL.canParse(raw) ? new URL(raw) : null;
+  if (!u) return fallback;
+  if (u.username || u.password || u.search || u.hash) {
+    problems.push({ variable: name, problem: 'must carry no credentials, query or fragment' });
+    return fallback;
+  }
+  return `${u.origin}${u.pathname}`;
+}
+
+/**
+ * A comma-separated list of `host` or `host:port` (IPv6 in brackets), normalized as WHATWG URL
+ * parsing normalizes a URL's host, so the list compares equal to `URL.hostname`.
+ */
+function hostList(env: Env, name: string, problems: ConfigError['problems']): string[] {
+  const out: string[] = [];
+  for (const entry of (env[name] ?? '').split(',').map((e) => e.trim())) {
+    if (!entry) continue;
+    const u = URL.canParse(`http://${entry}`) ? new URL(`http://${entry}`) : null;
+    const port = /:(\d{1,5})$/.exec(entry)?.[1];
+    if (!u || u.username || u.password || u.pathname !== '/' || u.search || u.hash || !u.hostname) {
+      problems.push({ variable: name, problem: `"${entry}" is not a host or host:port` });
+      continue;
+    }
+    out.push(port ? `${u.hostname}:${Number(port)}` : u.hostname);
+  }
+  return out;
+}
+
 /**
  * Reads and validates the environment. Every problem is collected so the operator sees them all at
  * once; the caller stops the process on a ConfigError.
@@ -270,6 +317,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       sweepIntervalMs: int(env, 'ALERTS_SWEEP_INTERVAL_MS', 30_000, problems, 100, 86_400_000),
       sweepGraceMs: int(env, 'ALERTS_SWEEP_GRACE_MS', 60_000, problems, 0, 86_400_000),
       ackTokenTtlSeconds: int(env, 'ALERTS_ACK_TTL_HOURS', 168, problems, 1, 8760) * 3600,
+      wecomApiBase: baseUrl(
+        env,
+        'WECOM_API_BASE',
+        'https://qyapi.weixin.qq.com/cgi-bin/webhook/send',
+        problems,
+      ),
+      webhookAllowedHosts: hostList(env, 'WEBHOOK_ALLOWED_HOSTS', problems),
       sendTimeoutMs: 10_000,
       deliverConcurrency: int(env, 'ALERTS_DELIVER_CONCURRENCY', 32, problems, 1, 1000),
       trend: {

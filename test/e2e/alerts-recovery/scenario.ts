@@ -3,7 +3,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { FakeWebhookReceiver, FakeWecom } from '../../fakes/wecom-robot.js';
+import type { AlertsConfig } from '../../../src/common/config/config.js';
 import { DEMO_PASSWORD, TestApp, USERS } from '../../harness.js';
+import { testConfig } from '../../setup/test-config.js';
 
 /**
  * What the two recovery files (worker-killed, store-restarted) share. "Exactly once" under
@@ -59,17 +61,30 @@ export class Scenario {
   readonly unit: Record<string, string> = {};
   chen: H = {};
   boss: H = {};
+  private app?: TestApp;
 
-  constructor(readonly t: TestApp) {}
+  get t(): TestApp {
+    if (!this.app) throw new Error('Scenario.start(t) first');
+    return this.app;
+  }
 
   async auth(username: string): Promise<H> {
     return { authorization: `Bearer ${await this.t.token(username)}` };
   }
 
-  async start(): Promise<void> {
+  /** The fakes start before the app, which is booted with `alerts(...)` (the robots' WeCom base). */
+  async startFakes(): Promise<void> {
     await this.robots.start();
     await this.hooks.start();
-    const t = this.t;
+  }
+
+  alerts(overrides: Partial<AlertsConfig> = {}): AlertsConfig {
+    return { ...testConfig().alerts, wecomApiBase: this.robots.base, ...overrides };
+  }
+
+  /** Users and coordinators on the booted app. */
+  async start(t: TestApp): Promise<void> {
+    this.app = t;
     for (const code of ['GY', 'GY-YY-QL', 'GY-YY-QL-DS', 'GY-YY-QL-QLDL', 'GY-NM-HX-XH']) {
       const [row] = (await t.db.query('SELECT id FROM units WHERE code = $1', [code])) as {
         id: string;
@@ -261,6 +276,8 @@ export async function startWorker(t: TestApp): Promise<WorkerProcess> {
       PII_KEY: t.config.piiKey.toString('base64'),
       PII_KEY_ID: t.config.piiKeyId,
       PUBLIC_BASE_URL: t.config.alerts.publicBaseUrl,
+      WECOM_API_BASE: t.config.alerts.wecomApiBase,
+      WEBHOOK_ALLOWED_HOSTS: t.config.alerts.webhookAllowedHosts.join(','),
       ALERTS_STALE_CLAIM_MS: '2000',
       JOB_LOCK_MS: '3000',
       ALERTS_SWEEP_INTERVAL_MS: '500',

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { bootApp, describeEachBackend, eventually, TestApp } from '../../harness.js';
 import { RedisServer, startRedisServer } from '../../setup/servers.js';
-import { testConfig } from '../../setup/test-config.js';
 import { databaseOutage, LATENCY_MS, Scenario, sleep } from './scenario.js';
 
 // The queue store down mid fan-out and back: see scenario.ts for what this proves and how.
@@ -20,13 +19,14 @@ describeEachBackend('alerts: exactly one message per coordinator despite failure
         redis = await startRedisServer();
         redisPort = redis.port;
       }
+      s = new Scenario();
+      await s.startFakes();
       t = await bootApp(backend, {
         redisUrl: redis?.url,
-        alerts: { ...testConfig().alerts, sweepGraceMs: 1000 },
+        alerts: s.alerts({ sweepGraceMs: 1000 }),
         jobLockMs: 3000,
       });
-      s = new Scenario(t);
-      await s.start();
+      await s.start(t);
     });
     afterAll(async () => {
       // Closing the app waits for its Redis connections: bring Redis back if a test left it down.

@@ -12,9 +12,10 @@ describeEachBackend('alerts: exactly one message per coordinator despite failure
 
     beforeAll(async () => {
       // The API runs no workers (nor relay, nor sweeper): only the worker process does jobs.
-      t = await bootApp(backend, { runWorkers: false });
-      s = new Scenario(t);
-      await s.start();
+      s = new Scenario();
+      await s.startFakes();
+      t = await bootApp(backend, { runWorkers: false, alerts: s.alerts() });
+      await s.start(t);
     });
     afterAll(async () => {
       await stopWorker(worker, 'SIGTERM');

@@ -6,7 +6,7 @@ import { PII_ROLES } from '../common/auth/roles.js';
 import { inScope } from '../common/auth/scope.js';
 import { AuditService } from '../common/audit/audit.service.js';
 import { ApiError, badRequest, FieldProblem } from '../common/http/errors.js';
-import { parseFenFromDb } from '../common/money.js';
+import { MAX_CASE_LOSS_FEN, parseFenFromDb } from '../common/money.js';
 import {
   checkCitizenId,
   checkMobile,
@@ -58,6 +58,12 @@ interface NormalizedIdentifier {
   role: string;
   note: string | null;
 }
+
+/**
+ * A case's loss is bounded (money.ts); the database refuses more too (cases_loss_fen_max), but the
+ * service checks first so that the answer names the amount that passes it.
+ */
+const LOSS_PROBLEM = `would bring the case's loss past ${MAX_CASE_LOSS_FEN} fen (1000亿元)`;
 
 /** The year a case is numbered in: the report date in China's time zone. */
 function caseYear(reportedAt: string): number {
@@ -156,7 +162,11 @@ export class CasesService {
     const identifiers = (dto.identifiers ?? []).map((v, i) =>
       this.normalizeIdentifierInput(v, `identifiers[${i}]`, problems),
     );
+    let loss = 0;
     (dto.transfers ?? []).forEach((t, i) => {
+      loss += t.amountFen; // at most 1000 × MAX_AMOUNT_FEN: exact
+      if (loss > MAX_CASE_LOSS_FEN && loss - t.amountFen <= MAX_CASE_LOSS_FEN)
+        problems.push({ field: `transfers[${i}].amountFen`, problem: LOSS_PROBLEM });
       if (t.victimIndex >= victims.length)
         problems.push({
           field: `transfers[${i}].victimIndex`,
@@ -534,6 +544,9 @@ export class CasesService {
     await this.changeCase(id, async (em) => {
       const c = await this.repo.findScoped(actor, id, em, true);
       if (!c) throw new NotFoundException('Case not found');
+      // Under the case's row lock, so concurrent transfers line up behind this check.
+      if (parseFenFromDb(c.lossFen) + dto.amountFen > MAX_CASE_LOSS_FEN)
+        throw badRequest('amountFen', LOSS_PROBLEM);
       const victims = await this.repo.victims(id, em);
       if (!victims.some((v) => v.id === dto.victimId))
         throw badRequest('victimId', 'is not a victim of this case');

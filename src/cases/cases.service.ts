@@ -143,6 +143,19 @@ export class CasesService {
     );
   }
 
+  /**
+   * Why a victim's community (社区) is refused, or null: it must name a unit of kind community,
+   * anywhere (a victim may live outside the unit's area).
+   */
+  private async communityProblem(id: string | undefined): Promise<string | null> {
+    if (id === undefined) return null;
+    const unit = await this.units.findById(id);
+    if (!unit) return 'does not name an existing unit';
+    if (unit.kind !== UnitKind.Community)
+      return `must be a community (社区) unit, not ${unit.kind}`;
+    return null;
+  }
+
   /** The unit a new case belongs to: the given one (in scope, a police unit) or the caller's. */
   private async owningUnit(actor: Actor, unitId: string | undefined) {
     const unit = await this.units.findById(unitId ?? actor.unitId);
@@ -179,6 +192,10 @@ export class CasesService {
         });
       }
     });
+    for (const [i, v] of (dto.victims ?? []).entries()) {
+      const problem = await this.communityProblem(v.communityUnitId);
+      if (problem) problems.push({ field: `victims[${i}].communityUnitId`, problem });
+    }
     if (!(await this.repo.fraudTypeExists(dto.fraudType)))
       problems.push({ field: 'fraudType', problem: 'is not a code of GET /fraud-types' });
     if (problems.length) this.fail(problems);
@@ -463,6 +480,8 @@ export class CasesService {
   async addVictim(actor: Actor, id: string, dto: VictimInput): Promise<VictimDto> {
     const problems: FieldProblem[] = [];
     const plain = this.normalizeVictim(dto, 'body', problems);
+    const community = await this.communityProblem(dto.communityUnitId);
+    if (community) problems.push({ field: 'body.communityUnitId', problem: community });
     if (problems.length)
       this.fail(problems.map((p) => ({ ...p, field: p.field.replace(/^body\./, '') })));
     const victim = await this.changeCase(id, async (em) => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { MoneyLimits1733030000000 } from '../../src/common/database/migrations/1733030000000-MoneyLimits.js';
 import { MAX_AMOUNT_FEN, MAX_CASE_LOSS_FEN } from '../../src/common/money.js';
 import { bootApp, TestApp, USERS } from '../harness.js';
 
@@ -238,6 +239,35 @@ describe('amount ceiling: no amount or sum can break a read', () => {
         .set(await as(user));
       assert.equal(totals.status, 200, JSON.stringify(totals.body));
       assert.equal(totals.body.requestedFen, Number.MAX_SAFE_INTEGER);
+    }
+    await listsStillWork();
+  });
+  it('the migration stops on old rows over the ceiling, naming them, rather than change money records', async () => {
+    const migration = new MoneyLimits1733030000000();
+    const q = t.db.createQueryRunner();
+    try {
+      await migration.down(q);
+      const [row] = (await q.query(
+        `SELECT t.case_id, t.victim_id, t.identifier_id FROM victim_transfers t LIMIT 1`,
+      )) as { case_id: string; victim_id: string; identifier_id: string }[];
+      const [{ id }] = (await q.query(
+        `INSERT INTO victim_transfers (case_id, victim_id, identifier_id, amount_fen, transferred_at, channel)
+         VALUES ($1, $2, $3, $4, now(), 'other') RETURNING id`,
+        [row.case_id, row.victim_id, row.identifier_id, String(HUGE)],
+      )) as { id: string }[];
+      await assert.rejects(migration.up(q), (err: Error) => {
+        assert.match(err.message, /correct these rows, then start again/);
+        assert.ok(
+          err.message.includes(`victim_transfers.amount_fen > 1000000000000: 1 row(s), e.g. ${id}`),
+          err.message,
+        );
+        assert.match(err.message, /cases\.loss_fen > 10000000000000: 1 row\(s\)/);
+        return true;
+      });
+      await q.query('DELETE FROM victim_transfers WHERE id = $1', [id]);
+      await migration.up(q);
+    } finally {
+      await q.release();
     }
     await listsStillWork();
   });

@@ -6,7 +6,7 @@ import { PII_ROLES } from '../common/auth/roles.js';
 import { inScope } from '../common/auth/scope.js';
 import { AuditService } from '../common/audit/audit.service.js';
 import { ApiError, badRequest, FieldProblem } from '../common/http/errors.js';
-import { parseFenFromDb } from '../common/money.js';
+import { MAX_CASE_LOSS_FEN, parseFenFromDb } from '../common/money.js';
 import {
   checkCitizenId,
   checkMobile,
@@ -58,6 +58,12 @@ interface NormalizedIdentifier {
   role: string;
   note: string | null;
 }
+
+/**
+ * A case's loss is bounded (money.ts); the database refuses more too (cases_loss_fen_max), but the
+ * service checks first so that the answer names the amount that passes it.
+ */
+const LOSS_PROBLEM = `would bring the case's loss past ${MAX_CASE_LOSS_FEN} fen (1000亿元)`;
 
 /** The year a case is numbered in: the report date in China's time zone. */
 function caseYear(reportedAt: string): number {
@@ -137,6 +143,19 @@ export class CasesService {
     );
   }
 
+  /**
+   * Why a victim's community (社区) is refused, or null: it must name a unit of kind community,
+   * anywhere (a victim may live outside the unit's area).
+   */
+  private async communityProblem(id: string | undefined): Promise<string | null> {
+    if (id === undefined) return null;
+    const unit = await this.units.findById(id);
+    if (!unit) return 'does not name an existing unit';
+    if (unit.kind !== UnitKind.Community)
+      return `must be a community (社区) unit, not ${unit.kind}`;
+    return null;
+  }
+
   /** The unit a new case belongs to: the given one (in scope, a police unit) or the caller's. */
   private async owningUnit(actor: Actor, unitId: string | undefined) {
     const unit = await this.units.findById(unitId ?? actor.unitId);
@@ -156,7 +175,11 @@ export class CasesService {
     const identifiers = (dto.identifiers ?? []).map((v, i) =>
       this.normalizeIdentifierInput(v, `identifiers[${i}]`, problems),
     );
+    let loss = 0;
     (dto.transfers ?? []).forEach((t, i) => {
+      loss += t.amountFen; // at most 1000 × MAX_AMOUNT_FEN: exact
+      if (loss > MAX_CASE_LOSS_FEN && loss - t.amountFen <= MAX_CASE_LOSS_FEN)
+        problems.push({ field: `transfers[${i}].amountFen`, problem: LOSS_PROBLEM });
       if (t.victimIndex >= victims.length)
         problems.push({
           field: `transfers[${i}].victimIndex`,
@@ -169,6 +192,10 @@ export class CasesService {
         });
       }
     });
+    for (const [i, v] of (dto.victims ?? []).entries()) {
+      const problem = await this.communityProblem(v.communityUnitId);
+      if (problem) problems.push({ field: `victims[${i}].communityUnitId`, problem });
+    }
     if (!(await this.repo.fraudTypeExists(dto.fraudType)))
       problems.push({ field: 'fraudType', problem: 'is not a code of GET /fraud-types' });
     if (problems.length) this.fail(problems);
@@ -453,6 +480,8 @@ export class CasesService {
   async addVictim(actor: Actor, id: string, dto: VictimInput): Promise<VictimDto> {
     const problems: FieldProblem[] = [];
     const plain = this.normalizeVictim(dto, 'body', problems);
+    const community = await this.communityProblem(dto.communityUnitId);
+    if (community) problems.push({ field: 'body.communityUnitId', problem: community });
     if (problems.length)
       this.fail(problems.map((p) => ({ ...p, field: p.field.replace(/^body\./, '') })));
     const victim = await this.changeCase(id, async (em) => {
@@ -534,6 +563,9 @@ export class CasesService {
     await this.changeCase(id, async (em) => {
       const c = await this.repo.findScoped(actor, id, em, true);
       if (!c) throw new NotFoundException('Case not found');
+      // Under the case's row lock, so concurrent transfers line up behind this check.
+      if (parseFenFromDb(c.lossFen) + dto.amountFen > MAX_CASE_LOSS_FEN)
+        throw badRequest('amountFen', LOSS_PROBLEM);
       const victims = await this.repo.victims(id, em);
       if (!victims.some((v) => v.id === dto.victimId))
         throw badRequest('victimId', 'is not a victim of this case');

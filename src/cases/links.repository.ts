@@ -223,7 +223,10 @@ export class LinksRepository {
     return this.query<LinkRow[]>(sql, params);
   }
 
-  /** An identifier by kind and normalized value, with how many cases name it in and out of scope and the loss traced into it. */
+  /**
+   * An identifier by kind and normalized value, with how many cases name it in and out of scope,
+   * and the loss traced into it by the cases in scope (what other units' cases lost is theirs to see).
+   */
   async findIdentifier(
     actor: Actor,
     kind: IdentifierKind,
@@ -233,8 +236,8 @@ export class LinksRepository {
     const rows = await this.query<LookupIdentifierRow[]>(
       `SELECT i.id, i.kind, i.value, i.bank_name, i.luhn_valid, i.created_at,
               n.in_scope, n.out_of_scope,
-              (SELECT coalesce(sum(t.amount_fen), 0) FROM victim_transfers t WHERE t.identifier_id = i.id)::text
-                AS total_loss_fen
+              (SELECT coalesce(sum(t.amount_fen), 0) FROM victim_transfers t JOIN cases c ON c.id = t.case_id
+               WHERE t.identifier_id = i.id AND ${scope.sql})::text AS total_loss_fen
        FROM identifiers i
        CROSS JOIN LATERAL (
          SELECT (count(*) FILTER (WHERE v.visible))::int AS in_scope,

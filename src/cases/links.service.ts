@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { Actor } from '../common/auth/actor.js';
 import { badRequest } from '../common/http/errors.js';
-import { parseFenFromDb } from '../common/money.js';
+import { parseFenFromDb, parseFenTotalFromDb } from '../common/money.js';
 import { IdentifierKind, normalizeIdentifier } from '../common/validation/identifiers.js';
 import {
   CaseLinksDto,
@@ -75,8 +75,8 @@ export class LinksService {
 
   /**
    * Which cases name an account, phone, … (normalized as cases store it): those in scope, how many
-   * elsewhere, and the loss traced into it over all cases (police need the total even when some
-   * cases belong to other units).
+   * elsewhere (a count only, so the officer knows whom to ask), and the loss traced into it by the
+   * cases in scope.
    */
   async lookup(actor: Actor, kind: IdentifierKind, rawValue: string): Promise<IdentifierLookupDto> {
     const normalized = normalizeIdentifier(kind, rawValue);
@@ -106,7 +106,7 @@ export class LinksService {
       })),
       inScopeCaseCount: found.in_scope,
       outOfScopeCaseCount: found.out_of_scope,
-      totalLossFen: parseFenFromDb(found.total_loss_fen),
+      totalLossFen: parseFenTotalFromDb(found.total_loss_fen),
       truncated: cases.length > LOOKUP_CASES_LIMIT,
     };
   }

@@ -4,7 +4,7 @@ import { describe, it } from '@jest/globals';
 import { validateSync } from 'class-validator';
 import fc from 'fast-check';
 import type { FieldProblem } from '../common/http/errors.js';
-import { FEN_PROBLEM } from '../common/money.js';
+import { FEN_PROBLEM, MAX_AMOUNT_FEN } from '../common/money.js';
 import { TransferFlagInput } from './dto/transfer-flags.dto.js';
 import { checkFlagInput, checkFlagWith, FlagCheck } from './transfer-flag-input.js';
 
@@ -134,6 +134,8 @@ const amountFen = mostly(
     -0,
     -1,
     1.5,
+    MAX_AMOUNT_FEN,
+    MAX_AMOUNT_FEN + 1,
     Number.MAX_SAFE_INTEGER,
     Number.MAX_SAFE_INTEGER + 1,
     2 ** 53 + 2,

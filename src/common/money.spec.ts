@@ -8,9 +8,10 @@ import {
   formatYuan,
   IsFen,
   isValidFen,
-  MAX_FEN,
+  MAX_AMOUNT_FEN,
   parseFenFromDb,
-  sumFen,
+  parseFenTotalFromDb,
+  totalFen,
   yuanToFen,
 } from './money.js';
 
@@ -21,18 +22,21 @@ function bigYuan(fen: number): string {
   return `${b < 0n ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
 }
 
-const safeFen = fc.integer({ min: 0, max: MAX_FEN });
+const MAX_FEN = Number.MAX_SAFE_INTEGER;
 
 describe('isValidFen', () => {
-  it('accepts whole numbers from 0 to MAX_SAFE_INTEGER', () => {
-    for (const n of [0, 1, 5000000, MAX_FEN]) assert.equal(isValidFen(n), true, String(n));
+  it('accepts whole numbers from 0 to 10^12 fen (100亿元)', () => {
+    assert.equal(MAX_AMOUNT_FEN, 10 ** 12);
+    for (const n of [0, 1, 5000000, MAX_AMOUNT_FEN]) assert.equal(isValidFen(n), true, String(n));
   });
 
-  it('rejects fractions, negatives, unsafe numbers and non-numbers', () => {
+  it('rejects fractions, negatives, amounts over the ceiling and non-numbers', () => {
     for (const v of [
       -1,
       0.5,
       12.3,
+      MAX_AMOUNT_FEN + 1,
+      MAX_FEN,
       MAX_FEN + 1,
       2 ** 60,
       NaN,
@@ -76,26 +80,36 @@ describe('parseFenFromDb', () => {
   });
 });
 
-describe('sumFen', () => {
-  it('adds exactly', () => {
-    assert.equal(sumFen([]), 0);
-    assert.equal(sumFen([10, 20, 30]), 60);
-    assert.equal(sumFen(new Set([MAX_FEN - 1, 1])), MAX_FEN);
+describe('totals over unbounded rows', () => {
+  it('are exact up to MAX_SAFE_INTEGER', () => {
+    assert.equal(parseFenTotalFromDb('0'), 0);
+    assert.equal(parseFenTotalFromDb('9007199254740991'), MAX_FEN);
+    assert.equal(parseFenTotalFromDb(42), 42);
+    assert.equal(totalFen([]), 0);
+    assert.equal(totalFen([MAX_FEN - 1, 1]), MAX_FEN);
   });
 
-  it('agrees with BigInt whenever the total is safe', () => {
+  it('agree with BigInt, capped at MAX_SAFE_INTEGER', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 2 ** 50 }), { maxLength: 8 }), (values) => {
+      fc.property(fc.array(fc.integer({ min: 0, max: 2 ** 52 }), { maxLength: 8 }), (values) => {
         const exact = values.reduce((a, v) => a + BigInt(v), 0n);
-        assert.equal(BigInt(sumFen(values)), exact);
+        const capped = exact > BigInt(MAX_FEN) ? BigInt(MAX_FEN) : exact;
+        assert.equal(BigInt(totalFen(values)), capped);
+        assert.equal(BigInt(parseFenTotalFromDb(String(exact))), capped);
       }),
     );
   });
 
-  it('throws when the total or a term is not a safe integer', () => {
-    assert.throws(() => sumFen([MAX_FEN, 1]), /exceeds the safe range/);
-    assert.throws(() => sumFen([1, 0.5]), RangeError);
-    assert.throws(() => sumFen([2 ** 53]), RangeError);
+  it('saturate at MAX_SAFE_INTEGER beyond it instead of failing the read', () => {
+    assert.equal(parseFenTotalFromDb('9007199254740992'), MAX_FEN);
+    assert.equal(parseFenTotalFromDb('99999999999999999999999'), MAX_FEN);
+    assert.equal(totalFen([MAX_FEN, MAX_FEN]), MAX_FEN);
+  });
+
+  it('still refuse NULL, fractions and non-integers', () => {
+    assert.throws(() => parseFenTotalFromDb(null), /NULL/);
+    assert.throws(() => parseFenTotalFromDb('1.5'), TypeError);
+    assert.throws(() => totalFen([0.5]), RangeError);
   });
 });
 
@@ -131,7 +145,7 @@ describe('yuanToFen', () => {
     assert.equal(yuanToFen('0.29'), 29); // 0.29 * 100 in floats is 28.999999999999996
     assert.equal(yuanToFen('0.05'), 5);
     assert.equal(yuanToFen(' 720000.00 '), 72000000);
-    assert.equal(yuanToFen('90071992547409.91'), MAX_FEN);
+    assert.equal(yuanToFen('10000000000.00'), MAX_AMOUNT_FEN);
   });
 
   it('rejects more than two decimals, signs, separators and junk', () => {
@@ -152,12 +166,17 @@ describe('yuanToFen', () => {
     }
   });
 
-  it('rejects amounts beyond the safe range', () => {
+  it('rejects amounts beyond the ceiling', () => {
+    assert.throws(() => yuanToFen('10000000000.01'), /exceeds/);
     assert.throws(() => yuanToFen('90071992547409.92'), /exceeds/);
   });
 
   it('is the inverse of formatYuan', () => {
-    fc.assert(fc.property(safeFen, (n) => assert.equal(yuanToFen(formatYuan(n)), n)));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: MAX_AMOUNT_FEN }), (n) =>
+        assert.equal(yuanToFen(formatYuan(n)), n),
+      ),
+    );
   });
 });
 
@@ -175,12 +194,15 @@ describe('@IsFen()', () => {
   };
 
   it('accepts whole numbers of fen', () => {
-    for (const v of [0, 1, 5000000, MAX_FEN]) assert.deepEqual(problems(v), [], String(v));
+    for (const v of [0, 1, 5000000, MAX_AMOUNT_FEN]) assert.deepEqual(problems(v), [], String(v));
   });
 
   it('rejects the rest with the documented message', () => {
-    assert.equal(FEN_PROBLEM, 'must be a whole number of fen (分) between 0 and 9007199254740991');
-    for (const v of [-1, 12.5, MAX_FEN + 1, '100', null, NaN]) {
+    assert.equal(
+      FEN_PROBLEM,
+      'must be a whole number of fen (分) between 0 and 1000000000000 (100亿元)',
+    );
+    for (const v of [-1, 12.5, MAX_AMOUNT_FEN + 1, MAX_FEN, '100', null, NaN]) {
       assert.deepEqual(problems(v), [FEN_PROBLEM], String(v));
     }
   });

@@ -5,18 +5,26 @@ import { ValidateBy, ValidationOptions } from 'class-validator';
  * the API, BIGINT in PostgreSQL — never floating-point yuan (docs/ARCHITECTURE.md, API conventions).
  *
  * A JSON number is exact only up to Number.MAX_SAFE_INTEGER (2^53 − 1 fen, about 90 trillion
- * yuan), far beyond any case, so that is the limit; every conversion checks it instead of
- * silently rounding.
+ * yuan), so every conversion checks it instead of silently rounding, and the amounts stored are
+ * bounded far below it, so that the sums the system keeps stay exact too (docs/DECISIONS.md,
+ * "Amount ceiling"). The database holds the same bounds as CHECK constraints.
  */
 
 /** An amount in fen (分). A plain number, kept simple; the `Fen` suffix of field names says the unit. */
 export type Fen = number;
 
-export const MAX_FEN = Number.MAX_SAFE_INTEGER;
+/**
+ * The largest single amount (a transfer, a flag, a freeze request, a recovery): 10^12 fen, 100亿元.
+ * A larger one is a typo, and the bound keeps the sums of thousands of them exact.
+ */
+export const MAX_AMOUNT_FEN = 1_000_000_000_000;
 
-/** Whether `n` is an amount the API accepts: a whole number of fen from 0 to MAX_FEN. */
+/** The largest loss of one case (the sum of its victims' transfers): 10^13 fen, 1000亿元. */
+export const MAX_CASE_LOSS_FEN = 10_000_000_000_000;
+
+/** Whether `n` is an amount the API accepts: a whole number of fen from 0 to MAX_AMOUNT_FEN. */
 export function isValidFen(n: unknown): n is Fen {
-  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= MAX_AMOUNT_FEN;
 }
 
 /**
@@ -39,19 +47,29 @@ export function parseFenFromDb(v: string | number | null): Fen {
   return n === 0 ? 0 : n;
 }
 
+function saturate(b: bigint): Fen {
+  return b > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(b);
+}
+
 /**
- * The exact sum of amounts in fen. Each term and every partial sum must be a safe integer
- * (beyond 2^53 floating-point addition starts rounding), or it throws.
+ * A total over a number of rows nothing bounds (a unit's or a city's figures, a ceremony's): exact
+ * up to Number.MAX_SAFE_INTEGER, and that value beyond it rather than a failed read. With each
+ * amount at most MAX_AMOUNT_FEN it takes more than 9,000 of the largest amounts (90 trillion yuan)
+ * to get there, so no real total does; a stored row can never make a read of totals fail.
  */
-export function sumFen(values: Iterable<number>): Fen {
-  let total = 0;
+export function parseFenTotalFromDb(v: string | number | null): Fen {
+  if (typeof v === 'string' && /^\d+$/.test(v)) return saturate(BigInt(v));
+  return parseFenFromDb(v);
+}
+
+/** The sum of amounts as a total over unbounded rows, saturating like parseFenTotalFromDb. */
+export function totalFen(values: Iterable<number>): Fen {
+  let total = 0n;
   for (const v of values) {
     if (!Number.isSafeInteger(v)) throw new RangeError(`Amount in fen ${v} is not a safe integer`);
-    total += v;
-    if (!Number.isSafeInteger(total))
-      throw new RangeError('Sum of amounts in fen exceeds the safe range');
+    total += BigInt(v);
   }
-  return total;
+  return saturate(total);
 }
 
 /**
@@ -79,13 +97,14 @@ export function yuanToFen(yuan: string): Fen {
     throw new RangeError(`"${yuan}" is not an amount in yuan with at most two decimals`);
   }
   const fen = BigInt(m[1]) * 100n + BigInt((m[2] ?? '').padEnd(2, '0'));
-  if (fen > BigInt(MAX_FEN)) throw new RangeError(`"${yuan}" yuan exceeds the largest amount`);
+  if (fen > BigInt(MAX_AMOUNT_FEN))
+    throw new RangeError(`"${yuan}" yuan exceeds the largest amount`);
   return Number(fen);
 }
 
-export const FEN_PROBLEM = `must be a whole number of fen (分) between 0 and ${MAX_FEN}`;
+export const FEN_PROBLEM = `must be a whole number of fen (分) between 0 and ${MAX_AMOUNT_FEN} (100亿元)`;
 
-/** DTO field decorator: an amount in fen, a JSON number that is a whole number from 0 to MAX_FEN. */
+/** DTO field decorator: an amount in fen, a JSON number that is a whole number from 0 to MAX_AMOUNT_FEN. */
 export function IsFen(validationOptions?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {

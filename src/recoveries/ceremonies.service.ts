@@ -6,7 +6,7 @@ import { inScope } from '../common/auth/scope.js';
 import { AuditService } from '../common/audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { ApiError, badRequest, conflict } from '../common/http/errors.js';
-import { parseFenFromDb, sumFen } from '../common/money.js';
+import { parseFenFromDb, parseFenTotalFromDb, totalFen } from '../common/money.js';
 import { checkCitizenId } from '../common/validation/identifiers.js';
 import { CasesService } from '../cases/cases.service.js';
 import { UnitKind } from '../identity/entities/unit.entity.js';
@@ -102,15 +102,15 @@ export class CeremoniesService {
     return {
       ...this.summary(row),
       totals: {
-        amountFen: sumFen(allocations.map((a) => a.amountFen)),
-        signedFen: sumFen(signed.map((a) => a.amountFen)),
+        amountFen: totalFen(allocations.map((a) => a.amountFen)),
+        signedFen: totalFen(signed.map((a) => a.amountFen)),
         victims: new Set(allocations.map((a) => a.victimId)).size,
         signedVictims: new Set(signed.map((a) => a.victimId)).size,
         cases: new Set(allocations.map((a) => a.caseId)).size,
         byFraudType: byType.map((t) => ({
           fraudType: t.fraud_type,
           label: t.label,
-          amountFen: parseFenFromDb(t.amount_fen),
+          amountFen: parseFenTotalFromDb(t.amount_fen),
           victims: t.victims,
           cases: t.cases,
         })),

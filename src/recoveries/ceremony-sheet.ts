@@ -1,4 +1,4 @@
-import { formatYuan } from '../common/money.js';
+import { formatYuan, totalFen } from '../common/money.js';
 import { chinaTime } from '../common/china-time.js';
 
 /** One line of the printable sheet (发还签收表): the victim masked, the amount in yuan and fen. */
@@ -53,7 +53,7 @@ function cells(l: SheetLine, i: number): string[] {
   ];
 }
 
-const total = (lines: SheetLine[]) => lines.reduce((s, l) => s + l.amountFen, 0);
+const total = (lines: SheetLine[]) => totalFen(lines.map((l) => l.amountFen));
 
 /** CSV with a BOM (so Excel reads UTF-8), Chinese headers, one victim per line, and a total line. */
 export function sheetCsv(lines: SheetLine[]): string {

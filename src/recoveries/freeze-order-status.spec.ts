@@ -4,12 +4,16 @@ import { HttpStatus } from '@nestjs/common';
 import { ApiError } from '../common/http/errors.js';
 import {
   addMonths,
+  DEFAULT_RENEW_WINDOW_DAYS,
   expiryOf,
   FREEZE_ORDER_STATUSES,
   FreezeOrderAction,
   FreezeOrderKind,
   FreezeOrderStatus,
+  refusal,
   reminderOf,
+  RENEWAL_MONTHS,
+  renewalOpensAt,
   transition,
 } from './freeze-order-status.js';
 
@@ -50,6 +54,37 @@ describe('freeze order state machine (止付/冻结)', () => {
     refused(() => transition(order('freeze', 'frozen', PAST), 'renew', NOW));
     for (const s of ['requested', 'rejected', 'released', 'expired'] as const)
       refused(() => transition(order('freeze', s), 'renew', NOW));
+  });
+
+  it('renews a freeze only in the window before its expiry, so once per period', () => {
+    const DAY = 24 * 3600_000;
+    const rules = { renewWindowDays: DEFAULT_RENEW_WINDOW_DAYS };
+    assert.equal(DEFAULT_RENEW_WINDOW_DAYS, 15);
+    // Just answered: six months to go, far before the window.
+    const fresh = order('freeze', 'frozen', expiryOf('freeze', false, NOW));
+    refused(() => transition(fresh, 'renew', NOW, undefined, rules));
+    assert.match(
+      refusal(fresh, 'renew', NOW, undefined, rules) ?? '',
+      /renewed in the 15 days before it expires \(2027-05-21T02:00:00\.000Z\), from 2027-05-06T02:00:00\.000Z/,
+    );
+    // The window opens 15 days before the expiry, and stays open until it.
+    const due = new Date(NOW.getTime() + 15 * DAY);
+    assert.equal(renewalOpensAt(due, rules).toISOString(), NOW.toISOString());
+    assert.equal(
+      transition(order('freeze', 'frozen', due), 'renew', NOW, undefined, rules),
+      'frozen',
+    );
+    const justBefore = new Date(NOW.getTime() - 1);
+    refused(() =>
+      transition(order('freeze', 'frozen', due), 'renew', justBefore, undefined, rules),
+    );
+    // Renewed: the expiry moves 6 months on, and the next renewal waits for the next window.
+    const renewed = order('freeze', 'frozen', addMonths(due, RENEWAL_MONTHS));
+    refused(() => transition(renewed, 'renew', NOW, undefined, rules));
+    // A wider window (FREEZE_RENEW_WINDOW_DAYS=30) lets 20 days before pass.
+    const in20 = order('freeze', 'frozen', new Date(NOW.getTime() + 20 * DAY));
+    refused(() => transition(in20, 'renew', NOW, undefined, rules));
+    assert.equal(transition(in20, 'renew', NOW, undefined, { renewWindowDays: 30 }), 'frozen');
   });
 
   it('converts only a live stop-payment into a freeze, before it expires', () => {

@@ -81,10 +81,27 @@ export function reminderOf(kind: FreezeOrderKind, expiresAt: Date): Date {
   return new Date(expiresAt.getTime() - before);
 }
 
+/** Renewal opens this many days before a freeze's expiry, unless configured (FREEZE_RENEW_WINDOW_DAYS). */
+export const DEFAULT_RENEW_WINDOW_DAYS = 15;
+
 export interface OrderState {
   kind: FreezeOrderKind;
   status: FreezeOrderStatus;
   expiresAt: Date | null;
+}
+
+/** The time-bound rules the service passes in with "now". */
+export interface OrderRules {
+  /**
+   * A freeze is renewed only in the last `renewWindowDays` days before its expiry, so each period
+   * is renewed once: a renewal moves the expiry 6 months on, and with it the next window.
+   */
+  renewWindowDays: number;
+}
+
+/** When renewing a freeze that expires at `expiresAt` becomes possible. */
+export function renewalOpensAt(expiresAt: Date, rules: OrderRules): Date {
+  return new Date(expiresAt.getTime() - rules.renewWindowDays * 24 * HOUR_MS);
 }
 
 /** Why an action is refused, or null when it is allowed. */
@@ -93,6 +110,7 @@ export function refusal(
   action: FreezeOrderAction,
   now: Date,
   answer?: BankAnswer,
+  rules: OrderRules = { renewWindowDays: DEFAULT_RENEW_WINDOW_DAYS },
 ): string | null {
   const expired = order.expiresAt !== null && now.getTime() >= order.expiresAt.getTime();
   switch (action) {
@@ -105,6 +123,8 @@ export function refusal(
         return 'only a freeze can be renewed (a stop-payment is repeated or converted)';
       if (!isLive(order.status)) return `a ${order.status} freeze cannot be renewed`;
       if (expired) return 'the freeze has already lapsed';
+      if (order.expiresAt && now < renewalOpensAt(order.expiresAt, rules))
+        return `a freeze is renewed in the ${rules.renewWindowDays} days before it expires (${order.expiresAt.toISOString()}), from ${renewalOpensAt(order.expiresAt, rules).toISOString()}`;
       return null;
     case 'convert':
       if (order.kind !== 'stop_payment')
@@ -144,15 +164,17 @@ export function nextStatus(
 
 /**
  * The state machine in one call: the next status, or a 409 saying why not. `now` decides the
- * time-bound steps (no renewal or conversion after expiry; no expiry before it).
+ * time-bound steps (renewal only in the window before expiry; no conversion after expiry; no
+ * expiry before it).
  */
 export function transition(
   order: OrderState,
   action: FreezeOrderAction,
   now: Date,
   answer?: BankAnswer,
+  rules?: OrderRules,
 ): FreezeOrderStatus {
-  const why = refusal(order, action, now, answer);
+  const why = refusal(order, action, now, answer, rules);
   if (why) {
     throw conflict(`Cannot ${action} this ${order.kind} order: ${why}`, [
       { field: 'status', problem: `${order.status} does not allow ${action}: ${why}` },

@@ -1,10 +1,11 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import type { Actor } from '../common/auth/actor.js';
 import { Role } from '../common/auth/roles.js';
 import { AuditService } from '../common/audit/audit.service.js';
 import { Clock } from '../common/clock.js';
+import { APP_CONFIG, AppConfig } from '../common/config/config.js';
 import { badRequest, conflict } from '../common/http/errors.js';
 import { parseFenFromDb } from '../common/money.js';
 import { CasesService } from '../cases/cases.service.js';
@@ -59,6 +60,7 @@ export class FreezeOrdersService {
     private readonly scheduler: FreezeExpiryScheduler,
     private readonly outbox: OutboxService,
     private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly ds: DataSource,
   ) {}
 
@@ -287,11 +289,16 @@ export class FreezeOrdersService {
     if (actor.role === Role.BankLiaison) throw new NotFoundException('Freeze order not found');
   }
 
-  /** 续冻: a live freeze, before it lapses, runs 6 more months from its current expiry. */
+  /**
+   * 续冻: a live freeze, in the window before it lapses, runs 6 more months from its current
+   * expiry; once per period, since the renewal moves the window on with the expiry.
+   */
   renew(actor: Actor, id: string, dto: FreezeOrderNoteDto): Promise<FreezeOrderDto> {
     this.assertPolice(actor);
     return this.change(actor, id, async (em, order, now) => {
-      transition(order, 'renew', now);
+      transition(order, 'renew', now, undefined, {
+        renewWindowDays: this.config.recoveries.freezeRenewWindowDays,
+      });
       const expiresAt = addMonths(order.expiresAt as Date, RENEWAL_MONTHS);
       await this.repo.update(em, order.id, {
         expiresAt,

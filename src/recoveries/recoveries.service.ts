@@ -6,7 +6,7 @@ import { AuditService } from '../common/audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { APP_CONFIG, AppConfig } from '../common/config/config.js';
 import { conflict } from '../common/http/errors.js';
-import { parseFenFromDb } from '../common/money.js';
+import { parseFenFromDb, parseFenTotalFromDb } from '../common/money.js';
 import { CasesService } from '../cases/cases.service.js';
 import { allocate, AllocationPlan, needsNotice } from './allocator.js';
 import {
@@ -317,16 +317,17 @@ export class RecoveriesService {
     return this.proposalDto(result.proposal, result.available, allocations);
   }
 
+  /** The figures of the caller's scope: sums over rows nothing bounds, so read as totals (money.ts). */
   async totals(actor: Actor): Promise<RecoveryTotalsDto> {
     const t = await this.repo.totals(actor);
     return {
       orders: t.orders,
-      requestedFen: parseFenFromDb(t.requested_fen),
-      frozenFen: parseFenFromDb(t.frozen_fen),
-      heldFen: parseFenFromDb(t.held_fen),
-      recoveredFen: parseFenFromDb(t.recovered_fen),
-      allocatedFen: parseFenFromDb(t.allocated_fen),
-      returnedFen: parseFenFromDb(t.returned_fen),
+      requestedFen: parseFenTotalFromDb(t.requested_fen),
+      frozenFen: parseFenTotalFromDb(t.frozen_fen),
+      heldFen: parseFenTotalFromDb(t.held_fen),
+      recoveredFen: parseFenTotalFromDb(t.recovered_fen),
+      allocatedFen: parseFenTotalFromDb(t.allocated_fen),
+      returnedFen: parseFenTotalFromDb(t.returned_fen),
       victimsReturned: t.victims_returned,
       avgMinutesToRequest: t.avg_to_request,
       medianMinutesToRequest: t.median_to_request,

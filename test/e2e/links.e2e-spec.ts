@@ -375,7 +375,7 @@ describe('linked cases (串并案) and identifier lookup', () => {
     assert.equal(res.body.truncated, false);
   });
 
-  it('a lookup by an officer elsewhere counts the cases out of his scope, and the loss over all cases', async () => {
+  it('a lookup by an officer elsewhere counts the cases out of his scope, and only his own cases’ loss', async () => {
     await t
       .http()
       .post(`/api/v1/cases/${c.E.id}/victims`)
@@ -420,6 +420,27 @@ describe('linked cases (串并案) and identifier lookup', () => {
     const dump = JSON.stringify(res.body);
     for (const secret of [c.B.id, c.B.caseNo, c.C.id, c.C.caseNo])
       assert.ok(!dump.includes(secret));
+  });
+
+  it('a lookup of an account only other units’ cases name shows their count but none of their loss', async () => {
+    const res = await t
+      .http()
+      .get('/api/v1/identifiers/lookup')
+      .query({ kind: 'bank_card', value: CARD })
+      .set(await as(USERS.officerNanming))
+      .expect(200);
+    assert.deepEqual(res.body.cases, []);
+    assert.equal(res.body.inScopeCaseCount, 0);
+    assert.equal(res.body.outOfScopeCaseCount, 2, 'A and B, in 云岩');
+    assert.equal(res.body.totalLossFen, 0);
+    // The officer of 云岩 still sees the loss of both.
+    const own = await t
+      .http()
+      .get('/api/v1/identifiers/lookup')
+      .query({ kind: 'bank_card', value: CARD })
+      .set(await as(USERS.officer))
+      .expect(200);
+    assert.equal(own.body.totalLossFen, 1_000_000 + 250_000 + 4_321);
   });
 
   it('an unknown identifier is a 404; a bad value or kind a 400 naming it', async () => {

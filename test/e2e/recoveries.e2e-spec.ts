@@ -144,6 +144,17 @@ describeEachBackend('recoveries: orders, recoveries, allocation, ceremonies', (b
     ).filter((n) => n.kind === kind && n.entityId === entityId);
   }
 
+  /**
+   * Brings a freeze into its renewal window (a week or so before expiry, on a day of the month
+   * that every month has); answers the new expiry.
+   */
+  async function intoRenewalWindow(id: string): Promise<Date> {
+    const expiresAt = new Date(t.app.get(Clock).nowMs() + 10 * DAY);
+    if (expiresAt.getUTCDate() > 28) expiresAt.setUTCDate(expiresAt.getUTCDate() - 3);
+    await t.db.query('UPDATE freeze_orders SET expires_at = $2 WHERE id = $1', [id, expiresAt]);
+    return expiresAt;
+  }
+
   beforeAll(async () => {
     t = await bootApp(backend);
     icbc = await unitId('ICBC-GY');
@@ -237,7 +248,8 @@ describeEachBackend('recoveries: orders, recoveries, allocation, ceremonies', (b
       409,
     );
 
-    // 续冻: six more months from the current expiry.
+    // 续冻: in the window before expiry, six more months from the current expiry.
+    const before = await intoRenewalWindow(freeze.id);
     const renewed = await t
       .http()
       .post(`/api/v1/freeze-orders/${freeze.id}/renew`)
@@ -245,7 +257,6 @@ describeEachBackend('recoveries: orders, recoveries, allocation, ceremonies', (b
       .send({});
     assert.equal(renewed.status, 200, JSON.stringify(renewed.body));
     assert.equal(renewed.body.renewals, 1);
-    const before = new Date(freeze.expiresAt ?? '');
     const expected = new Date(before);
     expected.setUTCMonth(expected.getUTCMonth() + 6);
     assert.equal(renewed.body.expiresAt, expected.toISOString());
@@ -484,6 +495,7 @@ describeEachBackend('recoveries: orders, recoveries, allocation, ceremonies', (b
       converted[0].body,
       /6222021234567894561 的紧急止付转为冻结，冻结金额 800\.00 元，冻结期限至 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/,
     );
+    await intoRenewalWindow(freezeId);
     await t
       .http()
       .post(`/api/v1/freeze-orders/${freezeId}/renew`)

@@ -76,6 +76,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     recoveries: {
       allocationNoticeDays: 30,
       expirySweepIntervalMs: 60 * 60_000,
+      freezeRenewWindowDays: 15,
       ...overrides.recoveries,
     },
   };

@@ -174,7 +174,8 @@ export class IdentifierLookupDto {
   outOfScopeCaseCount!: number;
   @ApiProperty({
     example: 6234567,
-    description: 'Victims’ traced transfers into it over all cases, in scope or not, in fen',
+    description:
+      'Victims’ traced transfers into it over the cases in the caller’s scope, in fen (a total: at most 2^53 − 1)',
   })
   totalLossFen!: number;
   @ApiProperty({ description: 'True when `cases` holds only the newest of inScopeCaseCount' })

@@ -47,6 +47,11 @@ export interface RecoveriesConfig {
   allocationNoticeDays: number;
   /** How often orders whose reminder or expiry is due are checked (besides the delayed jobs). */
   expirySweepIntervalMs: number;
+  /**
+   * A freeze may be renewed (续冻) only in this many days before it expires: once per period. At
+   * most 90, well inside the 6 months a renewal adds, or a period could be renewed twice.
+   */
+  freezeRenewWindowDays: number;
 }
 
 /** Warnings and their deliveries (src/alerts). */
@@ -335,6 +340,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     recoveries: {
       allocationNoticeDays: int(env, 'ALLOCATION_NOTICE_DAYS', 30, problems, 0, 365),
       expirySweepIntervalMs: 5 * 60_000,
+      freezeRenewWindowDays: int(env, 'FREEZE_RENEW_WINDOW_DAYS', 15, problems, 1, 90),
     },
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {

@@ -19,7 +19,7 @@ interface PgError {
 }
 
 /** PostgreSQL errors that are the caller's fault, not ours. */
-function fromDatabase(
+export function fromDatabase(
   error: QueryFailedError,
 ): { status: number; message: string; details: FieldProblem[] } | null {
   const pg = error.driverError as PgError;
@@ -30,14 +30,21 @@ function fromDatabase(
         message: 'Already exists',
         details: [{ field: pg.constraint ?? 'unknown', problem: pg.detail ?? 'duplicate value' }],
       };
-    case '23503':
-      return {
-        status: 409,
-        message: 'Refers to a record that does not exist or is still referenced',
-        details: [
-          { field: pg.constraint ?? 'unknown', problem: pg.detail ?? 'foreign key violation' },
-        ],
-      };
+    case '23503': {
+      // Services check the ids a body names; this is the last line, so it says which field in
+      // the API's words (the column, camel-cased) and echoes no constraint, table or key.
+      const column = /^Key \(([a-z0-9_]+)\)=/.exec(pg.detail ?? '')?.[1];
+      const field = column
+        ? column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+        : 'body';
+      return /is still referenced/.test(pg.detail ?? '')
+        ? { status: 409, message: 'Still referenced by other records', details: [] }
+        : {
+            status: 400,
+            message: `${field} refers to a record that does not exist`,
+            details: [{ field, problem: 'refers to a record that does not exist' }],
+          };
+    }
     case '23514':
       return {
         status: 400,

@@ -27,6 +27,14 @@ import {
 /** The most flags one request may carry. */
 export const MAX_FLAGS_PER_BATCH = 10_000;
 
+/**
+ * The largest body of POST /transfer-flags. A typical flag is ≈ 360 bytes of JSON (a full one with
+ * Chinese names and a reason, as in the API example), so 10,000 of them are ≈ 3.6 MB; 8 MiB leaves
+ * more than twice that. A batch of flags with every field at its longest (≈ 2.5 KB each) must be
+ * sent in parts of about 3,000.
+ */
+export const MAX_FLAG_BATCH_BYTES = 8 * 1024 * 1024;
+
 const booleanQuery = ({ value }: { value: unknown }) =>
   value === 'true' ? true : value === 'false' ? false : value;
 

@@ -1,15 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsISO8601,
-  IsOptional,
-  IsPositive,
-  IsString,
-  IsUUID,
-  Length,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsPositive, IsString, IsUUID, Length } from 'class-validator';
+import { IsDateTime, PAST_EVENT } from '../../common/validation/date-time.js';
 import { FieldProblem } from '../../common/http/errors.js';
 import { IsFen } from '../../common/money.js';
 import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
@@ -90,9 +82,9 @@ export class TransferFlagInput {
 
   @ApiProperty({
     example: '2026-11-21T10:02:00+08:00',
-    description: 'When the transfer was made or attempted: ISO 8601 with a UTC offset',
+    description: 'When the transfer was made or attempted: RFC 3339 with a UTC offset',
   })
-  @IsISO8601({ strict: true })
+  @IsDateTime(PAST_EVENT)
   occurredAt!: string;
 
   @ApiProperty({

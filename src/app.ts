@@ -21,6 +21,8 @@ import type { CommonOptions } from './common/common.module.js';
 import { requestContext } from './common/context/request-context.js';
 import { DEFAULT_JSON_BODY, installJsonBody } from './common/http/json-body.js';
 import { createValidationPipe } from './common/http/validation.js';
+import { useClockForDates } from './common/validation/date-time.js';
+import { Clock } from './common/clock.js';
 import { createPino, PinoLoggerService } from './common/logging/logger.js';
 import { MetricsService } from './common/observability/metrics.js';
 import { QueueService } from './common/queue/queue.service.js';
@@ -79,6 +81,8 @@ export async function createApp(options: CommonOptions): Promise<NestFastifyAppl
     },
   );
   installJsonBody(app, fastify);
+  const clock = app.get(Clock);
+  useClockForDates(() => clock.nowMs());
   // Multipart bodies (evidence uploads) are streamed, not buffered; a file over the limit is a 413.
   await app.register(multipart, {
     limits: { fileSize: options.config.evidenceMaxBytes },

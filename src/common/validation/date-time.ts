@@ -10,6 +10,15 @@ import { ValidateBy, ValidationOptions } from 'class-validator';
  */
 
 const DAY_MS = 86_400_000;
+
+/**
+ * "Now" for the ranges: the app's Clock (business time, which tests move), wired in createApp;
+ * the wall clock until then. Decorators cannot take injected services, hence this one hook.
+ */
+let businessNowMs: () => number = () => Date.now();
+export function useClockForDates(nowMs: () => number): void {
+  businessNowMs = nowMs;
+}
 const EXAMPLE = 'e.g. 2026-11-21T09:30:00+08:00';
 const NOT_RFC_3339 = `must be an RFC 3339 date-time with an offset, ${EXAMPLE}`;
 
@@ -77,7 +86,7 @@ const days = (ms: number) => {
 export function dateTimeProblem(
   value: unknown,
   range: DateTimeRange,
-  nowMs: number = Date.now(),
+  nowMs: number = businessNowMs(),
 ): string | null {
   if (typeof value !== 'string') return NOT_RFC_3339;
   const at = parseDateTime(value);
@@ -134,7 +143,7 @@ const chinaDay = (nowMs: number, days: number) =>
 export function dateProblem(
   value: unknown,
   range: DateRange,
-  nowMs: number = Date.now(),
+  nowMs: number = businessNowMs(),
 ): string | null {
   if (typeof value !== 'string') return NOT_FULL_DATE;
   const m = FULL_DATE.exec(value);

@@ -1,38 +1,46 @@
 // Hostile bodies (hardening issue, item 2): how long GET /health takes while anonymous clients send
-// bodies meant to stall the server, against the same server when it is quiet. The built app runs
-// in a child process (as in baseline.mjs); /health is asked one request at a time, as a user would.
-// DURATION (default 10) seconds quiet, then as long with SENDERS (default 4) hostile clients.
+// bodies meant to stall the server, against the same server quiet and under as many clients sending
+// ordinary small bad requests. The built app runs in a child process (as in baseline.mjs); /health
+// is asked one request at a time, as a user would, while the clients run in a worker thread (their
+// writes do not delay the measuring loop).
+// DURATION (default 10) seconds per phase, SENDERS (default 4) clients; ONLY (a substring of a
+// body's name) sends only those hostile bodies.
 import { request } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { freePort, percentiles, startChild, writeResults } from './lib.mjs';
 
 const DURATION_MS = Number(process.env.DURATION ?? 10) * 1000;
 const SENDERS = Number(process.env.SENDERS ?? 4);
 
 const emptyObjects = (n) => `[${'{},'.repeat(n - 1)}{}]`;
-const objects2m = emptyObjects(2_000_000);
-/** The bodies: what each one is, where it goes, and the text. */
-const HOSTILE = [
-  ['6 MB: 2,000,000 empty objects', '/api/v1/auth/login', objects2m],
-  [
-    '6 MB: {"username": 2,000,000 empty objects}',
-    '/api/v1/auth/login',
-    `{"username":${objects2m}}`,
-  ],
-  [
-    '60 kB: 20,000 empty objects (within the size limit)',
-    '/api/v1/auth/login',
-    emptyObjects(20_000),
-  ],
-  ['8 kB: nested 4,000 deep', '/api/v1/auth/login', '['.repeat(4000) + ']'.repeat(4000)],
-  [
-    '7.8 MB: 2,600,000 empty objects to the one large route (flags)',
-    '/api/v1/transfer-flags',
-    `{"flags":${emptyObjects(2_600_000)}}`,
-  ],
-].map(([name, path, text]) => ({ name, path, body: Buffer.from(text) }));
+
+/** The bodies of a phase: what each is, where it goes, and the text. */
+function bodies(phase) {
+  if (phase === 'ordinary') return [['{} to the login (400)', '/api/v1/auth/login', '{}']];
+  const objects2m = emptyObjects(2_000_000);
+  return [
+    ['6 MB: 2,000,000 empty objects', '/api/v1/auth/login', objects2m],
+    [
+      '6 MB: {"username": 2,000,000 empty objects}',
+      '/api/v1/auth/login',
+      `{"username":${objects2m}}`,
+    ],
+    [
+      '60 kB: 20,000 empty objects (within the size limit)',
+      '/api/v1/auth/login',
+      emptyObjects(20_000),
+    ],
+    ['8 kB: nested 4,000 deep', '/api/v1/auth/login', '['.repeat(4000) + ']'.repeat(4000)],
+    [
+      '7.8 MB: 2,600,000 empty objects to the one large route (flags)',
+      '/api/v1/transfer-flags',
+      `{"flags":${emptyObjects(2_600_000)}}`,
+    ],
+  ].filter(([name]) => !process.env.ONLY || name.includes(process.env.ONLY));
+}
 
 /** One POST; resolves with the status, or with the error code if the server closed on it. */
 function post(port, path, body) {
@@ -57,6 +65,23 @@ function post(port, path, body) {
   });
 }
 
+/** The worker: `senders` loops of POSTs until `until`; posts back the answers by body. */
+async function send({ phase, port, until, senders }) {
+  const list = bodies(phase).map(([name, path, text]) => ({ name, path, body: Buffer.from(text) }));
+  const answers = Object.fromEntries(list.map((b) => [b.name, {}]));
+  let sent = 0;
+  const sender = async (first) => {
+    for (let i = first; Date.now() < until; i++) {
+      const b = list[i % list.length];
+      const status = await post(port, b.path, b.body);
+      answers[b.name][status] = (answers[b.name][status] ?? 0) + 1;
+      sent++;
+    }
+  };
+  await Promise.all(Array.from({ length: senders }, (_, i) => sender(i)));
+  parentPort.postMessage({ sent, answers });
+}
+
 async function healthLatencies(base, until) {
   const samples = [];
   while (Date.now() < until) {
@@ -69,62 +94,64 @@ async function healthLatencies(base, until) {
   return percentiles(samples);
 }
 
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
-const app = await startChild(
-  process.execPath,
-  ['dist/main.js'],
-  {
-    PORT: String(port),
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'jw-bench-')),
-    EMBEDDED_PG_PORT: String(await freePort()),
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-  },
-  `${base}/health`,
-);
-try {
-  // Warm-up, not recorded.
-  await healthLatencies(base, Date.now() + 2000);
-  const quiet = await healthLatencies(base, Date.now() + DURATION_MS);
-
+/** /health for DURATION while the worker sends the phase's bodies (none when quiet). */
+async function phase(name, port) {
   const until = Date.now() + DURATION_MS;
-  const answers = new Map(HOSTILE.map((h) => [h.name, new Map()]));
-  let sent = 0;
-  const sender = async (first) => {
-    for (let i = first; Date.now() < until; i++) {
-      const h = HOSTILE[i % HOSTILE.length];
-      const status = await post(port, h.path, h.body);
-      const counts = answers.get(h.name);
-      counts.set(status, (counts.get(status) ?? 0) + 1);
-      sent++;
-    }
-  };
-  const [hostile] = await Promise.all([
-    healthLatencies(base, until),
-    ...Array.from({ length: SENDERS }, (_, i) => sender(i)),
-  ]);
-
-  const results = {
-    quiet,
-    hostile,
-    p50Ratio: +(hostile.p50Ms / quiet.p50Ms).toFixed(1),
-    p99Ratio: +(hostile.p99Ms / quiet.p99Ms).toFixed(1),
-    hostileRequests: sent,
-    hostilePerSecond: Math.round(sent / (DURATION_MS / 1000)),
-    answers: Object.fromEntries([...answers].map(([k, v]) => [k, Object.fromEntries(v)])),
-  };
-  const doc = writeResults('hostile.json', results, {
-    senders: SENDERS,
-    durationS: DURATION_MS / 1000,
+  const base = `http://127.0.0.1:${port}`;
+  if (name === 'quiet') return { name, health: await healthLatencies(base, until) };
+  const worker = new Worker(new URL(import.meta.url), {
+    workerData: { phase: name, port, until, senders: SENDERS },
   });
-  process.stdout.write(
-    `\nHostile bodies, ${doc.takenAt}, Node ${doc.node}, ${doc.cpus}, ${SENDERS} senders\n\n` +
-      '| GET /health | n | p50 ms | p95 ms | p99 ms |\n| --- | ---: | ---: | ---: | ---: |\n' +
-      `| quiet | ${quiet.n} | ${quiet.p50Ms} | ${quiet.p95Ms} | ${quiet.p99Ms} |\n` +
-      `| under hostile bodies | ${hostile.n} | ${hostile.p50Ms} | ${hostile.p95Ms} | ${hostile.p99Ms} |\n\n` +
-      `p50 × ${results.p50Ratio}, p99 × ${results.p99Ratio}; ${sent} hostile requests ` +
-      `(${results.hostilePerSecond}/s), answered:\n${JSON.stringify(results.answers, null, 2)}\n`,
-  );
-} finally {
-  await app.stop();
+  const done = new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  const health = await healthLatencies(base, until);
+  const { sent, answers } = await done;
+  return { name, health, sent, perSecond: Math.round(sent / (DURATION_MS / 1000)), answers };
 }
+
+async function main() {
+  const port = await freePort();
+  const app = await startChild(
+    process.execPath,
+    ['dist/main.js'],
+    {
+      PORT: String(port),
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'jw-bench-')),
+      EMBEDDED_PG_PORT: String(await freePort()),
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    },
+    `http://127.0.0.1:${port}/health`,
+  );
+  try {
+    // Warm-up, not recorded.
+    await healthLatencies(`http://127.0.0.1:${port}`, Date.now() + 2000);
+    const results = [];
+    for (const name of ['quiet', 'ordinary', 'hostile']) results.push(await phase(name, port));
+    const doc = writeResults('hostile.json', results, {
+      senders: SENDERS,
+      durationS: DURATION_MS / 1000,
+    });
+    const quiet = results[0].health;
+    const lines = [
+      `\nHostile bodies, ${doc.takenAt}, Node ${doc.node}, ${doc.cpus}, ${SENDERS} senders\n`,
+      '| GET /health while | n | p50 ms | p95 ms | p99 ms | p50 vs quiet | p99 vs quiet | their requests/s |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...results.map(
+        ({ name, health: h, perSecond }) =>
+          `| ${name} | ${h.n} | ${h.p50Ms} | ${h.p95Ms} | ${h.p99Ms} | ` +
+          `× ${(h.p50Ms / quiet.p50Ms).toFixed(1)} | × ${(h.p99Ms / quiet.p99Ms).toFixed(1)} | ` +
+          `${perSecond ?? ''} |`,
+      ),
+      '',
+      `Answers: ${JSON.stringify(Object.fromEntries(results.slice(1).map((r) => [r.name, r.answers])), null, 2)}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await app.stop();
+  }
+}
+
+if (isMainThread) await main();
+else await send(workerData);

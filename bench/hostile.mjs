@@ -65,9 +65,14 @@ function post(port, path, body) {
   });
 }
 
-/** The worker: `senders` loops of POSTs until `until`; posts back the answers by body. */
-async function send({ phase, port, until, senders }) {
+/**
+ * The worker: builds the bodies, says when it will stop (the measuring starts then, not while the
+ * bodies are built), runs `senders` loops of POSTs for the phase and posts back the answers.
+ */
+async function send({ phase, port, senders }) {
   const list = bodies(phase).map(([name, path, text]) => ({ name, path, body: Buffer.from(text) }));
+  const until = Date.now() + DURATION_MS;
+  parentPort.postMessage({ until });
   const answers = Object.fromEntries(list.map((b) => [b.name, {}]));
   let sent = 0;
   const sender = async (first) => {
@@ -96,18 +101,28 @@ async function healthLatencies(base, until) {
 
 /** /health for DURATION while the worker sends the phase's bodies (none when quiet). */
 async function phase(name, port) {
-  const until = Date.now() + DURATION_MS;
   const base = `http://127.0.0.1:${port}`;
-  if (name === 'quiet') return { name, health: await healthLatencies(base, until) };
+  if (name === 'quiet')
+    return { name, health: await healthLatencies(base, Date.now() + DURATION_MS) };
   const worker = new Worker(new URL(import.meta.url), {
-    workerData: { phase: name, port, until, senders: SENDERS },
+    workerData: { phase: name, port, senders: SENDERS },
   });
-  const done = new Promise((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
+  // Every message the worker posts, in order, whenever it is asked for.
+  const inbox = [];
+  let wake = () => {};
+  worker.on('message', (m) => {
+    inbox.push(m);
+    wake();
   });
+  const failed = new Promise((_, reject) => worker.once('error', reject));
+  const next = async () => {
+    while (inbox.length === 0)
+      await Promise.race([new Promise((resolve) => (wake = resolve)), failed]);
+    return inbox.shift();
+  };
+  const { until } = await next();
   const health = await healthLatencies(base, until);
-  const { sent, answers } = await done;
+  const { sent, answers } = await next();
   return { name, health, sent, perSecond: Math.round(sent / (DURATION_MS / 1000)), answers };
 }
 

@@ -80,7 +80,14 @@ export async function createApp(options: CommonOptions): Promise<NestFastifyAppl
       bufferLogs: false,
     },
   );
-  installJsonBody(app, fastify);
+  const resolver = app.get<ActorResolver>(ACTOR_RESOLVER);
+  installJsonBody(app, fastify, async (req) => {
+    try {
+      return (await authenticate(req, resolver)) !== null;
+    } catch {
+      return false;
+    }
+  });
   const clock = app.get(Clock);
   useClockForDates(() => clock.nowMs());
   // Multipart bodies (evidence uploads) are streamed, not buffered; a file over the limit is a 413.
@@ -112,7 +119,7 @@ export async function createApp(options: CommonOptions): Promise<NestFastifyAppl
     jsonDocumentUrl: 'docs-json',
   });
 
-  await mountQueueDashboard(fastify, app.get(QueueService), app.get<ActorResolver>(ACTOR_RESOLVER));
+  await mountQueueDashboard(fastify, app.get(QueueService), resolver);
   return app;
 }
 

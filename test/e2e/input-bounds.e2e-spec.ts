@@ -130,6 +130,23 @@ describe('bounded request bodies', () => {
     assertRefused(unit, 413, 'body', /too large/);
   });
 
+  it('a route with a raised limit reads a large body only from a caller with valid credentials', async () => {
+    const body = `{"flags":${emptyObjects(60_000)}}`;
+    const anonymous: Record<string, string>[] = [{}, { authorization: 'Bearer not-a-token' }];
+    for (const headers of anonymous) {
+      const res = await postJson('/api/v1/transfer-flags', body, headers);
+      assert.equal(res.status, 401, res.text.slice(0, 300));
+      assert.equal(res.body.requestId, res.headers['x-request-id']);
+      assert.equal(res.headers.connection, 'close');
+    }
+    assertRefused(
+      await postJson('/api/v1/transfer-flags', body, await as(USERS.icbc)),
+      400,
+      'flags',
+      /at most 10000 items/,
+    );
+  });
+
   it('a batch of 10,000 valid flags is still accepted', async () => {
     const flags = Array.from({ length: 10_000 }, (_, i) =>
       flag(`BOUNDS-${i}`, { payeeAccount: `6230 0000 ${String(i).padStart(8, '0')}` }),

@@ -1,7 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RequestPayload } from 'fastify';
 import { ApiError, FieldProblem } from './errors.js';
 
 /**
@@ -151,11 +151,30 @@ const refuse = (problem: FieldProblem) =>
  * larger ones routes declare with `@JsonBody`; and the JSON parser that scans before parsing. Call
  * before `app.init()` (routes are registered then). An empty body is `{}`, so action endpoints
  * (approve, revoke) answer whether or not a client sends `content-type: application/json`.
+ *
+ * A route with a larger limit first asks `authenticated(req)`: a caller without valid credentials
+ * gets its 401 before the body is read (the connection is closed rather than drained), so
+ * anonymous clients can only ever make the server read the default 64 KiB.
  */
-export function installJsonBody(app: NestFastifyApplication, fastify: FastifyInstance): void {
+export function installJsonBody(
+  app: NestFastifyApplication,
+  fastify: FastifyInstance,
+  authenticated: (req: FastifyRequest) => Promise<boolean>,
+): void {
   fastify.addHook('onRoute', (route) => {
     const own = (route.config as RouteJsonConfig | undefined)?.[CONFIG_KEY]?.maxBytes;
-    if (own !== undefined) route.bodyLimit = own;
+    if (own === undefined) return;
+    route.bodyLimit = own;
+    if (own <= DEFAULT_JSON_BODY.maxBytes) return;
+    const earlier = route.preParsing ?? [];
+    route.preParsing = [
+      ...(Array.isArray(earlier) ? earlier : [earlier]),
+      async (req: FastifyRequest, reply: FastifyReply, payload: RequestPayload) => {
+        if (await authenticated(req)) return payload;
+        void reply.header('connection', 'close');
+        throw new ApiError(HttpStatus.UNAUTHORIZED, 'Missing, invalid or revoked credentials');
+      },
+    ];
   });
   // Fastify's own parser: prototype poisoning refused, its errors in the one shape already.
   const parse = fastify.getDefaultJsonParser('error', 'error');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { generate } from './generate.mjs';
-import { freePort, load, startChild, table, writeResults } from './lib.mjs';
+import { freePort, load, percentiles, startChild, table, writeResults } from './lib.mjs';
 
 const { PiiCipher } = await import('../dist/common/pii/pii-crypto.js');
 
@@ -18,17 +18,6 @@ const CASES = Number(process.env.CASES ?? 200_000);
 const FLAGS = Number(process.env.FLAGS ?? 1_000_000);
 const INGEST_ONLY = process.env.ONLY === 'ingest';
 const PII_KEY = Buffer.alloc(32, 11);
-
-function percentiles(samples) {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (p) => s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-  return {
-    n: s.length,
-    p50Ms: +at(50).toFixed(2),
-    p95Ms: +at(95).toFixed(2),
-    p99Ms: +at(99).toFixed(2),
-  };
-}
 
 async function timed(urls, headers) {
   const samples = [];

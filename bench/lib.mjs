@@ -68,6 +68,18 @@ export async function load(
   };
 }
 
+/** p50/p95/p99 of latency samples in ms. */
+export function percentiles(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (p) => s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+  return {
+    n: s.length,
+    p50Ms: +at(50).toFixed(2),
+    p95Ms: +at(95).toFixed(2),
+    p99Ms: +at(99).toFixed(2),
+  };
+}
+
 export function writeResults(file, results, extra = {}) {
   const dir = join(process.cwd(), 'bench', 'results');
   mkdirSync(dir, { recursive: true });

@@ -19,7 +19,10 @@ import { authenticate } from './common/auth/auth.guard.js';
 import { Role } from './common/auth/roles.js';
 import type { CommonOptions } from './common/common.module.js';
 import { requestContext } from './common/context/request-context.js';
+import { DEFAULT_JSON_BODY, installJsonBody } from './common/http/json-body.js';
 import { createValidationPipe } from './common/http/validation.js';
+import { useClockForDates } from './common/validation/date-time.js';
+import { Clock } from './common/clock.js';
 import { createPino, PinoLoggerService } from './common/logging/logger.js';
 import { MetricsService } from './common/observability/metrics.js';
 import { QueueService } from './common/queue/queue.service.js';
@@ -52,7 +55,8 @@ export async function createApp(options: CommonOptions): Promise<NestFastifyAppl
   const adapter = new FastifyAdapter({
     loggerInstance: pino,
     trustProxy: options.config.trustProxy,
-    bodyLimit: 20 * 1024 * 1024,
+    // Small by default; the few routes that need more say so with @JsonBody (common/http/json-body.ts).
+    bodyLimit: DEFAULT_JSON_BODY.maxBytes,
     requestIdHeader: false,
     // One log line per request, when it completes ('request completed'), not also when it comes in.
     logController: new OneLinePerRequest(),
@@ -76,6 +80,16 @@ export async function createApp(options: CommonOptions): Promise<NestFastifyAppl
       bufferLogs: false,
     },
   );
+  const resolver = app.get<ActorResolver>(ACTOR_RESOLVER);
+  installJsonBody(app, fastify, async (req) => {
+    try {
+      return (await authenticate(req, resolver)) !== null;
+    } catch {
+      return false;
+    }
+  });
+  const clock = app.get(Clock);
+  useClockForDates(() => clock.nowMs());
   // Multipart bodies (evidence uploads) are streamed, not buffered; a file over the limit is a 413.
   await app.register(multipart, {
     limits: { fileSize: options.config.evidenceMaxBytes },
@@ -105,7 +119,7 @@ export async function createApp(options: CommonOptions): Promise<NestFastifyAppl
     jsonDocumentUrl: 'docs-json',
   });
 
-  await mountQueueDashboard(fastify, app.get(QueueService), app.get<ActorResolver>(ACTOR_RESOLVER));
+  await mountQueueDashboard(fastify, app.get(QueueService), resolver);
   return app;
 }
 

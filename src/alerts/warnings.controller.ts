@@ -13,6 +13,7 @@ import { CurrentActor } from '../common/auth/current-actor.decorator.js';
 import { Role } from '../common/auth/roles.js';
 import { ErrorBody } from '../common/http/errors.js';
 import { IdParam } from '../common/http/id-param.js';
+import { JsonBody } from '../common/http/json-body.js';
 import {
   CreateWarningDto,
   ListWarningsQuery,
@@ -42,6 +43,8 @@ export class WarningsController {
   /** A draft; a supervisor other than the author approves it before it can be published. */
   @Post()
   @Allow(...AUTHORS)
+  // A body of 20,000 characters, up to 6 bytes each when a client escapes them as \uXXXX.
+  @JsonBody({ maxBytes: 256 * 1024 })
   @ApiCreatedResponse({ type: WarningDto })
   create(@CurrentActor() actor: Actor, @Body() dto: CreateWarningDto): Promise<WarningDto> {
     return this.warnings.create(actor, dto);

@@ -12,6 +12,7 @@ import { CurrentActor } from '../common/auth/current-actor.decorator.js';
 import { Role } from '../common/auth/roles.js';
 import { ErrorBody } from '../common/http/errors.js';
 import { IdParam } from '../common/http/id-param.js';
+import { JsonBody } from '../common/http/json-body.js';
 import { CasesService } from './cases.service.js';
 import {
   AddVictimTransferDto,
@@ -52,6 +53,8 @@ export class CasesController {
   /** 接报立案: a case with its victims, identifiers and transfers in one request. */
   @Post()
   @Allow(...CASE_WRITERS)
+  // Up to 100 victims, 500 identifiers and 1,000 transfers (≈ 130 bytes each) in one request.
+  @JsonBody({ maxBytes: 1024 * 1024 })
   @ApiCreatedResponse({ type: CaseDto })
   @ApiBadRequestResponse({ type: ErrorBody })
   create(@CurrentActor() actor: Actor, @Body() dto: CreateCaseDto): Promise<CaseDto> {
@@ -114,6 +117,8 @@ export class CasesController {
 
   @Post(':id/notes')
   @Allow(...CASE_WRITERS)
+  // 10,000 characters, up to 6 bytes each when a client escapes them as \uXXXX.
+  @JsonBody({ maxBytes: 128 * 1024 })
   @ApiCreatedResponse({ type: TimelineEntryDto })
   addNote(
     @CurrentActor() actor: Actor,

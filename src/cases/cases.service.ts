@@ -400,7 +400,8 @@ export class CasesService {
       const changes: Partial<Case> = {};
       if (dto.fraudType !== undefined) changes.fraudType = dto.fraudType;
       if (dto.summary !== undefined) changes.summary = dto.summary;
-      if (dto.occurredAt !== undefined) changes.occurredAt = new Date(dto.occurredAt);
+      if (dto.occurredAt !== undefined)
+        changes.occurredAt = dto.occurredAt === null ? null : new Date(dto.occurredAt);
       if (dto.officerId !== undefined) changes.officerId = dto.officerId;
       await em.getRepository(Case).update({ id }, changes);
       await this.audit.record(em, {

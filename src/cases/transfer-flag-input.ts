@@ -1,6 +1,7 @@
-import { isISO8601, isPositive, length } from 'class-validator';
+import { isPositive, length } from 'class-validator';
 import type { FieldProblem } from '../common/http/errors.js';
 import { FEN_PROBLEM, isValidFen } from '../common/money.js';
+import { dateTimeProblem, parseDateTime, PAST_EVENT } from '../common/validation/date-time.js';
 import { checkBankCard } from '../common/validation/identifiers.js';
 
 /** A flag that passed every check, normalized for storing and matching. */
@@ -20,9 +21,6 @@ export interface NormalizedFlag {
 export type FlagCheck =
   | { ok: true; flag: NormalizedFlag }
   | { ok: false; externalRef: string | null; problems: FieldProblem[] };
-
-/** RFC 3339: a date, a time and an explicit offset (docs/ARCHITECTURE.md: ISO 8601 with offset). */
-const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
 
 /** A rule of one field: its problem, or null when the value passes. */
 type Rule = (value: unknown) => string | null;
@@ -66,11 +64,8 @@ const RULES: readonly (readonly [string, Rule])[] = [
     'amountFen',
     (v) => (!isPositive(v) ? 'must be more than 0' : isValidFen(v) ? null : FEN_PROBLEM),
   ],
-  // @IsISO8601({ strict: true })
-  [
-    'occurredAt',
-    (v) => (isISO8601(v, { strict: true }) ? null : 'must be a valid ISO 8601 date string'),
-  ],
+  // @IsDateTime(PAST_EVENT)
+  ['occurredAt', (v) => dateTimeProblem(v, PAST_EVENT)],
   ['reason', text(1, 500)],
   ['externalRef', text(1, 100)],
 ];
@@ -163,16 +158,6 @@ export function checkFlagWith(raw: unknown, fieldRules: FieldRules): FlagCheck {
     if (c.ok) payeeAccount = c.value;
     else problems.push({ field: 'payeeAccount', problem: c.problem });
   }
-  let occurredAt = new Date(NaN);
-  if (!failed.has('occurredAt')) {
-    occurredAt = new Date(input.occurredAt);
-    if (!WITH_OFFSET.test(input.occurredAt) || Number.isNaN(occurredAt.getTime())) {
-      problems.push({
-        field: 'occurredAt',
-        problem: 'must be a date and time with a UTC offset, e.g. 2026-11-21T10:02:00+08:00',
-      });
-    }
-  }
   if (!failed.has('reason') && !input.reason.trim()) {
     problems.push({ field: 'reason', problem: 'must not be blank' });
   }
@@ -187,7 +172,8 @@ export function checkFlagWith(raw: unknown, fieldRules: FieldRules): FlagCheck {
       payeeName: trimmedOrNull(input.payeeName),
       payeeBank: trimmedOrNull(input.payeeBank),
       amountFen: input.amountFen,
-      occurredAt,
+      // Its rule passed: an RFC 3339 date-time.
+      occurredAt: parseDateTime(input.occurredAt)!,
       reason: input.reason.trim(),
     },
   };

@@ -13,9 +13,11 @@ import { Allow } from '../common/auth/allow.decorator.js';
 import { CurrentActor } from '../common/auth/current-actor.decorator.js';
 import { Role } from '../common/auth/roles.js';
 import { ErrorBody } from '../common/http/errors.js';
+import { JsonBody } from '../common/http/json-body.js';
 import {
   ListTransferFlagsQuery,
   ListTransferHitsQuery,
+  MAX_FLAG_BATCH_BYTES,
   MAX_FLAGS_PER_BATCH,
   TransferFlagBatchInput,
   TransferFlagIngestResult,
@@ -39,6 +41,7 @@ export class TransferFlagsController {
   @HttpCode(200)
   @Allow(Role.BankLiaison)
   @ApiSecurity('bank-api-key')
+  @JsonBody({ maxBytes: MAX_FLAG_BATCH_BYTES, maxArrayLength: MAX_FLAGS_PER_BATCH })
   @ApiExtraModels(TransferFlagInput, TransferFlagBatchInput)
   @ApiBody({
     description: `One flag, or { flags: [...] } with up to ${MAX_FLAGS_PER_BATCH}. Re-sending an externalRef changes nothing.`,

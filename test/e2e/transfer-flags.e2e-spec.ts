@@ -3,6 +3,7 @@ import { afterAll, beforeAll, it } from '@jest/globals';
 import { DissuasionSlaHandler } from '../../src/cases/dissuasion-sla.job.js';
 import { QueueName } from '../../src/common/queue/queue-names.js';
 import { QueueService } from '../../src/common/queue/queue.service.js';
+import { flag, newCase } from '../builders.js';
 import { bootApp, DEMO_PASSWORD, describeEachBackend, TestApp, USERS } from '../harness.js';
 
 const CARD = '6222021234567890128';
@@ -10,50 +11,6 @@ const MASKED_CARD = '622202*********0128';
 const ICBC_NAME = '中国工商银行贵阳分行';
 /** A supervisor (大队长) of li.officer's brigade, created by the test: the demo data has none there. */
 const BRIGADE_SUPERVISOR = 'zhou.supervisor';
-
-/** The case body of cases.e2e-spec.ts: its receiving bank card is CARD. */
-function newCase() {
-  return {
-    fraudType: 'task_rebate',
-    summary: '受害人在兼职群内被诱导刷单返利，先后向对方提供的银行卡转账。',
-    reportedAt: '2026-11-21T09:30:00+08:00',
-    occurredAt: '2026-11-20T14:00:00+08:00',
-    victims: [{ name: '张三', phone: '+86 138-1234-5678', address: '贵阳市云岩区东山路12号' }],
-    identifiers: [
-      {
-        kind: 'bank_card',
-        value: '6222 0212 3456 7890 128',
-        bankName: '中国工商银行',
-        role: 'receiving_account',
-      },
-      { kind: 'phone', value: '170-0000-1111', role: 'contact_phone' },
-    ],
-    transfers: [
-      {
-        victimIndex: 0,
-        identifierIndex: 0,
-        amountFen: 5_000_000,
-        transferredAt: '2026-11-20T14:05:00+08:00',
-        channel: 'bank_transfer',
-      },
-    ],
-  };
-}
-
-function flag(externalRef: string, overrides: Record<string, unknown> = {}) {
-  return {
-    payerAccount: '6212 2624 0200 1234 567',
-    payerName: '王某某',
-    payeeAccount: '6222 0212 3456 7890 128',
-    payeeName: '李某',
-    payeeBank: '中国工商银行',
-    amountFen: 6_000_000,
-    occurredAt: '2026-11-21T10:02:00+08:00',
-    reason: '客户首次向陌生个人账户大额转账，自称“刷单返利”',
-    externalRef,
-    ...overrides,
-  };
-}
 
 /** The batch of the issue: a match, its duplicate, an invalid card, an unrelated transfer. */
 const BATCH = {

@@ -4,12 +4,12 @@ import {
   ArrayMinSize,
   IsArray,
   IsIn,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
   Length,
 } from 'class-validator';
+import { IsDateTime, SCHEDULED } from '../../common/validation/date-time.js';
 import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
 import { DELIVERY_STATUSES, DeliveryStatus } from '../entities/delivery.entity.js';
 import { SEVERITIES, Severity, WARNING_STATUSES, WarningStatus } from '../warning-status.js';
@@ -47,7 +47,7 @@ export class CreateWarningDto {
 
   @ApiPropertyOptional({ example: '2025-11-20T09:00:00+08:00', description: 'When to publish' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsDateTime(SCHEDULED)
   publishAt?: string;
 }
 
@@ -57,7 +57,7 @@ export class PublishWarningDto {
     description: 'Publish at this time instead of now (overrides the draft’s publishAt)',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsDateTime(SCHEDULED)
   publishAt?: string;
 }
 

@@ -5,7 +5,6 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -13,6 +12,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { Clearable } from '../../common/validation/optional.js';
+import { FILTER_BOUND, IsDateTime, PAST_EVENT } from '../../common/validation/date-time.js';
 import { IsFen } from '../../common/money.js';
 import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
 import { CASE_STATUSES, CaseStatus } from '../case-status.js';
@@ -76,7 +77,7 @@ export class TransferInput {
   identifierIndex!: number;
   @ApiProperty({ example: 5000000, description: 'Amount in fen (分)' }) @IsFen() amountFen!: number;
   @ApiProperty({ example: '2026-11-20T14:05:00+08:00' })
-  @IsISO8601({ strict: true })
+  @IsDateTime(PAST_EVENT)
   transferredAt!: string;
   @ApiProperty({ enum: TRANSFER_CHANNELS })
   @IsIn(TRANSFER_CHANNELS)
@@ -92,11 +93,11 @@ export class CreateCaseDto {
   @Length(1, 5000)
   summary!: string;
   @ApiProperty({ example: '2026-11-21T09:30:00+08:00' })
-  @IsISO8601({ strict: true })
+  @IsDateTime(PAST_EVENT)
   reportedAt!: string;
   @ApiPropertyOptional({ example: '2026-11-20T14:00:00+08:00' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsDateTime(PAST_EVENT)
   occurredAt?: string;
   @ApiPropertyOptional({
     format: 'uuid',
@@ -138,7 +139,15 @@ export class CreateCaseDto {
 export class UpdateCaseDto {
   @ApiPropertyOptional() @IsOptional() @IsString() fraudType?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 5000) summary?: string;
-  @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '2026-11-20T14:00:00+08:00',
+    description: 'null clears it (the time turned out to be unknown)',
+  })
+  @Clearable()
+  @IsDateTime(PAST_EVENT)
+  occurredAt?: string | null;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() officerId?: string;
 }
 
@@ -157,7 +166,9 @@ export class AddVictimTransferDto {
   @IsUUID()
   identifierId!: string;
   @ApiProperty({ example: 5000000 }) @IsFen() amountFen!: number;
-  @ApiProperty() @IsISO8601({ strict: true }) transferredAt!: string;
+  @ApiProperty({ example: '2026-11-20T14:05:00+08:00' })
+  @IsDateTime(PAST_EVENT)
+  transferredAt!: string;
   @ApiProperty({ enum: TRANSFER_CHANNELS })
   @IsIn(TRANSFER_CHANNELS)
   channel!: (typeof TRANSFER_CHANNELS)[number];
@@ -183,8 +194,8 @@ export class ListCasesQuery extends PageQuery {
   @IsOptional()
   @IsUUID()
   unitId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) reportedFrom?: string;
-  @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) reportedTo?: string;
+  @ApiPropertyOptional() @IsOptional() @IsDateTime(FILTER_BOUND) reportedFrom?: string;
+  @ApiPropertyOptional() @IsOptional() @IsDateTime(FILTER_BOUND) reportedTo?: string;
   @ApiPropertyOptional({ description: 'Minimum loss in fen' })
   @IsOptional()
   @Transform(({ value }) =>

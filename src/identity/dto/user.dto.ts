@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEnum, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 import { Role } from '../../common/auth/roles.js';
+import { Clearable } from '../../common/validation/optional.js';
 import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
 import { User } from '../entities/user.entity.js';
 
@@ -54,10 +55,10 @@ export class UpdateUserDto {
   @IsString()
   @Length(10, 128)
   password?: string;
-  @ApiPropertyOptional()
-  @IsOptional()
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'null removes the phone' })
+  @Clearable()
   @Matches(/^1[3-9]\d{9}$/, { message: 'must be an 11-digit mainland mobile number' })
-  phone?: string;
+  phone?: string | null;
 }
 
 export class ListUsersQuery extends PageQuery {

@@ -4,12 +4,12 @@ import {
   ArrayMinSize,
   IsArray,
   IsIn,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
   Length,
 } from 'class-validator';
+import { IsCalendarDate, PLANNED_DAY } from '../../common/validation/date-time.js';
 import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
 import { AllocationDto } from './recovery.dto.js';
 
@@ -19,8 +19,7 @@ export class CreateCeremonyDto {
   @Length(1, 200)
   title!: string;
   @ApiProperty({ example: '2026-09-15' })
-  @IsISO8601({ strict: true })
-  @Length(10, 10)
+  @IsCalendarDate(PLANNED_DAY)
   heldOn!: string;
   @ApiProperty({ example: '云岩分局三楼会议室' }) @IsString() @Length(1, 200) venue!: string;
   @ApiPropertyOptional({

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsCalendarDate, PAST_DAY } from '../../common/validation/date-time.js';
 import { IsFen } from '../../common/money.js';
 import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
 import type { AllocationMethod } from '../allocator.js';
@@ -18,8 +19,7 @@ export class CreateRecoveryDto {
   @IsFen()
   amountFen!: number;
   @ApiProperty({ example: '2026-12-01', description: 'Date the money reached the custody account' })
-  @IsISO8601({ strict: true })
-  @Length(10, 10)
+  @IsCalendarDate(PAST_DAY)
   recoveredOn!: string;
   @ApiProperty({ example: '《公安机关办理刑事案件程序规定》第二百三十八条' })
   @IsString()

@@ -1,0 +1,174 @@
+import { ValidateBy, ValidationOptions } from 'class-validator';
+
+/**
+ * Times and dates of the API (DESIGN.md, API conventions: ISO 8601 with offset). A date-time is
+ * RFC 3339: `2026-11-21T09:30:00+08:00` or `…Z`, seconds required, fraction optional; no week or
+ * ordinal dates, no basic format, no local times. Each field also has a sane range, so nothing
+ * stored can later fail to read back (a year 0 is 1 BC to PostgreSQL and no Date to JavaScript).
+ *
+ * The problems are short English phrases that complete "<field> <problem>" (see FieldProblem).
+ */
+
+const DAY_MS = 86_400_000;
+
+/**
+ * "Now" for the ranges: the app's Clock (business time, which tests move), wired in createApp;
+ * the wall clock until then. Decorators cannot take injected services, hence this one hook.
+ */
+let businessNowMs: () => number = () => Date.now();
+export function useClockForDates(nowMs: () => number): void {
+  businessNowMs = nowMs;
+}
+const EXAMPLE = 'e.g. 2026-11-21T09:30:00+08:00';
+const NOT_RFC_3339 = `must be an RFC 3339 date-time with an offset, ${EXAMPLE}`;
+
+export interface DateTimeRange {
+  /** The earliest instant allowed (an RFC 3339 date-time). */
+  min: string;
+  /** The latest instant allowed, fixed… */
+  max?: string;
+  /** …or this long after now. */
+  maxFromNowMs?: number;
+}
+
+/**
+ * When a fraud happened or was reported, or money moved in it: from 2000-01-01 (China time; no
+ * case of this system is older) to a day from now (clocks and time zones of the sender).
+ */
+export const PAST_EVENT: DateTimeRange = {
+  min: '2000-01-01T00:00:00+08:00',
+  maxFromNowMs: DAY_MS,
+};
+
+/** When something is to happen (a warning published later): up to a year ahead. */
+export const SCHEDULED: DateTimeRange = {
+  min: '2000-01-01T00:00:00+08:00',
+  maxFromNowMs: 366 * DAY_MS,
+};
+
+/** A bound of a search filter: anything from 2000 to 2100 (filters store nothing). */
+export const FILTER_BOUND: DateTimeRange = {
+  min: '2000-01-01T00:00:00+08:00',
+  max: '2100-01-01T00:00:00+08:00',
+};
+
+const RFC_3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
+
+function isRealDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  return d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+}
+
+/** The instant an RFC 3339 date-time names, or null if it is not one or not a real time. */
+export function parseDateTime(value: string): Date | null {
+  const m = RFC_3339.exec(value);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  // No leap second (23:59:60): a JavaScript Date cannot hold it.
+  if (!isRealDate(year, month, day) || hour > 23 || minute > 59 || second > 59) return null;
+  const offsetMinutes = m[8] ? (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10])) : 0;
+  if (m[8] && (Number(m[9]) > 23 || Number(m[10]) > 59)) return null;
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  d.setUTCHours(hour, minute, second, Number((m[7] ?? '0').padEnd(3, '0').slice(0, 3)));
+  return new Date(d.getTime() - offsetMinutes * 60_000);
+}
+
+const days = (ms: number) => {
+  const n = Math.round(ms / DAY_MS);
+  return n === 1 ? '1 day' : `${n} days`;
+};
+
+/** What is wrong with `value` as a date-time of `range`, or null when nothing is. */
+export function dateTimeProblem(
+  value: unknown,
+  range: DateTimeRange,
+  nowMs: number = businessNowMs(),
+): string | null {
+  if (typeof value !== 'string') return NOT_RFC_3339;
+  const at = parseDateTime(value);
+  if (!at) return RFC_3339.test(value) ? `is not a real date and time, ${EXAMPLE}` : NOT_RFC_3339;
+  if (at.getTime() < Date.parse(range.min)) return `must not be before ${range.min}`;
+  if (range.max !== undefined && at.getTime() > Date.parse(range.max))
+    return `must not be after ${range.max}`;
+  if (range.maxFromNowMs !== undefined && at.getTime() > nowMs + range.maxFromNowMs)
+    return `must not be more than ${days(range.maxFromNowMs)} from now`;
+  return null;
+}
+
+/** DTO field decorator: an RFC 3339 date-time with an offset, within `range`. */
+export function IsDateTime(
+  range: DateTimeRange,
+  validationOptions?: ValidationOptions,
+): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isDateTime',
+      validator: {
+        validate: (value: unknown) => dateTimeProblem(value, range) === null,
+        defaultMessage: (args) => dateTimeProblem(args?.value, range) ?? NOT_RFC_3339,
+      },
+    },
+    validationOptions,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calendar dates (a day, no time): RFC 3339 full-date, YYYY-MM-DD, in China time.
+
+export interface DateRange {
+  /** The earliest day allowed, YYYY-MM-DD. */
+  min: string;
+  /** The latest: this many days after today in China. */
+  maxDaysFromToday: number;
+}
+
+/** A day something was done (money reached the custody account): from 2000 to tomorrow. */
+export const PAST_DAY: DateRange = { min: '2000-01-01', maxDaysFromToday: 1 };
+
+/** A day something is planned for (a return ceremony): up to a year ahead. */
+export const PLANNED_DAY: DateRange = { min: '2000-01-01', maxDaysFromToday: 366 };
+
+const FULL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const NOT_FULL_DATE = 'must be a date as YYYY-MM-DD, e.g. 2026-11-21';
+
+/** The day in China (UTC+8 all year) `days` after the one `nowMs` falls on, as YYYY-MM-DD. */
+const chinaDay = (nowMs: number, days: number) =>
+  new Date(nowMs + 8 * 3600_000 + days * DAY_MS).toISOString().slice(0, 10);
+
+/** What is wrong with `value` as a date of `range`, or null when nothing is. */
+export function dateProblem(
+  value: unknown,
+  range: DateRange,
+  nowMs: number = businessNowMs(),
+): string | null {
+  if (typeof value !== 'string') return NOT_FULL_DATE;
+  const m = FULL_DATE.exec(value);
+  if (!m) return NOT_FULL_DATE;
+  if (!isRealDate(Number(m[1]), Number(m[2]), Number(m[3]))) return 'is not a real date';
+  // YYYY-MM-DD strings compare like the days they name.
+  if (value < range.min) return `must not be before ${range.min}`;
+  const last = chinaDay(nowMs, range.maxDaysFromToday);
+  if (value > last) return `must not be after ${last}`;
+  return null;
+}
+
+/** DTO field decorator: a calendar date YYYY-MM-DD within `range`. */
+export function IsCalendarDate(
+  range: DateRange,
+  validationOptions?: ValidationOptions,
+): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isCalendarDate',
+      validator: {
+        validate: (value: unknown) => dateProblem(value, range) === null,
+        defaultMessage: (args) => dateProblem(args?.value, range) ?? NOT_FULL_DATE,
+      },
+    },
+    validationOptions,
+  );
+}

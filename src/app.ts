@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
+import type { DestinationStream } from 'pino';
 import type { IncomingMessage } from 'node:http';
 import {
   LogController,
@@ -20,7 +21,7 @@ import { Role } from './common/auth/roles.js';
 import type { CommonOptions } from './common/common.module.js';
 import { requestContext } from './common/context/request-context.js';
 import { createValidationPipe } from './common/http/validation.js';
-import { createPino, PinoLoggerService } from './common/logging/logger.js';
+import { createPino, PinoLoggerService, redactUrl } from './common/logging/logger.js';
 import { MetricsService } from './common/observability/metrics.js';
 import { QueueService } from './common/queue/queue.service.js';
 
@@ -37,7 +38,8 @@ class OneLinePerRequest extends LogController {
   ): void {
     const line = {
       method: req.method,
-      url: req.url,
+      route: req.routeOptions.url ?? 'unmatched',
+      url: redactUrl(req.url),
       statusCode: reply.statusCode,
       responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
     };
@@ -47,8 +49,13 @@ class OneLinePerRequest extends LogController {
 }
 
 /** Builds the whole HTTP application (used by `npm start`, the worker entry and the tests). */
-export async function createApp(options: CommonOptions): Promise<NestFastifyApplication> {
-  const pino = createPino(options.config.logLevel);
+export async function createApp(
+  options: CommonOptions & {
+    /** Where log lines go; standard output when absent (tests read them from a stream). */
+    logDestination?: DestinationStream;
+  },
+): Promise<NestFastifyApplication> {
+  const pino = createPino(options.config.logLevel, options.logDestination);
   const adapter = new FastifyAdapter({
     loggerInstance: pino,
     trustProxy: options.config.trustProxy,

@@ -24,6 +24,66 @@ const CALLERS: (Omit<FuzzCaller, 'token'> & { username?: string })[] = [
   { label: 'community_police', username: USERS.community, weight: 2 },
 ];
 
+/**
+ * A freeze order answered by the bank with a recovery from it, and an approved warning: records
+ * the demo has not, so that requests to their endpoints get past "not found".
+ */
+async function seedThroughApi(t: TestApp): Promise<void> {
+  const as = async (user: string) => ({ authorization: `Bearer ${await t.token(user)}` });
+  const [card] = (await t.db.query(
+    `SELECT ci.case_id, ci.identifier_id FROM case_identifiers ci
+       JOIN identifiers i ON i.id = ci.identifier_id WHERE i.kind = 'bank_card' LIMIT 1`,
+  )) as { case_id: string; identifier_id: string }[];
+  const unit = async (code: string) =>
+    ((await t.db.query('SELECT id FROM units WHERE code = $1', [code])) as { id: string }[])[0].id;
+  const order = await t
+    .http()
+    .post('/api/v1/freeze-orders')
+    .set(await as(USERS.officer))
+    .send({
+      kind: 'freeze',
+      caseId: card.case_id,
+      identifierId: card.identifier_id,
+      bankUnitId: await unit('ICBC-GY'),
+      requestedFen: 1_000_000,
+    })
+    .expect(201);
+  await t
+    .http()
+    .post(`/api/v1/freeze-orders/${order.body.id as string}/response`)
+    .set(await as(USERS.icbc))
+    .send({ answer: 'frozen' })
+    .expect(200);
+  await t
+    .http()
+    .post('/api/v1/recoveries')
+    .set(await as(USERS.officer))
+    .send({
+      orderId: order.body.id as string,
+      amountFen: 500_000,
+      recoveredOn: '2026-12-01',
+      legalBasis: '《公安机关办理刑事案件程序规定》第二百三十八条',
+    })
+    .expect(201);
+  const warning = await t
+    .http()
+    .post('/api/v1/warnings')
+    .set(await as(USERS.community))
+    .send({
+      title: '警惕冒充客服退款诈骗',
+      body: '近期辖区多发冒充客服诈骗。',
+      fraudType: 'fake_customer_service',
+      severity: 'severe',
+      targetUnitIds: [await unit('GY-YY-QL-DS')],
+    })
+    .expect(201);
+  await t
+    .http()
+    .post(`/api/v1/warnings/${warning.body.id as string}/approve`)
+    .set(await as(USERS.supervisorYunyan))
+    .expect((res) => assert.ok(res.status < 300, res.text));
+}
+
 describe('fuzz: generated requests to every operation, as every role', () => {
   let t: TestApp;
   /** The error logged for each failed request, by request id. */
@@ -53,6 +113,7 @@ describe('fuzz: generated requests to every operation, as every role', () => {
     // The demo's cases, orders, warnings and coordinators, so valid requests find real records.
     await t.app.get(DemoCasesSeeder).load();
     await t.app.get(DemoCoordinatorsSeeder).load();
+    await seedThroughApi(t);
   });
 
   it(

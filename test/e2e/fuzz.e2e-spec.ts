@@ -98,10 +98,12 @@ describe('fuzz: generated requests to every operation, as every role', () => {
           write(line: string) {
             const entry = JSON.parse(line) as { requestId?: string; err?: Record<string, unknown> };
             if (!entry.requestId || !entry.err) return;
-            const { type, code, message } = entry.err;
+            const { type, code, message, table, column, constraint } = entry.err;
+            const where = [table, column, constraint].filter(Boolean).join('.');
             causes.set(
               entry.requestId,
-              `${String(type)}${code ? ` ${String(code)}` : ''}: ${String(message).slice(0, 160)}`,
+              [type, code, where && `(${where})`].filter(Boolean).join(' ') +
+                `: ${String(message).slice(0, 160)}`,
             );
           },
         },

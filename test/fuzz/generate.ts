@@ -79,23 +79,31 @@ const recentMs = fc.integer({
   max: Date.now() + 30 * 86_400_000,
 });
 
-const idOf = (pools: IdPools, table: string | undefined): fc.Arbitrary<string> => {
+/**
+ * An id of `table`: mostly one that exists and, under a case (`parent`), mostly one of that case
+ * (pools `victims@<caseId>`, …), sometimes a random one.
+ */
+const idOf = (pools: IdPools, table: string | undefined, parent?: string): fc.Arbitrary<string> => {
   const known = table ? (pools.get(table) ?? []) : [];
-  return known.length
-    ? fc.oneof(
-        { arbitrary: fc.constantFrom(...known), weight: 4 },
-        { arbitrary: fc.uuid(), weight: 1 },
-      )
-    : fc.uuid();
+  const children = table && parent ? (pools.get(`${table}@${parent}`) ?? []) : [];
+  const arbs = [{ arbitrary: fc.uuid(), weight: 1 }];
+  if (known.length) arbs.push({ arbitrary: fc.constantFrom(...known), weight: 3 });
+  if (children.length) arbs.push({ arbitrary: fc.constantFrom(...children), weight: 8 });
+  return fc.oneof(...arbs);
 };
 
 const WORDS = ['张三', '李四', '测试', '刷单返利', '冒充客服', 'fuzz', 'alpha', '贵阳', '云岩区'];
 
-function validString(name: string, schema: Schema, pools: IdPools): fc.Arbitrary<string> {
+function validString(
+  name: string,
+  schema: Schema,
+  pools: IdPools,
+  parent?: string,
+): fc.Arbitrary<string> {
   const example = typeof schema.example === 'string' ? schema.example : undefined;
-  if (schema.format === 'uuid' || tableOfName(name)) return idOf(pools, tableOfName(name));
   const known = pools.get(`field:${name}`);
   if (known?.length) return fc.constantFrom(...known);
+  if (schema.format === 'uuid' || tableOfName(name)) return idOf(pools, tableOfName(name), parent);
   if (/phone/i.test(name)) return fc.stringMatching(/^1[3-9]\d{9}$/);
   // Checked identifiers (ID number checksum, account digits): the schema's example is valid.
   if (example && /^(idNumber|\w+Account)$/.test(name)) return fc.constant(example);
@@ -128,15 +136,16 @@ export function validValue(
   pools: IdPools,
   name = '',
   depth = 0,
+  parent?: string,
 ): fc.Arbitrary<Json> {
   const schema = resolve(doc, raw);
   if (schema.enum?.length) return fc.constantFrom(...(schema.enum as Json[]));
   const options = schema.oneOf ?? schema.anyOf;
   if (options?.length)
-    return fc.oneof(...options.map((o) => validValue(doc, o, pools, name, depth)));
+    return fc.oneof(...options.map((o) => validValue(doc, o, pools, name, depth, parent)));
   switch (schema.type) {
     case 'string':
-      return validString(name, schema, pools);
+      return validString(name, schema, pools, parent);
     case 'number':
     case 'integer': {
       if (/Fen$/.test(name)) return fc.integer({ min: 1, max: 100_000_000 });
@@ -148,7 +157,7 @@ export function validValue(
       return fc.boolean();
     case 'array': {
       const item = name.replace(/s$/, '');
-      return fc.array(validValue(doc, schema.items ?? {}, pools, item, depth + 1), {
+      return fc.array(validValue(doc, schema.items ?? {}, pools, item, depth + 1, parent), {
         minLength: schema.minItems ?? 0,
         maxLength: Math.max(schema.minItems ?? 0, depth > 1 ? 1 : 3),
       });
@@ -156,9 +165,16 @@ export function validValue(
     default: {
       const props = Object.entries(schema.properties ?? {});
       if (!props.length) return fc.constant({});
+      // A body naming a case: its other ids are picked among that case's.
+      if (parent === undefined && props.some(([key]) => key === 'caseId'))
+        return idOf(pools, 'cases').chain((caseId) =>
+          validValue(doc, raw, pools, name, depth, caseId).map((v) =>
+            v && typeof v === 'object' && 'caseId' in v ? { ...v, caseId } : v,
+          ),
+        );
       const required = new Set(schema.required ?? []);
       const arbs = Object.fromEntries(
-        props.map(([key, s]) => [key, validValue(doc, s, pools, key, depth + 1)]),
+        props.map(([key, s]) => [key, validValue(doc, s, pools, key, depth + 1, parent)]),
       );
       // Optional references to other records (and lists of them) are left out more often: a
       // random one rarely fits, and one misfit makes the whole request a 400.
@@ -366,6 +382,8 @@ export interface FuzzRequest {
   caller: string;
   /** What was changed from a valid request; null for a valid one. */
   mutation: string | null;
+  /** The case whose records the request names (its path is under `/cases/{id}`). */
+  parent?: string;
   url: string;
   json?: string;
   multipart?: { file?: Buffer; files?: number; description?: string };
@@ -392,10 +410,14 @@ function validParam(
   op: Operation,
   p: Param,
   pools: IdPools,
+  parent?: string,
 ): fc.Arbitrary<string> {
-  if (op.pathParams.includes(p)) return idOf(pools, tableOfPathParam(op.path, p.name));
-  return validValue(doc, p.schema, pools, p.name).map(asText);
+  if (op.pathParams.includes(p)) return idOf(pools, tableOfPathParam(op.path, p.name), parent);
+  return validValue(doc, p.schema, pools, p.name, 0, parent).map(asText);
 }
+
+/** The case a request is about, when its path is under `/cases/{id}`. */
+const UNDER_CASE = /\/cases\/\{id\}\//;
 
 /** A valid-looking request to `op` from `caller`, or one mutated in its path, query or body. */
 export function requestFor(
@@ -404,8 +426,31 @@ export function requestFor(
   callers: fc.Arbitrary<string>,
   pools: IdPools,
 ): fc.Arbitrary<FuzzRequest> {
+  const idParam = op.pathParams.find((p) => p.name === 'id');
+  const underCase = UNDER_CASE.test(op.path);
+  // The first id first: the others (and the body's ids) are picked among its children.
+  return (idParam ? validParam(doc, op, idParam, pools) : fc.constant(undefined)).chain((id) =>
+    requestUnder(doc, op, callers, pools, id, underCase ? id : undefined),
+  );
+}
+
+function requestUnder(
+  doc: OpenApiDoc,
+  op: Operation,
+  callers: fc.Arbitrary<string>,
+  pools: IdPools,
+  id: string | undefined,
+  parent: string | undefined,
+): fc.Arbitrary<FuzzRequest> {
   const pathArb = fc.record(
-    Object.fromEntries(op.pathParams.map((p) => [p.name, validParam(doc, op, p, pools)])),
+    Object.fromEntries(
+      op.pathParams.map((p) => [
+        p.name,
+        p.name === 'id' && id !== undefined
+          ? fc.constant(id)
+          : validParam(doc, op, p, pools, parent),
+      ]),
+    ),
   ) as fc.Arbitrary<Record<string, string>>;
   const queryArb = fc
     .tuple(
@@ -424,14 +469,14 @@ export function requestFor(
     );
   const jsonBody = op.body?.contentType === 'application/json' ? op.body.schema : undefined;
   const bodyArb: fc.Arbitrary<Json | undefined> = jsonBody
-    ? validValue(doc, jsonBody, pools)
+    ? validValue(doc, jsonBody, pools, '', 0, parent)
     : fc.constant(undefined);
   const multipart = op.body?.contentType === 'multipart/form-data';
 
   return fc
     .record({ caller: callers, path: pathArb, query: queryArb, body: bodyArb, mutate: fc.nat(9) })
     .chain(({ caller, path, query, body, mutate }) => {
-      const base = { op, caller, mutation: null };
+      const base = { op, caller, mutation: null, parent };
       const valid: FuzzRequest = {
         ...base,
         url: buildUrl(op, path, query),

@@ -87,6 +87,27 @@ async function loadPools(db: DataSource, keepUsers: string[]): Promise<Map<strin
       rows.map((r) => r.id),
     );
   }
+  // Each case's own records, for requests under /cases/{id} or naming a caseId.
+  for (const [table, sql] of [
+    ['victims', 'SELECT case_id::text AS parent, id::text FROM victims'],
+    [
+      'identifiers',
+      'SELECT case_id::text AS parent, identifier_id::text AS id FROM case_identifiers',
+    ],
+    ['evidence', 'SELECT case_id::text AS parent, id::text FROM evidence'],
+  ] as const) {
+    for (const r of (await db.query(sql)) as { parent: string; id: string }[]) {
+      const key = `${table}@${r.parent}`;
+      pools.set(key, [...(pools.get(key) ?? []), r.id]);
+    }
+  }
+  const banks = (await db.query(
+    `SELECT id::text FROM units WHERE kind IN ('bank', 'bank_branch')`,
+  )) as { id: string }[];
+  pools.set(
+    'field:bankUnitId',
+    banks.map((b) => b.id),
+  );
   // Codes a field must hold (a valid request uses them).
   const codes = (await db.query('SELECT code FROM fraud_types')) as { code: string }[];
   pools.set(
@@ -213,7 +234,11 @@ export async function fuzz(
     if (res.status < 300 && r.op.method === 'POST') {
       const id = (res.body as { id?: unknown } | undefined)?.id;
       const table = tableOfCollection(r.op.path);
-      if (typeof id === 'string' && table && pools.has(table)) pools.get(table)!.push(id);
+      if (typeof id === 'string' && table && pools.has(table)) {
+        pools.get(table)!.push(id);
+        if (r.parent)
+          pools.set(`${table}@${r.parent}`, [...(pools.get(`${table}@${r.parent}`) ?? []), id]);
+      }
     }
     before = after;
   }

@@ -116,6 +116,9 @@ describe('fuzz: generated requests to every operation, as every role', () => {
     await t.app.get(DemoCasesSeeder).load();
     await t.app.get(DemoCoordinatorsSeeder).load();
     await seedThroughApi(t);
+    // One port for the whole run: supertest would otherwise listen on a new ephemeral port per
+    // request, thousands of them, which other files' servers (npm start on a free port) may race.
+    await t.app.listen(0, '127.0.0.1');
   });
 
   it(

@@ -1,11 +1,13 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
+import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
+import type { DestinationStream } from 'pino';
 import type { IncomingMessage } from 'node:http';
 import {
   LogController,
@@ -23,11 +25,41 @@ import { DEFAULT_JSON_BODY, installJsonBody } from './common/http/json-body.js';
 import { createValidationPipe } from './common/http/validation.js';
 import { useClockForDates } from './common/validation/date-time.js';
 import { Clock } from './common/clock.js';
-import { createPino, PinoLoggerService } from './common/logging/logger.js';
+import { createPino, PinoLoggerService, redactUrl } from './common/logging/logger.js';
 import { MetricsService } from './common/observability/metrics.js';
 import { QueueService } from './common/queue/queue.service.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** The API answers JSON (and a printable sheet with its own policy): it loads nothing, embeds nowhere. */
+const API_CSP = {
+  'default-src': ["'none'"],
+  'frame-ancestors': ["'none'"],
+  'base-uri': ["'none'"],
+  'form-action': ["'none'"],
+};
+/**
+ * Swagger UI (/docs) and bull-board (/queues): their own scripts and styles, and the API they call.
+ * Both put style attributes and <style> blocks in their HTML (and build more at run time), so styles
+ * need 'unsafe-inline'; scripts never do. bull-board's Google Fonts stylesheet is left out on
+ * purpose (no third-party request from a police workstation; the page falls back to system fonts).
+ */
+const UI_CSP = {
+  'default-src': ["'self'"],
+  'script-src': ["'self'"],
+  'style-src': ["'self'", "'unsafe-inline'"],
+  'img-src': ["'self'", 'data:'],
+  'font-src': ["'self'", 'data:'],
+  'connect-src': ["'self'"],
+  'object-src': ["'none'"],
+  'frame-ancestors': ["'none'"],
+  'base-uri': ["'self'"],
+  'form-action': ["'self'"],
+};
+const UI_ROUTE = /^\/(docs|queues)(\/|$)/;
+const NO_STORE = /^\/(api|queues)(\/|\?|$)/;
+/** One year; sent only on https requests (browsers ignore it over http anyway). */
+const HSTS = 'max-age=31536000';
 
 /** Logs a request once, when it completes, with what it was and how it ended. */
 class OneLinePerRequest extends LogController {
@@ -40,7 +72,8 @@ class OneLinePerRequest extends LogController {
   ): void {
     const line = {
       method: req.method,
-      url: req.url,
+      route: req.routeOptions.url ?? 'unmatched',
+      url: redactUrl(req.url),
       statusCode: reply.statusCode,
       responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
     };
@@ -50,8 +83,13 @@ class OneLinePerRequest extends LogController {
 }
 
 /** Builds the whole HTTP application (used by `npm start`, the worker entry and the tests). */
-export async function createApp(options: CommonOptions): Promise<NestFastifyApplication> {
-  const pino = createPino(options.config.logLevel);
+export async function createApp(
+  options: CommonOptions & {
+    /** Where log lines go; standard output when absent (tests read them from a stream). */
+    logDestination?: DestinationStream;
+  },
+): Promise<NestFastifyApplication> {
+  const pino = createPino(options.config.logLevel, options.logDestination);
   const adapter = new FastifyAdapter({
     loggerInstance: pino,
     trustProxy: options.config.trustProxy,
@@ -90,6 +128,7 @@ export async function createApp(options: CommonOptions): Promise<NestFastifyAppl
   });
   const clock = app.get(Clock);
   useClockForDates(() => clock.nowMs());
+  await secureHeaders(fastify);
   // Multipart bodies (evidence uploads) are streamed, not buffered; a file over the limit is a 413.
   await app.register(multipart, {
     limits: { fileSize: options.config.evidenceMaxBytes },
@@ -121,6 +160,34 @@ export async function createApp(options: CommonOptions): Promise<NestFastifyAppl
 
   await mountQueueDashboard(fastify, app.get(QueueService), resolver);
   return app;
+}
+
+/**
+ * Helmet's headers on every response (CSP, X-Frame-Options: DENY, nosniff, Referrer-Policy:
+ * no-referrer, …), the UI's CSP on /docs and /queues, HSTS over https, and no caching of anything
+ * under /api/v1 or /queues: those responses carry victims' data, evidence and audit records.
+ */
+async function secureHeaders(fastify: FastifyInstance): Promise<void> {
+  // Before helmet registers, so its own onRoute hook sees the option (and on routes added later).
+  fastify.addHook('onRoute', (route) => {
+    if (UI_ROUTE.test(route.url))
+      route.helmet = { contentSecurityPolicy: { useDefaults: false, directives: UI_CSP } };
+  });
+  await fastify.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    // Set below, on https requests only: behind TLS termination that is X-Forwarded-Proto with TRUST_PROXY.
+    strictTransportSecurity: false,
+  });
+  fastify.addHook('onRequest', (req, reply, done) => {
+    if (req.protocol === 'https') void reply.header('strict-transport-security', HSTS);
+    done();
+  });
+  fastify.addHook('onSend', (req, reply, payload, done) => {
+    if (NO_STORE.test(req.url)) void reply.header('cache-control', 'no-store');
+    done(null, payload);
+  });
 }
 
 /** bull-board at /queues, for admins only (bearer token, or the cookie set at login). */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { describe } from '@jest/globals';
 import { Client } from 'pg';
+import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/app.js';
@@ -79,6 +80,7 @@ export interface TestApp {
 export async function bootApp(
   backend: QueueBackendKind = 'postgres',
   overrides: Partial<AppConfig> & { redisUrl?: string } = {},
+  options: { logDestination?: DestinationStream } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   const prefix = `t${FILE_ID}x${++counter}`;
@@ -96,7 +98,12 @@ export async function bootApp(
     prefix: config.queuePrefix,
   });
   await queueBackend.prepare();
-  const app = await createApp({ config, databaseUrl: database.url, queueBackend });
+  const app = await createApp({
+    config,
+    databaseUrl: database.url,
+    queueBackend,
+    logDestination: options.logDestination,
+  });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const db = new DataSource({ type: 'postgres', url: database.url, extra: { max: 3 } });

@@ -9,7 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../common/auth/actor.js';
 import { Allow, Public } from '../common/auth/allow.decorator.js';
 import { CurrentActor } from '../common/auth/current-actor.decorator.js';
-import { ANY_ROLE } from '../common/auth/roles.js';
+import { ANY_ROLE, Role } from '../common/auth/roles.js';
 import { ErrorBody } from '../common/http/errors.js';
 import { AuthService } from './auth.service.js';
 import { LoginDto, MeDto, TokenDto } from './dto/auth.dto.js';
@@ -19,7 +19,7 @@ import { LoginDto, MeDto, TokenDto } from './dto/auth.dto.js';
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
-  /** Also sets an HttpOnly cookie limited to /queues, so an admin can open the queue dashboard. */
+  /** For an admin, also sets an HttpOnly cookie limited to /queues, to open the queue dashboard. */
   @Post('login')
   @Public()
   @HttpCode(200)
@@ -34,11 +34,15 @@ export class AuthController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenDto> {
-    const token = await this.auth.login(dto.username, dto.password, req.ip);
-    void reply.header(
-      'set-cookie',
-      `jw_token=${token.accessToken}; Path=/queues; HttpOnly; SameSite=Strict; Max-Age=${token.expiresIn}`,
-    );
+    const { token, role } = await this.auth.login(dto.username, dto.password, req.ip);
+    // Only admins may open the dashboard, so only they get a cookie; Secure when the browser came
+    // over https (behind a TLS-terminating proxy: X-Forwarded-Proto, trusted with TRUST_PROXY).
+    if (role === Role.Admin)
+      void reply.header(
+        'set-cookie',
+        `jw_token=${token.accessToken}; Path=/queues; HttpOnly; SameSite=Strict; ` +
+          `Max-Age=${token.expiresIn}${req.protocol === 'https' ? '; Secure' : ''}`,
+      );
     return token;
   }
 

@@ -49,8 +49,15 @@ export class AuthService implements ActorResolver {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Username + password → JWT. Rate-limited per (ip, username) and per ip; failures are audited. */
-  async login(username: string, password: string, ip: string): Promise<TokenDto> {
+  /**
+   * Username + password → JWT (and the user's role, for the dashboard cookie). Rate-limited per
+   * (ip, username) and per ip; failures are audited.
+   */
+  async login(
+    username: string,
+    password: string,
+    ip: string,
+  ): Promise<{ token: TokenDto; role: Role }> {
     const { max, windowSeconds } = this.config.loginRateLimit;
     const name = username.trim().toLowerCase();
     for (const [key, limit] of [
@@ -92,7 +99,10 @@ export class AuthService implements ActorResolver {
       sub: user.id,
       pwc: user.passwordChangedAt.getTime(),
     } satisfies Omit<TokenClaims, 'iat' | 'exp'>);
-    return { accessToken, tokenType: 'Bearer', expiresIn: this.config.jwtTtlSeconds };
+    return {
+      token: { accessToken, tokenType: 'Bearer', expiresIn: this.config.jwtTtlSeconds },
+      role: user.role,
+    };
   }
 
   /** A bearer token's user, if the token is valid, the user enabled and the password unchanged since. */

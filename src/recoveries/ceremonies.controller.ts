@@ -14,6 +14,7 @@ import { Role } from '../common/auth/roles.js';
 import { ErrorBody } from '../common/http/errors.js';
 import { IdParam } from '../common/http/id-param.js';
 import { CeremoniesService } from './ceremonies.service.js';
+import { SHEET_CSP } from './ceremony-sheet.js';
 import {
   AttachAllocationsDto,
   CeremonyDto,
@@ -73,6 +74,7 @@ export class CeremoniesController {
       .header('content-type', s.type)
       .header('cache-control', 'private, no-store')
       .header('x-content-type-options', 'nosniff');
+    if (q.format !== 'csv') void reply.header('content-security-policy', SHEET_CSP);
     if (q.format === 'csv')
       void reply.header('content-disposition', `attachment; filename="${s.filename}"`);
     return s.body;

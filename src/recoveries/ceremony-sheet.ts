@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { formatYuan, totalFen } from '../common/money.js';
 import { chinaTime } from '../common/china-time.js';
 
@@ -65,6 +66,19 @@ export function sheetCsv(lines: SheetLine[]): string {
   return '\ufeff' + rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
+const SHEET_STYLE = `
+body { font-family: "SimSun", "Songti SC", serif; margin: 2em; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid #000; padding: 6px 8px; text-align: center; }
+td:nth-child(8) { min-width: 8em; height: 2.5em; }
+@media print { body { margin: 0; } }
+`;
+
+/** The sheet's Content-Security-Policy: nothing but its own style block (by hash), no scripts. */
+export const SHEET_CSP =
+  `default-src 'none'; style-src 'sha256-${createHash('sha256').update(SHEET_STYLE).digest('base64')}'; ` +
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
 /** A printable HTML page: the ceremony, the table with an empty signature column, the total. */
 export function sheetHtml(h: SheetHeader, lines: SheetLine[]): string {
   const head = SHEET_COLUMNS.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
@@ -81,13 +95,7 @@ export function sheetHtml(h: SheetHeader, lines: SheetLine[]): string {
 <head>
 <meta charset="utf-8">
 <title>${escapeHtml(h.title)} — 发还签收表</title>
-<style>
-body { font-family: "SimSun", "Songti SC", serif; margin: 2em; }
-table { border-collapse: collapse; width: 100%; }
-th, td { border: 1px solid #000; padding: 6px 8px; text-align: center; }
-td:nth-child(8) { min-width: 8em; height: 2.5em; }
-@media print { body { margin: 0; } }
-</style>
+<style>${SHEET_STYLE}</style>
 </head>
 <body>
 <h1>${escapeHtml(h.title)}</h1>

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, it } from '@jest/globals';
 import { Redis } from 'ioredis';
@@ -399,6 +400,12 @@ describeEachBackend('recoveries: orders, recoveries, allocation, ceremonies', (b
         html.text.includes('5000.01'),
     );
     assert.ok(!html.text.includes('张三') && !html.text.includes(IDS[0]));
+    // Its style block is allowed by hash (the API's own policy allows nothing); no script is.
+    const style = /<style>([\s\S]*?)<\/style>/.exec(html.text)?.[1] ?? '';
+    const hash = createHash('sha256').update(style).digest('base64');
+    const policy = String(html.headers['content-security-policy']);
+    assert.match(policy, /default-src 'none'/);
+    assert.ok(policy.includes(`style-src 'sha256-${hash}'`), policy);
     const csv = await t
       .http()
       .get(`/api/v1/ceremonies/${cer.body.id}/sheet?format=csv`)

@@ -1,26 +1,105 @@
 import { LoggerService } from '@nestjs/common';
-import pino, { Logger as Pino } from 'pino';
+import pino, { DestinationStream, Logger as Pino } from 'pino';
 import { requestContext } from '../context/request-context.js';
+
+/** Text that may echo a stored value: PostgreSQL quotes the offending input (`… uuid: "1380013…"`). */
+const QUOTED = /"[^"]*"/g;
+const maskQuoted = (text: string) => text.replace(QUOTED, '"…"');
+
+/** Fields of a PostgreSQL error that name where it happened, never what was stored or asked for. */
+const PG_FIELDS = [
+  'code',
+  'constraint',
+  'table',
+  'column',
+  'schema',
+  'dataType',
+  'routine',
+] as const;
+
+type LoggedError = Record<string, unknown>;
+
+/**
+ * What a log line keeps of an error: its type, message and stack with quoted values masked, its
+ * code, and for a database error where it happened and the SQL text. Never the SQL parameters
+ * (TypeORM's `parameters`), PostgreSQL's `detail` (`Key (phone)=(…)`, the failing row) nor any
+ * other property an error may carry (request headers, URLs with secrets): phones, card and ID
+ * numbers and case narratives are SQL parameters here. A string (an `err: e.message`) is masked.
+ */
+export function serializeError(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return maskQuoted(value);
+  if (!(value instanceof Error)) return value === undefined ? undefined : '[not an Error]';
+  const e = value as Error & Record<string, unknown>;
+  const message = maskQuoted(e.message);
+  const frames = (e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l));
+  const out: LoggedError = {
+    type: e.name,
+    message,
+    stack: [`${e.name}: ${message}`, ...frames].join('\n'),
+  };
+  if (typeof e.code === 'string' || typeof e.code === 'number') out.code = e.code;
+  if (typeof e.statusCode === 'number') out.statusCode = e.statusCode;
+  const driver = e.driverError as Record<string, unknown> | undefined;
+  const pg = driver && typeof driver === 'object' ? driver : e;
+  for (const f of PG_FIELDS) if (typeof pg[f] === 'string') out[f] ??= pg[f];
+  // The statement with its $1 placeholders, not its values.
+  if (typeof e.query === 'string') out.query = e.query.slice(0, 2000);
+  if (e.cause !== undefined && depth < 2) out.cause = serializeError(e.cause, depth + 1);
+  return out;
+}
 
 /**
  * JSON logs through pino. nestjs-pino 5 needs Node 22 and 4.x stops at NestJS 11, so this is the
  * small part of it we need: one pino instance shared by Fastify (request logs) and Nest (app logs),
  * with the request id of the current request on every line (from AsyncLocalStorage).
  */
-export function createPino(level: string): Pino {
-  return pino({
-    level,
-    base: { service: 'jingwang' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: {
-      paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
-      remove: true,
+export function createPino(level: string, destination?: DestinationStream): Pino {
+  return pino(
+    {
+      level,
+      base: { service: 'jingwang' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: { err: serializeError, error: serializeError },
+      // Headers are not logged at all (request lines name method, route and status); should one
+      // ever be, its credentials are not.
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers["x-api-key"]',
+          'req.headers.cookie',
+          'headers.authorization',
+          'headers["x-api-key"]',
+          'headers.cookie',
+          'res.headers["set-cookie"]',
+        ],
+        remove: true,
+      },
+      mixin() {
+        const ctx = requestContext.get();
+        return ctx ? { requestId: ctx.requestId } : {};
+      },
     },
-    mixin() {
-      const ctx = requestContext.get();
-      return ctx ? { requestId: ctx.requestId } : {};
-    },
-  });
+    destination ?? pino.destination(1),
+  );
+}
+
+/**
+ * A request URL as logged: the path, and the query's parameter names with their values left out
+ * (`/identifiers/lookup?kind=…&value=…`): query strings carry acknowledgement tokens, looked-up
+ * phones and card numbers.
+ */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const names = url
+    .slice(q + 1)
+    .split('&')
+    .filter(Boolean)
+    .map((pair) => {
+      const name = pair.split('=')[0].slice(0, 40);
+      return `${/^[\w.[\]-]*$/.test(name) ? name : '…'}=…`;
+    });
+  return `${url.slice(0, q)}?${names.join('&')}`;
 }
 
 export class PinoLoggerService implements LoggerService {

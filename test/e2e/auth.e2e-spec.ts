@@ -355,7 +355,9 @@ describe('authentication', () => {
 describe('login rate limit', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await bootApp('postgres', { loginRateLimit: { max: 3, windowSeconds: 60 } });
+    t = await bootApp('postgres', {
+      loginRateLimit: { max: 3, windowSeconds: 60, accountMax: 1000, accountWindowSeconds: 60 },
+    });
   });
   afterAll(() => t.close());
 

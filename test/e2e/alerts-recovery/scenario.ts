@@ -260,6 +260,8 @@ export async function startWorker(t: TestApp): Promise<WorkerProcess> {
       JWT_SECRET: t.config.jwtSecret,
       PII_KEY: t.config.piiKey.toString('base64'),
       PII_KEY_ID: t.config.piiKeyId,
+      AUDIT_KEY: t.config.auditKey.toString('base64'),
+      AUDIT_ANCHOR_FILE: t.config.auditAnchor.file,
       PUBLIC_BASE_URL: t.config.alerts.publicBaseUrl,
       ALERTS_STALE_CLAIM_MS: '2000',
       JOB_LOCK_MS: '3000',

@@ -7,6 +7,7 @@ import { Recoveries1732700000000 } from './1732700000000-Recoveries.js';
 import { Alerts1732800000000 } from './1732800000000-Alerts.js';
 import { TrendScan1732900000000 } from './1732900000000-TrendScan.js';
 import { CaseChanged1732950000000 } from './1732950000000-CaseChanged.js';
+import { AuditKeyed1733040000000 } from './1733040000000-AuditKeyed.js';
 
 /** Every migration, in order. Listed explicitly so the build and the tests run the same set. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   Alerts1732800000000,
   TrendScan1732900000000,
   CaseChanged1732950000000,
+  AuditKeyed1733040000000,
 ];

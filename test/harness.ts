@@ -101,7 +101,8 @@ export async function bootApp(
     redisUrl,
     prefix: config.queuePrefix,
   });
-  await queueBackend.prepare(roles);
+  // Nothing to prepare: the clone holds BullMQ's schema, owned and granted as in the template
+  // (global-setup), and Redis needs nothing.
   const app = await createApp({ config, databaseUrl: roles.appUrl, queueBackend });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

@@ -68,22 +68,28 @@ function pgSchema(prefix: string): string {
 /**
  * The app's role works the queue tables, and may create in the schema: BullMQ creates a job-id
  * sequence per queue the first time a job is added to it (and drops it when the queue is
- * obliterated). Under a lock, as concurrent GRANTs on one object fail.
+ * obliterated); those are the app role's own. Grants go on what the owner made only (granting on
+ * the app's own sequences would be refused), under a lock, as concurrent GRANTs on one object fail.
  */
 async function grantQueueSchema(client: Client, schema: string, appRole: string): Promise<void> {
-  const s = `"${schema}"`;
   const app = `"${appRole.replace(/"/g, '""')}"`;
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock(73162405, hashtext($1))', [schema]);
-    for (const sql of [
-      `GRANT USAGE, CREATE ON SCHEMA ${s} TO ${app}`,
-      `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${s} TO ${app}`,
-      `GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA ${s} TO ${app}`,
-      `ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${app}`,
-      `ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO ${app}`,
-    ])
-      await client.query(sql);
+    await client.query(`GRANT USAGE, CREATE ON SCHEMA "${schema}" TO ${app}`);
+    const { rows } = await client.query<{ name: string; sequence: boolean }>(
+      `SELECT format('%I.%I', n.nspname, c.relname) AS name, c.relkind = 'S' AS sequence
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'S') AND c.relowner = current_user::regrole`,
+      [schema],
+    );
+    for (const { name, sequence } of rows) {
+      await client.query(
+        sequence
+          ? `GRANT USAGE, SELECT, UPDATE ON SEQUENCE ${name} TO ${app}`
+          : `GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE ${name} TO ${app}`,
+      );
+    }
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);

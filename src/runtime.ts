@@ -78,6 +78,7 @@ export async function prepareRuntime(
         await ensureDatabase(databaseUrl);
         roles = await provisionRoles(databaseUrl);
       }
+      await assertAppRole(roles.appUrl, roleOf(roles.ownerUrl));
       const applied = await runAppMigrations(roles.ownerUrl, roles.appRole);
       if (applied.length) log(`Applied migrations: ${applied.join(', ')}`);
     }
@@ -89,7 +90,6 @@ export async function prepareRuntime(
     });
     if (roles) {
       await queueBackend.prepare(roles);
-      await assertAppRole(roles.appUrl);
       log(`Queues run on ${queueBackend.kind === 'redis' ? 'Redis' : 'PostgreSQL'}`);
     }
     return {

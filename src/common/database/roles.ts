@@ -192,18 +192,21 @@ export async function grantAppRole(
 }
 
 /**
- * Refuses to run the app as a superuser or as the owner of its tables: either could rewrite the
- * audit trail (switch its triggers off, or drop them).
+ * Refuses to run the app as a superuser, as the owner role (or a member of it), or as the owner
+ * of the audit table: any of them could rewrite the audit trail (switch its triggers off, drop
+ * them). Checked before the grants, which must never be applied to the owner itself.
  */
-export async function assertAppRole(appUrl: string): Promise<void> {
+export async function assertAppRole(appUrl: string, ownerRole: string): Promise<void> {
   const client = new Client({ connectionString: appUrl });
   await client.connect();
   try {
     const { rows } = await client.query<{ superuser: boolean; owner: boolean; role: string }>(
-      `SELECT current_user AS role,
-              (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser,
-              pg_has_role(current_user, (SELECT relowner FROM pg_class
-                                          WHERE oid = 'public.audit_events'::regclass), 'USAGE') AS owner`,
+      `SELECT current_user AS role, r.rolsuper AS superuser,
+              pg_has_role(current_user, $1::name, 'USAGE')
+                OR COALESCE(pg_has_role(current_user, (SELECT relowner FROM pg_class
+                              WHERE oid = to_regclass('public.audit_events')), 'USAGE'), false) AS owner
+         FROM pg_roles r WHERE r.rolname = current_user`,
+      [ownerRole],
     );
     const { role, superuser, owner } = rows[0];
     if (superuser || owner) {

@@ -1,18 +1,19 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { latestAnchor, parseAnchors } from '../../src/common/audit/audit-anchor.js';
 import { legacyAuditHash } from '../../src/common/audit/audit-hash.js';
 import { AuditService } from '../../src/common/audit/audit.service.js';
 import { withDatabase, ensureDatabase } from '../../src/common/database/create-database.js';
 import { runAppMigrations } from '../../src/common/database/data-source.js';
 import { startEmbeddedPostgres } from '../../src/common/database/embedded-postgres.js';
-import { bootApp, TestApp, USERS } from '../harness.js';
+import { bootApp, eventually, TestApp, USERS } from '../harness.js';
 import { freePort } from '../setup/servers.js';
 
 interface AuditRow {
@@ -557,5 +558,59 @@ describe('audit:verify without DATABASE_URL', () => {
     } finally {
       await pg.stop();
     }
+  });
+});
+
+describe('audit anchors outside the database', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'jw-anchors-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function head(t: TestApp): Promise<{ id: string; hash: string }> {
+    const [row] = (await t.db.query(
+      'SELECT id::text AS id, hash FROM audit_events ORDER BY audit_events.id DESC LIMIT 1',
+    )) as { id: string; hash: string }[];
+    return row;
+  }
+  const anchorsIn = (t: TestApp, file: string) =>
+    parseAnchors(t.config.auditKey, existsSync(file) ? readFileSync(file, 'utf8') : '');
+
+  it("the chain's head is appended to the anchor file every interval, signed with the audit key", async () => {
+    const file = join(dir, 'interval.log');
+    const t = await bootApp('postgres', { auditAnchor: { file, intervalMs: 200 } });
+    try {
+      await t.token(USERS.officer); // a login: one more audit row
+      const now = await head(t);
+      const anchored = await eventually('the head anchored', async () => {
+        const { anchors, invalid } = anchorsIn(t, file);
+        assert.equal(invalid, undefined);
+        const latest = latestAnchor(anchors);
+        return latest?.id === now.id ? latest : undefined;
+      });
+      assert.equal(anchored.hash, now.hash);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("the chain's head is anchored when the app shuts down", async () => {
+    const file = join(dir, 'shutdown.log');
+    const t = await bootApp('postgres', { auditAnchor: { file, intervalMs: 0 } });
+    let now: { id: string; hash: string } | undefined;
+    try {
+      await t.token(USERS.officer);
+      now = await head(t);
+      assert.equal(existsSync(file), false, 'no timer: nothing anchored yet');
+    } finally {
+      await t.close();
+    }
+    const { anchors, invalid } = anchorsIn(t, file);
+    assert.equal(invalid, undefined);
+    assert.deepEqual(
+      anchors.map((a) => [a.id, a.hash]),
+      [[now.id, now.hash]],
+    );
   });
 });

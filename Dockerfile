@@ -14,6 +14,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY seeds ./seeds
+# DATA_DIR: evidence files and the audit anchor file, written by the app's user.
+RUN mkdir -p .data && chown node:node .data
 USER node
 EXPOSE 3000
 CMD ["node", "dist/main.js"]

@@ -8,7 +8,6 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream } from 'pino';
-import type { IncomingMessage } from 'node:http';
 import {
   LogController,
   type FastifyInstance,
@@ -29,7 +28,8 @@ import { createPino, PinoLoggerService, redactUrl } from './common/logging/logge
 import { MetricsService } from './common/observability/metrics.js';
 import { QueueService } from './common/queue/queue.service.js';
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+/** A client's X-Request-Id is kept (beside ours, never instead of it) only in this form. */
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 
 /** The API answers JSON (and a printable sheet with its own policy): it loads nothing, embeds nowhere. */
 const API_CSP = {
@@ -98,16 +98,21 @@ export async function createApp(
     requestIdHeader: false,
     // One log line per request, when it completes ('request completed'), not also when it comes in.
     logController: new OneLinePerRequest(),
-    genReqId: (req: IncomingMessage) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    // Our own id for every request: a client cannot choose what the logs and the audit trail call
+    // its request (nor reuse another request's id); its own X-Request-Id is recorded beside it.
+    genReqId: () => randomUUID(),
   });
   const fastify = adapter.getInstance() as unknown as FastifyInstance;
   // Every response carries its request id; everything logged or audited during it knows the id.
   fastify.addHook('onRequest', (req, reply, done) => {
     void reply.header('x-request-id', req.id);
-    requestContext.run({ requestId: String(req.id), ip: req.ip, origin: 'http' }, done);
+    const given = req.headers['x-request-id'];
+    const clientRequestId =
+      typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : undefined;
+    requestContext.run(
+      { requestId: String(req.id), clientRequestId, ip: req.ip, origin: 'http' },
+      done,
+    );
   });
 
   const app = await NestFactory.create<NestFastifyApplication>(

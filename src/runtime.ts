@@ -7,9 +7,11 @@ import {
   runningEmbeddedPostgres,
   startEmbeddedPostgres,
 } from './common/database/embedded-postgres.js';
+import { assertAppRole, DatabaseRoles, provisionRoles, roleOf } from './common/database/roles.js';
 import { createQueueBackend, QueueBackend } from './common/queue/queue-backend.js';
 
 export interface Runtime {
+  /** The app's connections: its own role, neither owner nor superuser (the URL as given without `prepare`). */
   databaseUrl: string;
   queueBackend: QueueBackend;
   embedded: boolean;
@@ -19,8 +21,12 @@ export interface Runtime {
 
 /**
  * Everything the app needs before it can start: a PostgreSQL (the given one, or an embedded one
- * with its data in DATA_DIR/pg), the app's migrations, and the queue store (BullMQ's migrations
- * when it runs on PostgreSQL).
+ * with its data in DATA_DIR/pg), the database roles, the app's migrations (run by the owner), and
+ * the queue store (BullMQ's migrations when it runs on PostgreSQL).
+ *
+ * Roles: with DATABASE_OWNER_URL, migrations run over it and the app uses DATABASE_URL as given.
+ * With DATABASE_URL alone (or the embedded server), that URL must name a superuser, which creates
+ * the owner and app roles (src/common/database/roles.ts); the app then connects as the app role.
  */
 export async function prepareRuntime(
   config: AppConfig,
@@ -31,7 +37,10 @@ export async function prepareRuntime(
      * stopping it to start our own. For the worker process and command-line tools.
      */
     shareRunning?: boolean;
-    /** Create the database and run migrations (not for tools that only read, like audit:verify). */
+    /**
+     * Create the database, the roles, and run migrations (not for tools that only read, like
+     * audit:verify, which connect with the URL as given).
+     */
     prepare?: boolean;
   } = {},
 ): Promise<Runtime> {
@@ -56,19 +65,39 @@ export async function prepareRuntime(
     databaseUrl = withDatabase(embedded.url, 'jingwang');
   }
   try {
+    let roles: DatabaseRoles | undefined;
+    if (options.prepare !== false) {
+      if (config.databaseOwnerUrl) {
+        await ensureDatabase(config.databaseOwnerUrl);
+        roles = {
+          ownerUrl: config.databaseOwnerUrl,
+          appUrl: databaseUrl,
+          appRole: roleOf(databaseUrl),
+        };
+      } else {
+        await ensureDatabase(databaseUrl);
+        roles = await provisionRoles(databaseUrl);
+      }
+      await assertAppRole(roles.appUrl, roleOf(roles.ownerUrl));
+      const applied = await runAppMigrations(roles.ownerUrl, roles.appRole);
+      if (applied.length) log(`Applied migrations: ${applied.join(', ')}`);
+    }
+    const appUrl = roles?.appUrl ?? databaseUrl;
     const queueBackend = createQueueBackend({
-      databaseUrl,
+      databaseUrl: appUrl,
       redisUrl: config.redisUrl,
       prefix: config.queuePrefix,
     });
-    if (options.prepare !== false) {
-      await ensureDatabase(databaseUrl);
-      const applied = await runAppMigrations(databaseUrl);
-      if (applied.length) log(`Applied migrations: ${applied.join(', ')}`);
-      await queueBackend.prepare();
+    if (roles) {
+      await queueBackend.prepare(roles);
       log(`Queues run on ${queueBackend.kind === 'redis' ? 'Redis' : 'PostgreSQL'}`);
     }
-    return { databaseUrl, queueBackend, embedded: !!embedded, stop: async () => embedded?.stop() };
+    return {
+      databaseUrl: appUrl,
+      queueBackend,
+      embedded: !!embedded,
+      stop: async () => embedded?.stop(),
+    };
   } catch (err) {
     await embedded?.stop();
     throw err;

@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../src/app.js';
 import type { AppConfig } from '../src/common/config/config.js';
 import { withDatabase } from '../src/common/database/create-database.js';
+import { OWNER_ROLE, roleUrls } from '../src/common/database/roles.js';
 import { createQueueBackend, QueueBackendKind } from '../src/common/queue/queue-backend.js';
 import { QueueService } from '../src/common/queue/queue.service.js';
 import { DEMO_PASSWORD, testConfig, USERS } from './setup/test-config.js';
@@ -39,7 +40,8 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   try {
     for (let attempt = 0; ; attempt++) {
       try {
-        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+        // Owned by the owner role, like the template (global-setup provisioned the roles).
+        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template} OWNER ${OWNER_ROLE}`);
         break;
       } catch (err) {
         // Two files cloning at the same instant can collide on the template; try again.
@@ -67,7 +69,10 @@ export interface TestApp {
   backend: QueueBackendKind;
   /** The configuration the app was booted with (queue prefix, Redis URL, …). */
   config: AppConfig;
+  /** A superuser URL of this file's database (what a single DATABASE_URL names). */
   databaseUrl: string;
+  /** The app role's URL of this file's database: what the app connects with. */
+  appDatabaseUrl: string;
   /** A superuser connection to this file's database, for setting up and inspecting rows. */
   db: DataSource;
   token(username: string, password?: string): Promise<string>;
@@ -92,15 +97,17 @@ export async function bootApp(
     redisUrl,
     queuePrefix: backend === 'redis' ? prefix : 'jw',
   });
+  const roles = roleUrls(database.url);
   const queueBackend = createQueueBackend({
-    databaseUrl: database.url,
+    databaseUrl: roles.appUrl,
     redisUrl,
     prefix: config.queuePrefix,
   });
-  await queueBackend.prepare();
+  // Nothing to prepare: the clone holds BullMQ's schema, owned and granted as in the template
+  // (global-setup), and Redis needs nothing.
   const app = await createApp({
     config,
-    databaseUrl: database.url,
+    databaseUrl: roles.appUrl,
     queueBackend,
     logDestination: options.logDestination,
   });
@@ -115,6 +122,7 @@ export async function bootApp(
     backend,
     config,
     databaseUrl: database.url,
+    appDatabaseUrl: roles.appUrl,
     db,
     http: () => request(app.getHttpServer()),
     async token(

@@ -50,46 +50,83 @@ export class AuthService implements ActorResolver {
   ) {}
 
   /**
-   * Username + password → JWT (and the user's role, for the dashboard cookie). Rate-limited per
-   * (ip, username) and per ip; failures are audited.
+   * Username + password → JWT (and the user's role, for the dashboard cookie). Limited per
+   * (address, username), per address, and per username from any address (failures only: a
+   * successful login is taken back off every counter). A lockout of the account and the first
+   * refusal of each limit in its window are audited, like every failure.
    */
   async login(
     username: string,
     password: string,
     ip: string,
   ): Promise<{ token: TokenDto; role: Role }> {
-    const { max, windowSeconds } = this.config.loginRateLimit;
+    const { max, windowSeconds, accountMax, accountWindowSeconds } = this.config.loginRateLimit;
     const name = username.trim().toLowerCase();
-    for (const [key, limit] of [
-      [`login:${ip}:${name}`, max],
-      [`login-ip:${ip}`, max * 10],
-    ] as const) {
-      const d = await this.limiter.consume(key, limit, windowSeconds);
+    const limits = [
+      { key: `login:${ip}:${name}`, limit: max, window: windowSeconds, kind: 'address_username' },
+      { key: `login-ip:${ip}`, limit: max * 10, window: windowSeconds, kind: 'address' },
+      {
+        key: `login-user:${name}`,
+        limit: accountMax,
+        window: accountWindowSeconds,
+        kind: 'username',
+      },
+    ] as const;
+    const counted: { key: string; windowStart: Date; count: number }[] = [];
+    const refund = () => Promise.all(counted.map((c) => this.limiter.refund(c.key, c.windowStart)));
+    for (const l of limits) {
+      const d = await this.limiter.consume(l.key, l.limit, l.window);
       if (!d.allowed) {
+        await refund();
+        // Only the first refusal of a window is audited; later ones are counted in the window, so
+        // a flood of refused attempts cannot flood the (serialized) audit chain.
+        if (d.count === l.limit + 1) {
+          await this.audit.record(this.ds.manager, {
+            action: 'auth.login_throttled',
+            entity: 'user',
+            entityId: (await this.users.findForLogin(name))?.id ?? null,
+            details: { username: name, limit: l.kind, retryAfterSeconds: d.retryAfterSeconds },
+          });
+        }
         throw new ApiError(
           HttpStatus.TOO_MANY_REQUESTS,
           `Too many login attempts; try again in ${d.retryAfterSeconds} s`,
           [],
-          {
-            'retry-after': String(d.retryAfterSeconds),
-          },
+          { 'retry-after': String(d.retryAfterSeconds) },
         );
       }
+      counted.push({ key: l.key, windowStart: d.windowStart, count: d.count });
     }
     const user = await this.users.findForLogin(name);
     const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), password);
     if (!user || !ok || user.disabledAt) {
-      await this.audit.record(this.ds.manager, {
-        action: 'auth.login_failed',
-        entity: 'user',
-        entityId: user?.id ?? null,
-        details: {
-          username: name,
-          reason: !user ? 'unknown_user' : !ok ? 'wrong_password' : 'disabled',
-        },
+      const accountFailures = counted[2].count;
+      await this.ds.transaction(async (em) => {
+        await this.audit.record(em, {
+          action: 'auth.login_failed',
+          entity: 'user',
+          entityId: user?.id ?? null,
+          details: {
+            username: name,
+            reason: !user ? 'unknown_user' : !ok ? 'wrong_password' : 'disabled',
+          },
+        });
+        if (accountFailures === accountMax) {
+          await this.audit.record(em, {
+            action: 'auth.account_locked',
+            entity: 'user',
+            entityId: user?.id ?? null,
+            details: {
+              username: name,
+              failures: accountFailures,
+              windowSeconds: accountWindowSeconds,
+            },
+          });
+        }
       });
       throw new UnauthorizedException('Wrong username or password, or the account is disabled');
     }
+    await refund();
     await this.audit.record(this.ds.manager, {
       action: 'auth.login',
       entity: 'user',
@@ -133,6 +170,8 @@ export class AuthService implements ActorResolver {
     } catch {
       return null;
     }
+    // jsonwebtoken accepts a token without `exp` as never expiring; ours always carry one.
+    if (!Number.isFinite(claims.exp) || typeof claims.sub !== 'string') return null;
     if (this.verified.size >= VERIFIED_TOKENS_MAX) {
       const oldest = this.verified.keys().next().value;
       if (oldest !== undefined) this.verified.delete(oldest);

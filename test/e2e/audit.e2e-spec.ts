@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { latestAnchor, parseAnchors } from '../../src/common/audit/audit-anchor.js';
+import { legacyAuditHash } from '../../src/common/audit/audit-hash.js';
+import { AuditService } from '../../src/common/audit/audit.service.js';
 import { withDatabase, ensureDatabase } from '../../src/common/database/create-database.js';
 import { runAppMigrations } from '../../src/common/database/data-source.js';
 import { startEmbeddedPostgres } from '../../src/common/database/embedded-postgres.js';
-import { bootApp, TestApp, USERS } from '../harness.js';
+import { bootApp, eventually, TestApp, USERS } from '../harness.js';
 import { freePort } from '../setup/servers.js';
 
 interface AuditRow {
@@ -23,6 +26,7 @@ interface AuditRow {
   entity: string;
   entity_id: string | null;
   request_id: string | null;
+  client_request_id: string | null;
   ip: string | null;
   details: Record<string, unknown>;
 }
@@ -56,12 +60,28 @@ function runCli(
   });
 }
 
-async function auditRowsFor(t: TestApp, requestId: string): Promise<AuditRow[]> {
-  const rows = (await t.db.query('SELECT * FROM audit_events WHERE request_id = $1 ORDER BY id', [
-    requestId,
-  ])) as AuditRow[];
+/** The audit rows of the requests that sent this X-Request-Id (kept beside the server's own id). */
+async function auditRowsFor(t: TestApp, clientRequestId: string): Promise<AuditRow[]> {
+  const rows = (await t.db.query(
+    'SELECT * FROM audit_events WHERE client_request_id = $1 ORDER BY id',
+    [clientRequestId],
+  )) as AuditRow[];
   return rows.map((r) => ({ ...r, id: String(r.id) }));
 }
+
+/** audit:verify on the test's database, with the app's audit key and anchor file. */
+function verifyCli(t: TestApp, env: Record<string, string> = {}) {
+  return runCli({
+    DATABASE_URL: t.databaseUrl,
+    AUDIT_KEY: t.config.auditKey.toString('base64'),
+    AUDIT_ANCHOR_FILE: t.config.auditAnchor.file,
+    ...env,
+  });
+}
+
+const verify = async (t: TestApp, token: string) =>
+  (await t.http().get('/api/v1/audit/verify').set('authorization', `Bearer ${token}`).expect(200))
+    .body as Record<string, unknown>;
 
 /** Runs one statement as the superuser with the append-only trigger off, as someone tampering would. */
 async function tamper(t: TestApp, sql: string, params: unknown[]): Promise<void> {
@@ -106,11 +126,13 @@ describe('audit log', () => {
     )
       .set('x-forwarded-for', '203.0.113.7')
       .expect(201);
-    assert.equal(res.headers['x-request-id'], requestId);
 
     const rows = await auditRowsFor(t, requestId);
     assert.equal(rows.length, 1);
     const [row] = rows;
+    assert.equal(row.request_id, res.headers['x-request-id'], "the server's own request id");
+    assert.match(row.request_id ?? '', /^[0-9a-f-]{36}$/);
+    assert.equal(row.client_request_id, requestId, "the client's, beside it");
     assert.equal(row.actor_kind, 'user');
     assert.equal(row.actor_id, me.id);
     assert.equal(row.actor_role, 'admin');
@@ -207,26 +229,68 @@ describe('audit log', () => {
     await t.http().get('/api/v1/audit/verify').expect(401);
   });
 
-  it("the app's own connection cannot update, delete or truncate audit rows", async () => {
-    const ds = t.app.get(DataSource);
+  it('the app connects as its own role, neither superuser nor owner', async () => {
+    const [me] = (await t.app
+      .get(DataSource)
+      .query(
+        `SELECT current_user AS role, rolsuper AS superuser FROM pg_roles WHERE rolname = current_user`,
+      )) as { role: string; superuser: boolean }[];
+    assert.deepEqual(me, { role: 'jingwang_app', superuser: false });
+    const [{ owner }] = (await t.db.query(
+      `SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE oid = 'audit_events'::regclass`,
+    )) as { owner: string }[];
+    assert.equal(owner, 'jingwang_owner');
+  });
+
+  it("the app's role cannot update, delete, truncate, or switch off or drop the audit triggers", async () => {
     const [{ id }] = (await t.db.query('SELECT min(id)::text AS id FROM audit_events')) as {
       id: string;
     }[];
-    const refused = (err: unknown) => {
-      const e = err as { code?: string; message?: string };
-      assert.equal(e.code, '42501', String(e.message));
-      assert.match(String(e.message), /audit_events is append-only/);
-      return true;
-    };
-    await assert.rejects(
-      ds.query(`UPDATE audit_events SET details = '{"x":1}' WHERE id = $1`, [id]),
-      (err) => refused(err) && /UPDATE refused/.test(String((err as Error).message)),
-    );
-    await assert.rejects(
-      ds.query('DELETE FROM audit_events WHERE id = $1', [id]),
-      (err) => refused(err) && /DELETE refused/.test(String((err as Error).message)),
-    );
-    await assert.rejects(ds.query('TRUNCATE audit_events'), refused);
+    const [{ n: before }] = (await t.db.query('SELECT count(*)::int AS n FROM audit_events')) as {
+      n: number;
+    }[];
+    const app = new Client({ connectionString: t.appDatabaseUrl });
+    await app.connect();
+    try {
+      const refused = async (what: string, ...statements: string[]) => {
+        await app.query('BEGIN');
+        try {
+          await assert.rejects(
+            (async () => {
+              for (const sql of statements) await app.query(sql, sql.includes('$1') ? [id] : []);
+            })(),
+            (err: { code?: string; message?: string }) => {
+              // 42501: insufficient privilege; 42P01/42704 never (the objects exist).
+              assert.equal(err.code, '42501', `${what}: ${err.message}`);
+              return true;
+            },
+            what,
+          );
+        } finally {
+          await app.query('ROLLBACK');
+        }
+      };
+      await refused('UPDATE', `UPDATE audit_events SET details = '{"x":1}' WHERE id = $1`);
+      await refused('DELETE', 'DELETE FROM audit_events WHERE id = $1');
+      await refused('TRUNCATE', 'TRUNCATE audit_events');
+      await refused(
+        'replica mode, then DELETE',
+        'SET LOCAL session_replication_role = replica',
+        'DELETE FROM audit_events WHERE id = $1',
+      );
+      await refused(
+        'DISABLE TRIGGER',
+        'ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update',
+      );
+      await refused('DROP TRIGGER', 'DROP TRIGGER audit_events_no_update ON audit_events');
+      await refused('DROP TABLE', 'DROP TABLE audit_events');
+      await refused('SET ROLE owner', 'SET ROLE jingwang_owner');
+      // It may still read and append: the chain is its to extend, not to change.
+      const rows = await app.query('SELECT count(*)::int AS n FROM audit_events');
+      assert.equal(rows.rows[0].n, before);
+    } finally {
+      await app.end();
+    }
     const [{ n }] = (await t.db.query('SELECT count(*)::int AS n FROM audit_events WHERE id = $1', [
       id,
     ])) as { n: number }[];
@@ -269,8 +333,8 @@ describe('audit log', () => {
     assert.equal(again.body.ok, true);
   });
 
-  it('a deleted row breaks the chain at the row after it', async () => {
-    const [gone] = (await t.db.query('SELECT * FROM audit_events WHERE request_id = $1', [
+  it('a row deleted by a superuser is named, through the API and by npm run audit:verify', async () => {
+    const [gone] = (await t.db.query('SELECT * FROM audit_events WHERE client_request_id = $1', [
       written[1].requestId,
     ])) as Record<string, unknown>[];
     const goneId = String(gone.id);
@@ -279,47 +343,160 @@ describe('audit log', () => {
       [goneId],
     )) as { id: string }[];
     assert.ok(nextId, 'the deleted row is not the last one');
+    const [{ n: before }] = (await t.db.query(
+      'SELECT count(*)::int AS n FROM audit_events WHERE id < $1',
+      [goneId],
+    )) as { n: number }[];
     await tamper(t, 'DELETE FROM audit_events WHERE id = $1', [goneId]);
+    try {
+      assert.deepEqual(await verify(t, admin), {
+        ok: false,
+        checked: before,
+        brokenId: goneId,
+        reason: 'rows_missing',
+        missingTo: goneId,
+      });
+      const run = await verifyCli(t);
+      assert.equal(run.code, 2, run.stdout + run.stderr);
+      assert.equal(
+        run.stdout,
+        `audit chain broken at row ${goneId}: rows_missing (row ${goneId} is missing; ${before} rows before it are good)\n`,
+      );
+    } finally {
+      // Put the row back exactly as it was, for the next tests.
+      const columns = Object.keys(gone);
+      await tamper(
+        t,
+        `INSERT INTO audit_events (${columns.join(', ')}) OVERRIDING SYSTEM VALUE
+         VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+        columns.map((c) => (c === 'details' ? JSON.stringify(gone[c]) : gone[c])),
+      );
+    }
+    assert.equal((await verify(t, admin)).ok, true);
+  });
 
-    const res = await t
-      .http()
-      .get('/api/v1/audit/verify')
-      .set('authorization', `Bearer ${admin}`)
-      .expect(200);
-    assert.equal(res.body.ok, false);
-    assert.equal(res.body.reason, 'chain_broken');
-    assert.equal(res.body.brokenId, nextId);
-
-    // Put the row back exactly as it was, for the next tests.
-    const columns = Object.keys(gone);
+  it('a row rewritten and rehashed with plain SHA-256 (without the audit key) is named', async () => {
+    const [target] = await auditRowsFor(t, written[0].requestId);
+    const [raw] = (await t.db.query(
+      'SELECT occurred_at, prev_hash, hash, keyed FROM audit_events WHERE id = $1',
+      [target.id],
+    )) as { occurred_at: Date; prev_hash: string; hash: string; keyed: boolean }[];
+    const forgedDetails = { ...target.details, code: 'GY-FORGED' };
+    const forgedHash = legacyAuditHash(raw.prev_hash, {
+      occurredAt: raw.occurred_at,
+      actorKind: target.actor_kind as 'user',
+      actorId: target.actor_id,
+      actorRole: target.actor_role,
+      actorUnitId: target.actor_unit_id,
+      action: target.action,
+      entity: target.entity,
+      entityId: target.entity_id,
+      requestId: target.request_id,
+      clientRequestId: target.client_request_id,
+      ip: target.ip,
+      details: forgedDetails,
+    });
+    // Both ways a forger could try: keep the row marked keyed, or pass it off as a pre-key row.
+    for (const keyed of [true, false]) {
+      await tamper(
+        t,
+        'UPDATE audit_events SET details = $2::jsonb, hash = $3, keyed = $4 WHERE id = $1',
+        [target.id, JSON.stringify(forgedDetails), forgedHash, keyed],
+      );
+      const body = await verify(t, admin);
+      assert.equal(body.ok, false, `keyed=${keyed}`);
+      assert.equal(body.brokenId, target.id);
+      assert.equal(body.reason, 'content_changed');
+    }
     await tamper(
       t,
-      `INSERT INTO audit_events (${columns.join(', ')}) OVERRIDING SYSTEM VALUE
-       VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
-      columns.map((c) => (c === 'details' ? JSON.stringify(gone[c]) : gone[c])),
+      'UPDATE audit_events SET details = $2::jsonb, hash = $3, keyed = $4 WHERE id = $1',
+      [target.id, JSON.stringify(target.details), raw.hash, raw.keyed],
     );
-    const again = await t
-      .http()
-      .get('/api/v1/audit/verify')
-      .set('authorization', `Bearer ${admin}`)
-      .expect(200);
-    assert.equal(again.body.ok, true);
+    assert.equal((await verify(t, admin)).ok, true);
+  });
+
+  it('the last rows deleted by a superuser are found missing against the anchor kept outside the database', async () => {
+    await t.drain();
+    await t.app.get(AuditService).anchor();
+    const tail = (await t.db.query(
+      'SELECT * FROM audit_events ORDER BY id DESC LIMIT 2',
+    )) as Record<string, unknown>[];
+    const [last, secondLast] = tail.map((r) => String(r.id));
+    const anchored = await verify(t, admin);
+    assert.equal(anchored.ok, true);
+    assert.equal(anchored.anchoredId, last);
+
+    await tamper(t, 'DELETE FROM audit_events WHERE id >= $1', [secondLast]);
+    try {
+      const body = await verify(t, admin);
+      assert.equal(body.ok, false);
+      assert.equal(body.reason, 'tail_truncated');
+      assert.equal(body.brokenId, secondLast);
+      assert.equal(body.missingTo, last);
+      const run = await verifyCli(t);
+      assert.equal(run.code, 2, run.stdout + run.stderr);
+      assert.match(
+        run.stdout,
+        new RegExp(
+          `^audit chain broken at row ${secondLast}: tail_truncated \\(rows ${secondLast}-${last} are missing`,
+        ),
+      );
+      // Without the anchor file the same database looks whole: the anchor is what finds it.
+      const unanchored = await verifyCli(t, {
+        AUDIT_ANCHOR_FILE: join(tmpdir(), 'jw-no-anchors.log'),
+      });
+      assert.equal(unanchored.code, 0, unanchored.stdout);
+    } finally {
+      for (const row of tail.reverse()) {
+        const columns = Object.keys(row);
+        await tamper(
+          t,
+          `INSERT INTO audit_events (${columns.join(', ')}) OVERRIDING SYSTEM VALUE
+           VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+          columns.map((c) => (c === 'details' ? JSON.stringify(row[c]) : row[c])),
+        );
+      }
+    }
+    assert.equal((await verify(t, admin)).ok, true);
+  });
+
+  it('a row appended through the app role by hand (without the key) is named', async () => {
+    const app = new Client({ connectionString: t.appDatabaseUrl });
+    await app.connect();
+    try {
+      const { rows } = await app.query<{ id: string }>(
+        `INSERT INTO audit_events (occurred_at, actor_kind, action, entity, prev_hash, hash, keyed)
+         SELECT now(), 'system', 'forged', 'none', hash, repeat('a', 64), true
+           FROM audit_events ORDER BY id DESC LIMIT 1 RETURNING id::text`,
+      );
+      const body = await verify(t, admin);
+      assert.equal(body.ok, false);
+      assert.equal(body.brokenId, rows[0].id);
+      assert.equal(body.reason, 'content_changed');
+      await tamper(t, 'DELETE FROM audit_events WHERE id = $1', [rows[0].id]);
+    } finally {
+      await app.end();
+    }
   });
 
   it('npm run audit:verify prints ok and exits 0 on an intact chain', async () => {
     const [{ n }] = (await t.db.query('SELECT count(*)::int AS n FROM audit_events')) as {
       n: number;
     }[];
-    const run = await runCli({ DATABASE_URL: t.databaseUrl });
+    const run = await verifyCli(t);
     assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.equal(run.stdout, `audit chain ok: ${n} rows checked\n`);
+    assert.match(
+      run.stdout,
+      new RegExp(`^audit chain ok: ${n} rows checked, anchored through row \\d+\n$`),
+    );
   });
 
   it('npm run audit:verify names the broken row and exits 2 on a tampered chain', async () => {
     const [target] = await auditRowsFor(t, written[2].requestId);
     await tamper(t, `UPDATE audit_events SET actor_role = 'officer' WHERE id = $1`, [target.id]);
     try {
-      const run = await runCli({ DATABASE_URL: t.databaseUrl });
+      const run = await verifyCli(t);
       assert.equal(run.code, 2, run.stdout + run.stderr);
       assert.equal(run.stdout.split('\n').filter(Boolean).length, 1, run.stdout);
       assert.match(
@@ -332,7 +509,7 @@ describe('audit log', () => {
         target.actor_role,
       ]);
     }
-    const run = await runCli({ DATABASE_URL: t.databaseUrl });
+    const run = await verifyCli(t);
     assert.equal(run.code, 0, run.stdout + run.stderr);
   });
 
@@ -370,7 +547,10 @@ describe('audit:verify without DATABASE_URL', () => {
       await runAppMigrations(url);
       const run = await runCli({ DATA_DIR: dir, EMBEDDED_PG_PORT: String(await freePort()) });
       assert.equal(run.code, 0, run.stdout + run.stderr);
-      assert.equal(run.stdout, 'audit chain ok: 0 rows checked\n');
+      assert.equal(
+        run.stdout,
+        `audit chain ok: 0 rows checked, no anchor in ${join(dir, 'audit-anchors.log')}\n`,
+      );
       const c = new Client({ connectionString: url });
       await c.connect();
       await c.query('SELECT 1');
@@ -378,5 +558,59 @@ describe('audit:verify without DATABASE_URL', () => {
     } finally {
       await pg.stop();
     }
+  });
+});
+
+describe('audit anchors outside the database', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'jw-anchors-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function head(t: TestApp): Promise<{ id: string; hash: string }> {
+    const [row] = (await t.db.query(
+      'SELECT id::text AS id, hash FROM audit_events ORDER BY audit_events.id DESC LIMIT 1',
+    )) as { id: string; hash: string }[];
+    return row;
+  }
+  const anchorsIn = (t: TestApp, file: string) =>
+    parseAnchors(t.config.auditKey, existsSync(file) ? readFileSync(file, 'utf8') : '');
+
+  it("the chain's head is appended to the anchor file every interval, signed with the audit key", async () => {
+    const file = join(dir, 'interval.log');
+    const t = await bootApp('postgres', { auditAnchor: { file, intervalMs: 200 } });
+    try {
+      await t.token(USERS.officer); // a login: one more audit row
+      const now = await head(t);
+      const anchored = await eventually('the head anchored', async () => {
+        const { anchors, invalid } = anchorsIn(t, file);
+        assert.equal(invalid, undefined);
+        const latest = latestAnchor(anchors);
+        return latest?.id === now.id ? latest : undefined;
+      });
+      assert.equal(anchored.hash, now.hash);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("the chain's head is anchored when the app shuts down", async () => {
+    const file = join(dir, 'shutdown.log');
+    const t = await bootApp('postgres', { auditAnchor: { file, intervalMs: 0 } });
+    let now: { id: string; hash: string } | undefined;
+    try {
+      await t.token(USERS.officer);
+      now = await head(t);
+      assert.equal(existsSync(file), false, 'no timer: nothing anchored yet');
+    } finally {
+      await t.close();
+    }
+    const { anchors, invalid } = anchorsIn(t, file);
+    assert.equal(invalid, undefined);
+    assert.deepEqual(
+      anchors.map((a) => [a.id, a.hash]),
+      [[now.id, now.hash]],
+    );
   });
 });

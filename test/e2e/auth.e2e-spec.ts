@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { JwtService } from '@nestjs/jwt';
 import { bootApp, DEMO_PASSWORD, TestApp, USERS } from '../harness.js';
@@ -126,6 +127,40 @@ describe('authentication', () => {
       for (const r of rows) assert.ok(!JSON.stringify(r.details).includes('wrong-password-x'));
     });
 
+    it("records the server's own request id in the audit log, never the client's, and keeps the client's only when well-formed", async () => {
+      const earlier = await login(t, USERS.officer, 'wrong-password-y');
+      const earlierId = String(earlier.headers['x-request-id']);
+      const cases = [
+        { given: earlierId, kept: earlierId }, // another request's id: kept beside, never as ours
+        { given: 'trace-0001', kept: 'trace-0001' },
+        { given: '<script>alert(1)</script>', kept: null },
+        { given: 'x'.repeat(65), kept: null },
+      ];
+      for (const c of cases) {
+        const res = await t
+          .http()
+          .post(LOGIN)
+          .set('x-request-id', c.given)
+          .send({ username: USERS.officer, password: 'wrong-password-y' });
+        assert.equal(res.status, 401);
+        const serverId = String(res.headers['x-request-id']);
+        assert.match(
+          serverId,
+          /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+        );
+        assert.notEqual(serverId, c.given);
+        const rows = (await t.db.query(
+          `SELECT request_id, client_request_id FROM audit_events
+            WHERE request_id = $1 OR request_id = $2 ORDER BY id`,
+          [serverId, c.given],
+        )) as { request_id: string; client_request_id: string | null }[];
+        const own = rows.filter((r) => r.request_id === serverId);
+        assert.deepEqual(own, [{ request_id: serverId, client_request_id: c.kept }], c.given);
+        if (c.given !== earlierId)
+          assert.equal(rows.length, 1, 'no audit row carries the client id as its request id');
+      }
+    });
+
     it('rejects a login body with a missing password (400 naming password)', async () => {
       const res = await t.http().post(LOGIN).send({ username: USERS.officer });
       assert.equal(res.status, 400);
@@ -171,6 +206,34 @@ describe('authentication', () => {
         assert.equal(res.status, 401, bad);
       }
     });
+    it('accepts the bearer scheme written in any case', async () => {
+      const token = await t.token(USERS.officer);
+      for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
+        const res = await t.http().get(ME).set('authorization', `${scheme} ${token}`);
+        assert.equal(res.status, 200, scheme);
+        assert.equal(res.body.username, USERS.officer);
+      }
+    });
+
+    it('refuses a correctly signed token that has no expiry', async () => {
+      const [user] = (await t.db.query(
+        `SELECT id, password_changed_at FROM users WHERE username = $1`,
+        [USERS.officer],
+      )) as { id: string; password_changed_at: Date }[];
+      const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+      const body = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({
+        sub: user.id,
+        pwc: user.password_changed_at.getTime(),
+        iat: Math.floor(Date.now() / 1000),
+      })}`;
+      const signature = createHmac('sha256', t.config.jwtSecret).update(body).digest('base64url');
+      const res = await t
+        .http()
+        .get(ME)
+        .set('authorization', bearer(`${body}.${signature}`));
+      assert.equal(res.status, 401);
+    });
+
     it('refuses a token once it has expired, though it was accepted before', async () => {
       const [user] = (await t.db.query(
         `SELECT id, password_changed_at FROM users WHERE username = $1`,
@@ -356,7 +419,9 @@ describe('authentication', () => {
 describe('login rate limit', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await bootApp('postgres', { loginRateLimit: { max: 3, windowSeconds: 60 } });
+    t = await bootApp('postgres', {
+      loginRateLimit: { max: 3, windowSeconds: 60, accountMax: 1000, accountWindowSeconds: 60 },
+    });
   });
   afterAll(() => t.close());
 
@@ -400,6 +465,102 @@ describe('rate-limit housekeeping', () => {
     assert.deepEqual(
       rows.map((r) => r.key),
       ['login:new'],
+    );
+  });
+});
+
+/** Waits, if need be, so the next few seconds fall inside one fixed window of `seconds`. */
+async function intoOneWindow(seconds: number, needSeconds = 15): Promise<void> {
+  const into = (Date.now() / 1000) % seconds;
+  if (into > seconds - needSeconds)
+    await new Promise((r) => setTimeout(r, (seconds - into + 1) * 1000));
+}
+
+describe('login limits per account and for successful logins', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // Behind a proxy, so each request may come from its own address (X-Forwarded-For).
+    t = await bootApp('postgres', {
+      trustProxy: true,
+      loginRateLimit: { max: 3, windowSeconds: 60, accountMax: 4, accountWindowSeconds: 3600 },
+    });
+  });
+  afterAll(() => t.close());
+
+  const from = (address: string, username: string, password: string) =>
+    t.http().post(LOGIN).set('x-forwarded-for', address).send({ username, password });
+
+  async function auditOf(username: string, actions: string[]) {
+    return (await t.db.query(
+      `SELECT action, details FROM audit_events
+        WHERE details->>'username' = $1 AND action = ANY($2) ORDER BY id`,
+      [username, actions],
+    )) as { action: string; details: Record<string, unknown> }[];
+  }
+
+  it('successful logins do not use up the limit', async () => {
+    await intoOneWindow(60);
+    for (let i = 1; i <= 6; i++) {
+      const res = await from('198.51.100.1', USERS.supervisor, DEMO_PASSWORD);
+      assert.equal(res.status, 200, `login ${i}`);
+    }
+    for (let i = 1; i <= 3; i++)
+      assert.equal((await from('198.51.100.1', USERS.supervisor, 'guess-0000')).status, 401);
+    assert.equal((await from('198.51.100.1', USERS.supervisor, DEMO_PASSWORD)).status, 429);
+  });
+
+  it('failed logins to one account from many addresses lock it, the lock and the refusals are audited, and other accounts are untouched', async () => {
+    await intoOneWindow(3600);
+    for (let i = 1; i <= 4; i++) {
+      const res = await from(`203.0.113.${i}`, USERS.officer, `guess-${i}-password`);
+      assert.equal(res.status, 401, `guess ${i} from its own address`);
+    }
+    const locked = await from('203.0.113.50', USERS.officer, DEMO_PASSWORD);
+    assert.equal(locked.status, 429, 'even the right password, from a fresh address');
+    const retryAfter = Number(locked.headers['retry-after']);
+    assert.ok(retryAfter >= 1 && retryAfter <= 3600, String(retryAfter));
+    assert.equal((await from('203.0.113.51', USERS.officer, DEMO_PASSWORD)).status, 429);
+    assert.equal(
+      (await from('203.0.113.50', USERS.officerNanming, DEMO_PASSWORD)).status,
+      200,
+      'another account from the same addresses',
+    );
+
+    const [officer] = (await t.db.query('SELECT id FROM users WHERE username = $1', [
+      USERS.officer,
+    ])) as { id: string }[];
+    const rows = (await t.db.query(
+      `SELECT action, entity_id, ip, details FROM audit_events
+        WHERE details->>'username' = $1 AND action IN ('auth.account_locked', 'auth.login_throttled')
+        ORDER BY id`,
+      [USERS.officer],
+    )) as { action: string; entity_id: string; ip: string; details: Record<string, unknown> }[];
+    // The lock once, when the 4th failure reaches the limit; the first refusal once (not each).
+    assert.deepEqual(
+      rows.map((r) => [r.action, r.entity_id, r.ip, r.details.limit ?? r.details.failures]),
+      [
+        ['auth.account_locked', officer.id, '203.0.113.4', 4],
+        ['auth.login_throttled', officer.id, '203.0.113.50', 'username'],
+      ],
+    );
+    assert.equal(
+      (await auditOf(USERS.officer, ['auth.login_failed'])).length,
+      4,
+      'each failure audited as before',
+    );
+  });
+
+  it('the first refused attempt of an address is audited too', async () => {
+    await intoOneWindow(60);
+    const name = `nobody-${randomUUID().slice(0, 8)}`;
+    for (let i = 1; i <= 3; i++)
+      assert.equal((await from('192.0.2.9', name, 'guess-0000')).status, 401);
+    for (let i = 1; i <= 2; i++)
+      assert.equal((await from('192.0.2.9', name, 'guess-0000')).status, 429);
+    const rows = await auditOf(name, ['auth.login_throttled']);
+    assert.deepEqual(
+      rows.map((r) => r.details.limit),
+      ['address_username'],
     );
   });
 });

@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { Client } from 'pg';
 import { freePort } from '../setup/servers.js';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.js');
@@ -29,6 +30,10 @@ async function start(dataDir: string, port: number, pgPort: number): Promise<Sta
     'REDIS_URL',
     'JWT_SECRET',
     'PII_KEY',
+    'AUDIT_KEY',
+    'AUDIT_ANCHOR_FILE',
+    'DATABASE_OWNER_URL',
+    'MIGRATION_DATABASE_URL',
     'BOOTSTRAP_ADMIN_USERNAME',
     'BOOTSTRAP_ADMIN_PASSWORD',
     'SEED_DEMO',
@@ -132,6 +137,28 @@ describe('npm start on a fresh machine (embedded PostgreSQL, queues on PostgreSQ
       assert.equal(demoCases.length, 3, 'the demo cases of seeds/demo-cases.json');
       unitsFirstRun = await countUnits(s.base, admin);
       assert.ok(unitsFirstRun >= 10);
+
+      // The app runs as jingwang_app; the tables are jingwang_owner's (docs/DECISIONS.md).
+      const pg = new Client({
+        connectionString: `postgres://postgres:jingwang@127.0.0.1:${pgPort}/jingwang`,
+      });
+      await pg.connect();
+      try {
+        const users = await pg.query<{ usename: string }>(
+          `SELECT DISTINCT usename FROM pg_stat_activity
+            WHERE datname = 'jingwang' AND pid <> pg_backend_pid() ORDER BY usename`,
+        );
+        assert.deepEqual(
+          users.rows.map((r) => r.usename),
+          ['jingwang_app'],
+        );
+        const owner = await pg.query<{ owner: string }>(
+          `SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE oid = 'audit_events'::regclass`,
+        );
+        assert.equal(owner.rows[0].owner, 'jingwang_owner');
+      } finally {
+        await pg.end();
+      }
     } finally {
       const pgPid = postgresPid(dataDir);
       const code = await interrupt(s, 'SIGINT');

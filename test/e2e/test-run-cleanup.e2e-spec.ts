@@ -75,7 +75,7 @@ describe('npm test leaves nothing behind', () => {
     assert.deepEqual(processesUnder(parent), [], 'no server left running');
   });
 
-  it('a run killed before its teardown is cleaned up by the next run', () => {
+  it('a run killed before its teardown is cleaned up by the next run', async () => {
     const parent = mkdtempSync(join(tmpdir(), 'jw-killed-run-'));
     const dead = spawnSync(process.execPath, ['-e', 'process.pid']).pid;
     const runDir = join(parent, `${RUN_PREFIX}killed`);
@@ -88,9 +88,14 @@ describe('npm test leaves nothing behind', () => {
     mkdirSync(alive);
     writeFileSync(join(alive, 'owner.pid'), String(process.pid));
 
+    const exited = new Promise<NodeJS.Signals | null>((r) =>
+      server.once('exit', (_c, sig) => r(sig)),
+    );
     removeStaleRunFolders(parent);
 
     assert.deepEqual([...readdirSync(parent)], [`${RUN_PREFIX}alive`], 'a live run is left alone');
+    // The kill is sent at once; the process is gone once the kernel has reaped it.
+    assert.equal(await exited, 'SIGKILL', 'the killed run’s server was stopped');
     assert.deepEqual(processesUnder(runDir), []);
   });
 });

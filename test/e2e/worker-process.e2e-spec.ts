@@ -33,6 +33,8 @@ describeEachBackend('npm run worker: the relay and workers in their own process'
         QUEUE_PREFIX: t.config.queuePrefix,
         JWT_SECRET: 'worker-test-secret-0123456789-0123456789',
         PII_KEY: Buffer.alloc(32, 7).toString('base64'),
+        AUDIT_KEY: t.config.auditKey.toString('base64'),
+        AUDIT_ANCHOR_FILE: t.config.auditAnchor.file,
         LOG_LEVEL: 'warn',
         NODE_ENV: 'test',
       },

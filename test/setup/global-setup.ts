@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { withDatabase } from '../../src/common/database/create-database.js';
 import { runAppMigrations } from '../../src/common/database/data-source.js';
+import { provisionRoles } from '../../src/common/database/roles.js';
 import { startEmbeddedPostgres } from '../../src/common/database/embedded-postgres.js';
 import { createQueueBackend } from '../../src/common/queue/queue-backend.js';
 import { recordServerPid } from './run-folder.js';
@@ -17,8 +18,8 @@ export interface TestServers {
 }
 
 /**
- * Once per `npm test`: a PostgreSQL (DATABASE_URL, else a throwaway embedded one), a template
- * database migrated and seeded once (each test file clones it), and a Redis (REDIS_URL, else a
+ * Once per `npm test`: a PostgreSQL (DATABASE_URL, a superuser, else a throwaway embedded one),
+ * the owner and app roles, a template database migrated and seeded once (each test file clones it), and a Redis (REDIS_URL, else a
  * throwaway redis-server when one is on the PATH, else none: queue tests then run on PostgreSQL only).
  */
 export async function startTestServers(runDir: string): Promise<TestServers> {
@@ -49,10 +50,11 @@ export async function startTestServers(runDir: string): Promise<TestServers> {
     await admin.query(`CREATE DATABASE ${template}`);
     await admin.end();
     stops.push(() => dropRunDatabases(adminUrl, template));
-    const templateUrl = withDatabase(adminUrl, template);
-    await runAppMigrations(templateUrl);
-    await createQueueBackend({ databaseUrl: templateUrl, prefix: 'jw' }).prepare();
-    await seedTemplate(templateUrl);
+    // As in production: the owner role migrates, the app role seeds (and each file's app runs as it).
+    const roles = await provisionRoles(withDatabase(adminUrl, template));
+    await runAppMigrations(roles.ownerUrl, roles.appRole);
+    await createQueueBackend({ databaseUrl: roles.appUrl, prefix: 'jw' }).prepare(roles);
+    await seedTemplate(roles.appUrl);
 
     let redisUrl = process.env.REDIS_URL ?? '';
     let redisFrom = redisUrl ? 'REDIS_URL' : '';

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,16 +19,20 @@ export const USERS = {
 } as const;
 
 const PII_KEY = randomBytes(32);
+/** One key for every process of a run: the template's seeded audit rows are keyed with it. */
+const AUDIT_KEY = createHash('sha256').update('jingwang test audit key').digest();
 
-let evidenceDir: string | undefined;
-/** One temporary evidence directory per test process, removed when the process exits. */
-function testEvidenceDir(): string {
-  if (!evidenceDir) {
-    const dir = mkdtempSync(join(tmpdir(), 'jw-evidence-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    evidenceDir = dir;
+const tempDirs = new Map<string, string>();
+/** One temporary directory of each kind per test process, removed when the process exits. */
+function testTempDir(kind: string): string {
+  let dir = tempDirs.get(kind);
+  if (!dir) {
+    const made = mkdtempSync(join(tmpdir(), `jw-${kind}-`));
+    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+    tempDirs.set(kind, made);
+    dir = made;
   }
-  return evidenceDir;
+  return dir;
 }
 
 /** The configuration tests run with; what loadConfig would build from a test environment. */
@@ -40,19 +44,25 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     trustProxy: false,
     queuePrefix: 'jw',
     dataDir: '/nonexistent',
-    evidenceDir: overrides.evidenceDir ?? testEvidenceDir(),
+    evidenceDir: overrides.evidenceDir ?? testTempDir('evidence'),
     evidenceMaxBytes: 50 * 1024 * 1024,
     embeddedPgPort: 0,
     jwtSecret: 'test-secret-that-is-long-enough-0123456789',
     jwtTtlSeconds: 3600,
     piiKey: PII_KEY,
     piiKeyId: 'k1',
+    auditKey: AUDIT_KEY,
+    // Each app its own anchor file (each test file has its own database); no timer: tests anchor.
+    auditAnchor: {
+      file: join(testTempDir('anchors'), `${randomBytes(6).toString('hex')}.log`),
+      intervalMs: 0,
+    },
     bootstrapAdmin: ADMIN,
     seedDemo: false,
     runWorkers: true,
     jobLockMs: 30_000,
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
-    loginRateLimit: { max: 1000, windowSeconds: 60 },
+    loginRateLimit: { max: 1000, windowSeconds: 60, accountMax: 1000, accountWindowSeconds: 60 },
     ...overrides,
     alerts: {
       publicBaseUrl: 'http://127.0.0.1:3000',

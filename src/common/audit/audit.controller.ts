@@ -5,11 +5,28 @@ import { Role } from '../auth/roles.js';
 import { AuditService } from './audit.service.js';
 
 class AuditVerifyDto {
-  @ApiProperty({ description: 'true when every row matches its hash and links to the one before' })
+  @ApiProperty({
+    description:
+      'true when every row matches its keyed hash, links to the one before, and the latest anchor kept outside the database names a row still there with the same hash',
+  })
   ok!: boolean;
   @ApiProperty({ description: 'Rows checked and found good' }) checked!: number;
-  @ApiPropertyOptional({ description: 'Id of the first broken row' }) brokenId?: string;
-  @ApiPropertyOptional({ enum: ['content_changed', 'chain_broken'] }) reason?: string;
+  @ApiPropertyOptional({ description: 'The latest anchor the chain was checked against' })
+  anchoredId?: string;
+  @ApiPropertyOptional({ description: 'Id of the first broken or missing row' }) brokenId?: string;
+  @ApiPropertyOptional({
+    enum: [
+      'content_changed',
+      'chain_broken',
+      'rows_missing',
+      'tail_truncated',
+      'anchor_mismatch',
+      'anchor_invalid',
+    ],
+  })
+  reason?: string;
+  @ApiPropertyOptional({ description: 'rows_missing, tail_truncated: the last missing id' })
+  missingTo?: string;
 }
 
 @ApiTags('audit')

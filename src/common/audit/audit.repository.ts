@@ -17,10 +17,12 @@ interface Row {
   entity: string;
   entity_id: string | null;
   request_id: string | null;
+  client_request_id: string | null;
   ip: string | null;
   details: Record<string, unknown>;
   prev_hash: string;
   hash: string;
+  keyed: boolean;
 }
 
 @Injectable()
@@ -39,8 +41,8 @@ export class AuditRepository {
   async insert(em: EntityManager, r: AuditRecord, prevHash: string, hash: string): Promise<string> {
     const rows: { id: string }[] = await em.query(
       `INSERT INTO audit_events (occurred_at, actor_kind, actor_id, actor_role, actor_unit_id, action, entity,
-         entity_id, request_id, ip, details, prev_hash, hash)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id`,
+         entity_id, request_id, client_request_id, ip, details, prev_hash, hash, keyed)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,true) RETURNING id`,
       [
         r.occurredAt,
         r.actorKind,
@@ -51,6 +53,7 @@ export class AuditRepository {
         r.entity,
         r.entityId,
         r.requestId,
+        r.clientRequestId,
         r.ip,
         JSON.stringify(r.details),
         prevHash,
@@ -77,10 +80,25 @@ export class AuditRepository {
       entity: r.entity,
       entityId: r.entity_id,
       requestId: r.request_id,
+      clientRequestId: r.client_request_id,
       ip: r.ip,
       details: r.details,
       prevHash: r.prev_hash,
       hash: r.hash,
+      keyed: r.keyed,
     }));
+  }
+
+  /** The last row's id and hash (committed), if any. */
+  async head(): Promise<{ id: string; hash: string } | undefined> {
+    const rows: { id: string; hash: string }[] = await this.ds.query(
+      'SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1',
+    );
+    return rows[0] && { id: String(rows[0].id), hash: rows[0].hash };
+  }
+
+  async exists(id: string): Promise<boolean> {
+    const rows: unknown[] = await this.ds.query('SELECT 1 FROM audit_events WHERE id = $1', [id]);
+    return rows.length > 0;
   }
 }

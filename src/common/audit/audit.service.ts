@@ -1,7 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { EntityManager } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../config/config.js';
 import { requestContext } from '../context/request-context.js';
-import { auditHash, AuditRecord, ChainVerdict, GENESIS_HASH, verifyChain } from './audit-hash.js';
+import { PeriodicTask } from '../periodic-task.js';
+import { anchorLine, latestAnchor, parseAnchors } from './audit-anchor.js';
+import { auditHash, AuditRecord, CHAIN_START, ChainVerdict, verifyChain } from './audit-hash.js';
 import { AuditRepository } from './audit.repository.js';
 
 export interface AuditEntry {
@@ -16,10 +27,32 @@ export interface AuditEntry {
  * The append-only, hash-chained audit log. `record` must be called with the transaction's entity
  * manager so the audit row commits or rolls back with the change it describes. Who, role, unit,
  * request id and ip come from the request context.
+ *
+ * Each row's hash is keyed with AUDIT_KEY, so no one with the database alone can write a row that
+ * verifies; and the chain's head is appended to AUDIT_ANCHOR_FILE (signed) every interval and at
+ * shutdown, so rows deleted from the end are found missing too.
  */
 @Injectable()
-export class AuditService {
-  constructor(private readonly repo: AuditRepository) {}
+export class AuditService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Audit');
+  private readonly anchorTask = new PeriodicTask('Audit anchor', this.logger, () => this.anchor());
+  private lastAnchored?: string;
+
+  constructor(
+    private readonly repo: AuditRepository,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'auditKey' | 'auditAnchor'>,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.anchorTask.start(this.config.auditAnchor.intervalMs);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.anchorTask.stop();
+    await this.anchor().catch((err: unknown) =>
+      this.logger.warn({ err: (err as Error).message }, 'Audit anchor at shutdown failed'),
+    );
+  }
 
   async record(em: EntityManager, entry: AuditEntry): Promise<void> {
     if (!em.queryRunner?.isTransactionActive) {
@@ -38,29 +71,77 @@ export class AuditService {
       entity: entry.entity,
       entityId: entry.entityId ?? null,
       requestId: ctx?.requestId ?? null,
+      clientRequestId: ctx?.clientRequestId ?? null,
       ip: ctx?.ip ?? null,
       details: entry.details ?? {},
     };
     const prev = await this.repo.lockAndLastHash(em);
-    await this.repo.insert(em, record, prev, auditHash(prev, record));
+    await this.repo.insert(em, record, prev, auditHash(this.config.auditKey, prev, record));
   }
 
-  /** Walks the whole chain and names the first broken row. */
+  /** Appends the chain's head to the anchor file, unless it is the one anchored last. */
+  async anchor(): Promise<void> {
+    const head = await this.repo.head();
+    if (!head) return;
+    const line = anchorLine(this.config.auditKey, { at: new Date(), ...head });
+    const key = `${head.id} ${head.hash}`;
+    if (key === this.lastAnchored) return;
+    const file = this.config.auditAnchor.file;
+    mkdirSync(dirname(file), { recursive: true });
+    // One short write with O_APPEND: lines from several processes on one file do not interleave.
+    appendFileSync(file, line, { mode: 0o600 });
+    this.lastAnchored = key;
+  }
+
+  /**
+   * Walks the whole chain, names the first broken or missing row, then checks the chain against
+   * the latest anchor (a row deleted from the end leaves no broken link behind).
+   */
   async verify(): Promise<ChainVerdict> {
-    let afterId = '0';
-    let prevHash = GENESIS_HASH;
-    let checked = 0;
+    const file = this.config.auditAnchor.file;
+    const { anchors, invalid } = parseAnchors(
+      this.config.auditKey,
+      existsSync(file) ? readFileSync(file, 'utf8') : '',
+    );
+    const anchor = latestAnchor(anchors);
+    let position = CHAIN_START;
     for (;;) {
-      const rows = await this.repo.page(afterId, 5000);
-      if (rows.length === 0) return { ok: true, checked };
-      const verdict = verifyChain(rows, prevHash, checked);
-      if (!verdict.ok) {
-        const { lastHash: _unused, ...rest } = verdict;
-        return rest;
+      const rows = await this.repo.page(position.id, 5000);
+      if (rows.length === 0) break;
+      const walked = verifyChain(rows, this.config.auditKey, position);
+      if (!walked.verdict.ok) return walked.verdict;
+      const anchored = anchor && rows.find((r) => r.id === anchor.id);
+      if (anchored && anchored.hash !== anchor.hash) {
+        return {
+          ok: false,
+          checked: position.checked + rows.indexOf(anchored),
+          brokenId: anchor.id,
+          reason: 'anchor_mismatch',
+        };
       }
-      checked = verdict.checked;
-      prevHash = verdict.lastHash;
-      afterId = rows[rows.length - 1].id;
+      position = walked.position;
     }
+    const checked = position.checked;
+    if (anchor && BigInt(anchor.id) > BigInt(position.id)) {
+      const firstMissing = String(BigInt(position.id) + 1n);
+      return {
+        ok: false,
+        checked,
+        brokenId: firstMissing,
+        reason: 'tail_truncated',
+        missingTo: anchor.id,
+      };
+    }
+    if (anchor && !(await this.repo.exists(anchor.id))) {
+      return {
+        ok: false,
+        checked,
+        brokenId: anchor.id,
+        reason: 'rows_missing',
+        missingTo: anchor.id,
+      };
+    }
+    if (invalid) return { ok: false, checked, brokenId: invalid.id, reason: 'anchor_invalid' };
+    return anchor ? { ok: true, checked, anchoredId: anchor.id } : { ok: true, checked };
   }
 }

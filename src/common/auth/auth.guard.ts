@@ -15,14 +15,15 @@ import { ALLOW_KEY, Allowed, PUBLIC } from './allow.decorator.js';
 
 export type AuthedRequest = FastifyRequest & { actor?: Actor };
 
-/** Reads the caller from `Authorization: Bearer`, `X-Api-Key`, or the `jw_token` cookie (dashboards). */
+/** Reads the caller from `Authorization: Bearer` (any case), `X-Api-Key`, or the `jw_token` cookie (dashboards). */
 export async function authenticate(
   req: FastifyRequest,
   resolver: ActorResolver,
   options: { cookie?: boolean } = {},
 ): Promise<Actor | null> {
-  const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return resolver.resolveBearer(auth.slice(7).trim());
+  // The scheme name is case-insensitive (RFC 9110 §11.1).
+  const bearer = /^bearer[ \t]+(\S+)[ \t]*$/i.exec(req.headers.authorization ?? '');
+  if (bearer) return resolver.resolveBearer(bearer[1]);
   const key = req.headers['x-api-key'];
   if (typeof key === 'string' && key) return resolver.resolveApiKey(key.trim());
   // The cookie only for the browser dashboard: the API takes headers, so no cross-site request can use it.

@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { ConfigError, loadConfig } from './config.js';
 
-const PII_KEY = Buffer.alloc(32, 7).toString('base64');
+/** Random-looking fixed keys (every byte distinct), as `openssl rand -base64 32` makes. */
+const key = (seed: number) =>
+  Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 7 + seed) % 256)).toString('base64');
+const PII_KEY = key(1);
+const AUDIT_KEY = key(2);
 const JWT_SECRET = 'a-production-secret-that-is-long-enough-0123';
 
 /** The variables each problem names, in order; fails when loadConfig accepts the environment. */
@@ -34,6 +38,7 @@ describe('loadConfig', () => {
     DATA_DIR: dataDir,
     JWT_SECRET,
     PII_KEY,
+    AUDIT_KEY,
     ...extra,
   });
 
@@ -45,6 +50,8 @@ describe('loadConfig', () => {
         REDIS_URL: 'redis://cache:6379',
         BOOTSTRAP_ADMIN_USERNAME: 'root',
         BOOTSTRAP_ADMIN_PASSWORD: 'a-long-password',
+        DATABASE_OWNER_URL: 'postgres://jw_owner:pw@db:5432/jingwang',
+        AUDIT_ANCHOR_FILE: '/var/lib/jingwang/anchors.log',
       }),
     );
     assert.equal(config.nodeEnv, 'production');
@@ -55,13 +62,35 @@ describe('loadConfig', () => {
     assert.equal(config.piiKey.length, 32);
     assert.deepEqual(config.bootstrapAdmin, { username: 'root', password: 'a-long-password' });
     assert.equal(config.seedDemo, false, 'production does not load demo data by default');
+    assert.equal(config.databaseOwnerUrl, 'postgres://jw_owner:pw@db:5432/jingwang');
+    assert.deepEqual(config.auditKey, Buffer.from(AUDIT_KEY, 'base64'));
+    assert.deepEqual(config.auditAnchor, {
+      file: '/var/lib/jingwang/anchors.log',
+      intervalMs: 60_000,
+    });
   });
 
-  it('refuses production without JWT_SECRET and PII_KEY, naming both', () => {
+  it('takes MIGRATION_DATABASE_URL as the owner URL, and refuses it differing from DATABASE_OWNER_URL', () => {
+    const owner = 'postgres://jw_owner:pw@db:5432/jingwang';
+    const app = { DATABASE_URL: 'postgres://jw_app:pw@db:5432/jingwang' };
+    assert.equal(
+      loadConfig(production({ ...app, MIGRATION_DATABASE_URL: owner })).databaseOwnerUrl,
+      owner,
+    );
+    assert.deepEqual(
+      variables(
+        production({ ...app, DATABASE_OWNER_URL: owner, MIGRATION_DATABASE_URL: `${owner}x` }),
+      ),
+      ['MIGRATION_DATABASE_URL'],
+    );
+    assert.deepEqual(variables(production({ DATABASE_OWNER_URL: owner })), ['DATABASE_URL']);
+  });
+
+  it('refuses production without JWT_SECRET, PII_KEY and AUDIT_KEY, naming them', () => {
     const problems = problemsOf({ NODE_ENV: 'production', DATA_DIR: dataDir });
     assert.deepEqual(
       problems.map((p) => p.variable),
-      ['JWT_SECRET', 'PII_KEY'],
+      ['JWT_SECRET', 'PII_KEY', 'AUDIT_KEY'],
     );
     for (const p of problems) assert.match(p.problem, /required in production/);
     assert.equal(existsSync(join(dataDir, 'dev-secrets.json')), false, 'no dev secrets invented');
@@ -108,6 +137,81 @@ describe('loadConfig', () => {
 
   it('refuses a JWT_SECRET shorter than 32 characters', () => {
     assert.deepEqual(variables(production({ JWT_SECRET: 'short' })), ['JWT_SECRET']);
+  });
+
+  it('refuses in production a degenerate JWT_SECRET: one repeated character, or few distinct ones', () => {
+    for (const weak of ['a'.repeat(40), '01'.repeat(20), 'abcdefg'.repeat(6)]) {
+      const problems = problemsOf(production({ JWT_SECRET: weak }));
+      assert.deepEqual(
+        problems.map((p) => p.variable),
+        ['JWT_SECRET'],
+        weak,
+      );
+      assert.match(problems[0].problem, /too weak/);
+    }
+    assert.ok(loadConfig(production({ JWT_SECRET: 'abcdefgh'.repeat(4) })), '8 distinct is enough');
+  });
+
+  it('refuses in production a PII_KEY or AUDIT_KEY of one repeated byte, or of few distinct bytes', () => {
+    const weakKeys = [
+      Buffer.alloc(32, 7),
+      Buffer.alloc(32),
+      Buffer.from(Array.from({ length: 32 }, (_, i) => i % 4)),
+    ];
+    for (const variable of ['PII_KEY', 'AUDIT_KEY']) {
+      for (const weak of weakKeys) {
+        const problems = problemsOf(production({ [variable]: weak.toString('base64') }));
+        assert.deepEqual(
+          problems.map((p) => p.variable),
+          [variable],
+        );
+        assert.match(problems[0].problem, /too weak/);
+      }
+    }
+  });
+
+  it('refuses an AUDIT_KEY shorter than 32 bytes', () => {
+    const problems = problemsOf(production({ AUDIT_KEY: Buffer.alloc(16, 3).toString('base64') }));
+    assert.deepEqual(problems, [
+      { variable: 'AUDIT_KEY', problem: 'must be at least 32 bytes, base64-encoded' },
+    ]);
+  });
+
+  it('accepts weak keys outside production (tests and development use fixed ones)', () => {
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      DATA_DIR: dataDir,
+      JWT_SECRET: 'a'.repeat(32),
+      PII_KEY: Buffer.alloc(32, 7).toString('base64'),
+      AUDIT_KEY: Buffer.alloc(32, 7).toString('base64'),
+    });
+    assert.equal(config.jwtSecret, 'a'.repeat(32));
+  });
+
+  for (const password of ['jingwang-admin', 'jingwang-demo', 'JINGWANG-ADMIN', 'short-pw-11']) {
+    it(`refuses in production the bootstrap admin password ${password} (a demo one, or under 12 characters)`, () => {
+      const problems = problemsOf(
+        production({ BOOTSTRAP_ADMIN_USERNAME: 'root', BOOTSTRAP_ADMIN_PASSWORD: password }),
+      );
+      assert.deepEqual(
+        problems.map((p) => p.variable),
+        ['BOOTSTRAP_ADMIN_PASSWORD'],
+      );
+    });
+  }
+
+  it('accepts the demo admin password outside production, where it is the default', () => {
+    const config = loadConfig({
+      NODE_ENV: 'development',
+      DATA_DIR: join(dataDir, 'dev3'),
+      BOOTSTRAP_ADMIN_USERNAME: 'admin',
+      BOOTSTRAP_ADMIN_PASSWORD: 'jingwang-admin',
+    });
+    assert.equal(config.bootstrapAdmin?.password, 'jingwang-admin');
+  });
+
+  it('refuses SEED_DEMO in production: the demo users share a published password', () => {
+    assert.deepEqual(variables(production({ SEED_DEMO: 'true' })), ['SEED_DEMO']);
   });
 
   for (const port of ['abc', '70000', '-1', '80.5']) {
@@ -163,6 +267,7 @@ describe('loadConfig', () => {
     assert.deepEqual(
       [...names].sort(),
       [
+        'AUDIT_KEY',
         'BOOTSTRAP_ADMIN_PASSWORD',
         'DATABASE_URL',
         'JWT_SECRET',
@@ -197,9 +302,13 @@ describe('loadConfig', () => {
 
   it('refuses an unknown NODE_ENV', () => {
     assert.ok(
-      variables({ NODE_ENV: 'staging', DATA_DIR: dataDir, JWT_SECRET, PII_KEY }).includes(
-        'NODE_ENV',
-      ),
+      variables({
+        NODE_ENV: 'staging',
+        DATA_DIR: dataDir,
+        JWT_SECRET,
+        PII_KEY,
+        AUDIT_KEY,
+      }).includes('NODE_ENV'),
     );
   });
 
@@ -208,8 +317,10 @@ describe('loadConfig', () => {
     const first = loadConfig({ NODE_ENV: 'development', DATA_DIR: devDir });
     const file = join(devDir, 'dev-secrets.json');
     assert.ok(existsSync(file), 'dev-secrets.json is written');
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as { jwtSecret: string; piiKey: string };
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { jwtSecret: string; auditKey: string };
     assert.equal(first.jwtSecret, saved.jwtSecret);
+    assert.deepEqual(first.auditKey, Buffer.from(saved.auditKey, 'base64'));
+    assert.equal(first.auditKey.length, 32);
     assert.ok(first.jwtSecret.length >= 32);
     assert.equal(first.piiKey.length, 32);
     assert.ok(first.bootstrapAdmin, 'development has a default admin');
@@ -218,6 +329,19 @@ describe('loadConfig', () => {
     const second = loadConfig({ NODE_ENV: 'development', DATA_DIR: devDir });
     assert.equal(second.jwtSecret, first.jwtSecret);
     assert.deepEqual(second.piiKey, first.piiKey);
+    assert.deepEqual(second.auditKey, first.auditKey);
+  });
+
+  it('in development, adds an audit key to a secrets file written before there was one', () => {
+    const devDir = join(dataDir, 'dev-old');
+    mkdirSync(devDir);
+    const file = join(devDir, 'dev-secrets.json');
+    writeFileSync(file, JSON.stringify({ jwtSecret: JWT_SECRET, piiKey: PII_KEY }));
+    const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: devDir });
+    assert.equal(config.jwtSecret, JWT_SECRET, 'the old secrets are kept');
+    assert.equal(config.auditKey.length, 32);
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { auditKey: string };
+    assert.deepEqual(Buffer.from(saved.auditKey, 'base64'), config.auditKey);
   });
 
   it('in development, prefers given secrets over generated ones', () => {

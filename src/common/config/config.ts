@@ -9,8 +9,14 @@ export interface AppConfig {
   host: string;
   /** Trust X-Forwarded-For (only behind a proxy that sets it); else a client could fake its address. */
   trustProxy: boolean;
-  /** Absent: an embedded PostgreSQL is started with its data under `dataDir`. */
+  /**
+   * Absent: an embedded PostgreSQL is started with its data under `dataDir`. With
+   * `databaseOwnerUrl` it names the app's own role (neither owner nor superuser); alone it names
+   * a superuser that creates the owner and app roles (src/common/database/roles.ts).
+   */
   databaseUrl?: string;
+  /** The role that owns the schema and runs the migrations (DATABASE_OWNER_URL / MIGRATION_DATABASE_URL). */
+  databaseOwnerUrl?: string;
   /** Absent: BullMQ runs on PostgreSQL. */
   redisUrl?: string;
   /** Redis key prefix (the PostgreSQL backend uses a schema instead). */
@@ -26,6 +32,10 @@ export interface AppConfig {
   /** 32-byte key for AES-256-GCM of victim PII. */
   piiKey: Buffer;
   piiKeyId: string;
+  /** HMAC key of the audit hash chain; the database never holds it. */
+  auditKey: Buffer;
+  /** The chain's head (last id and hash) is appended here, signed, every interval and at shutdown. */
+  auditAnchor: { file: string; intervalMs: number };
   bootstrapAdmin?: { username: string; password: string };
   seedDemo: boolean;
   runWorkers: boolean;
@@ -36,7 +46,17 @@ export interface AppConfig {
    */
   jobLockMs: number;
   logLevel: string;
-  loginRateLimit: { max: number; windowSeconds: number };
+  /**
+   * Login attempts per (address, username) in a window (ten times that per address), and failed
+   * attempts per username from any address (`accountMax` in `accountWindowSeconds`). Successful
+   * logins do not count.
+   */
+  loginRateLimit: {
+    max: number;
+    windowSeconds: number;
+    accountMax: number;
+    accountWindowSeconds: number;
+  };
   alerts: AlertsConfig;
   recoveries: RecoveriesConfig;
 }
@@ -107,19 +127,68 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-/** Development secrets are generated once and kept beside the embedded data, so tokens and PII survive restarts. */
-function devSecrets(dataDir: string): { jwtSecret: string; piiKey: string } {
+interface DevSecrets {
+  jwtSecret: string;
+  piiKey: string;
+  auditKey: string;
+}
+
+/**
+ * Development secrets are generated once and kept beside the embedded data, so tokens, PII and
+ * the audit chain survive restarts. A file from before a secret existed gets the new one added.
+ */
+function devSecrets(dataDir: string): DevSecrets {
   const file = resolve(dataDir, 'dev-secrets.json');
-  if (existsSync(file)) {
-    return JSON.parse(readFileSync(file, 'utf8')) as { jwtSecret: string; piiKey: string };
-  }
-  const secrets = {
-    jwtSecret: randomBytes(32).toString('base64url'),
-    piiKey: randomBytes(32).toString('base64'),
+  const saved: Partial<DevSecrets> = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DevSecrets>)
+    : {};
+  const secrets: DevSecrets = {
+    jwtSecret: saved.jwtSecret ?? randomBytes(32).toString('base64url'),
+    piiKey: saved.piiKey ?? randomBytes(32).toString('base64'),
+    auditKey: saved.auditKey ?? randomBytes(32).toString('base64'),
   };
+  if (saved.jwtSecret && saved.piiKey && saved.auditKey) return secrets;
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
+}
+
+/** The demo passwords printed in the README and seeds/: never a production password. */
+const DEMO_PASSWORDS = ['jingwang-admin', 'jingwang-demo'];
+
+/** Fewest distinct characters (or bytes) a production secret may have: rules out `aaaa…`, `0101…`. */
+const MIN_DISTINCT = 8;
+
+function distinct(values: Iterable<unknown>): number {
+  return new Set(values).size;
+}
+
+/** A base64 key of `bytes` bytes (or at least `bytes` with `atLeast`), refused when degenerate in production. */
+function keyFrom(
+  name: string,
+  raw: string,
+  bytes: number,
+  production: boolean,
+  problems: ConfigError['problems'],
+  atLeast = false,
+): Buffer {
+  if (!raw) {
+    problems.push({ variable: name, problem: 'is required in production' });
+    return Buffer.alloc(0);
+  }
+  const key = Buffer.from(raw, 'base64');
+  if (atLeast ? key.length < bytes : key.length !== bytes) {
+    problems.push({
+      variable: name,
+      problem: `must be ${atLeast ? 'at least ' : ''}${bytes} bytes, base64-encoded`,
+    });
+  } else if (production && distinct(key) < MIN_DISTINCT) {
+    problems.push({
+      variable: name,
+      problem: `is too weak: fewer than ${MIN_DISTINCT} distinct bytes (generate it with openssl rand -base64 ${bytes})`,
+    });
+  }
+  return key;
 }
 
 function int(
@@ -226,6 +295,19 @@ function hostList(env: Env, name: string, problems: ConfigError['problems']): st
   return out;
 }
 
+/** DATABASE_OWNER_URL, or its other name MIGRATION_DATABASE_URL (both given: they must agree). */
+function ownerUrl(env: Env, problems: ConfigError['problems']): string | undefined {
+  const owner = url(env, 'DATABASE_OWNER_URL', ['postgres:', 'postgresql:'], problems);
+  const migration = url(env, 'MIGRATION_DATABASE_URL', ['postgres:', 'postgresql:'], problems);
+  if (owner && migration && owner !== migration) {
+    problems.push({
+      variable: 'MIGRATION_DATABASE_URL',
+      problem: 'differs from DATABASE_OWNER_URL (give one of them)',
+    });
+  }
+  return owner ?? migration;
+}
+
 /**
  * Reads and validates the environment. Every problem is collected so the operator sees them all at
  * once; the caller stops the process on a ConfigError.
@@ -240,24 +322,29 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const production = nodeEnv === 'production';
   const dataDir = resolve(env.DATA_DIR ?? '.data');
 
-  const needDev = (!env.JWT_SECRET || !env.PII_KEY) && !production;
+  const needDev = (!env.JWT_SECRET || !env.PII_KEY || !env.AUDIT_KEY) && !production;
   const dev = needDev ? devSecrets(dataDir) : undefined;
 
   const jwtSecret = env.JWT_SECRET || dev?.jwtSecret || '';
   if (!jwtSecret) problems.push({ variable: 'JWT_SECRET', problem: 'is required in production' });
   else if (jwtSecret.length < 32) {
     problems.push({ variable: 'JWT_SECRET', problem: 'must be at least 32 characters' });
+  } else if (production && distinct(jwtSecret) < MIN_DISTINCT) {
+    problems.push({
+      variable: 'JWT_SECRET',
+      problem: `is too weak: fewer than ${MIN_DISTINCT} distinct characters`,
+    });
   }
 
-  const piiRaw = env.PII_KEY || dev?.piiKey || '';
-  let piiKey = Buffer.alloc(0);
-  if (!piiRaw) problems.push({ variable: 'PII_KEY', problem: 'is required in production' });
-  else {
-    piiKey = Buffer.from(piiRaw, 'base64');
-    if (piiKey.length !== 32) {
-      problems.push({ variable: 'PII_KEY', problem: 'must be 32 bytes, base64-encoded' });
-    }
-  }
+  const piiKey = keyFrom('PII_KEY', env.PII_KEY || dev?.piiKey || '', 32, production, problems);
+  const auditKey = keyFrom(
+    'AUDIT_KEY',
+    env.AUDIT_KEY || dev?.auditKey || '',
+    32,
+    production,
+    problems,
+    true,
+  );
 
   const adminUser = env.BOOTSTRAP_ADMIN_USERNAME;
   const adminPassword = env.BOOTSTRAP_ADMIN_PASSWORD;
@@ -273,10 +360,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
         variable: 'BOOTSTRAP_ADMIN_PASSWORD',
         problem: 'is required with BOOTSTRAP_ADMIN_USERNAME',
       });
-    else if (adminPassword.length < 10) {
+    else if (adminPassword.length < (production ? 12 : 10)) {
       problems.push({
         variable: 'BOOTSTRAP_ADMIN_PASSWORD',
-        problem: 'must be at least 10 characters',
+        problem: `must be at least ${production ? 12 : 10} characters`,
+      });
+    } else if (production && DEMO_PASSWORDS.includes(adminPassword.toLowerCase())) {
+      problems.push({
+        variable: 'BOOTSTRAP_ADMIN_PASSWORD',
+        problem: 'is a published demo password',
       });
     }
     bootstrapAdmin = { username: adminUser ?? '', password: adminPassword ?? '' };
@@ -290,6 +382,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host: env.HOST ?? '127.0.0.1',
     trustProxy: bool(env, 'TRUST_PROXY', false, problems),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems),
+    databaseOwnerUrl: ownerUrl(env, problems),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:'], problems),
     queuePrefix: env.QUEUE_PREFIX ?? 'jw',
     dataDir,
@@ -300,6 +393,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     jwtTtlSeconds: int(env, 'JWT_TTL_SECONDS', 8 * 3600, problems, 60),
     piiKey,
     piiKeyId: env.PII_KEY_ID ?? 'k1',
+    auditKey,
+    auditAnchor: {
+      file: resolve(env.AUDIT_ANCHOR_FILE || resolve(dataDir, 'audit-anchors.log')),
+      intervalMs: int(env, 'AUDIT_ANCHOR_INTERVAL_MS', 60_000, problems, 0, 86_400_000),
+    },
     bootstrapAdmin,
     seedDemo: bool(env, 'SEED_DEMO', !production, problems),
     runWorkers: bool(env, 'RUN_WORKERS', true, problems),
@@ -308,6 +406,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     loginRateLimit: {
       max: int(env, 'LOGIN_RATE_LIMIT', 5, problems, 1),
       windowSeconds: int(env, 'LOGIN_RATE_WINDOW_SECONDS', 60, problems, 1),
+      accountMax: int(env, 'LOGIN_ACCOUNT_LIMIT', 10, problems, 1),
+      accountWindowSeconds: int(env, 'LOGIN_ACCOUNT_WINDOW_SECONDS', 900, problems, 1),
     },
     alerts: {
       publicBaseUrl:
@@ -351,6 +451,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   if (!/^[a-z0-9_-]{1,32}$/i.test(config.queuePrefix)) {
     problems.push({ variable: 'QUEUE_PREFIX', problem: 'must be 1-32 letters, digits, - or _' });
+  }
+  if (production && config.seedDemo) {
+    problems.push({
+      variable: 'SEED_DEMO',
+      problem: 'the demo users share a published password: not in production',
+    });
+  }
+  if (config.databaseOwnerUrl && !config.databaseUrl) {
+    problems.push({
+      variable: 'DATABASE_URL',
+      problem: "is required with DATABASE_OWNER_URL (it names the app's own role)",
+    });
   }
   if (problems.length) throw new ConfigError(problems);
   return config;

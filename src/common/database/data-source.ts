@@ -1,6 +1,7 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { migrations } from './migrations/index.js';
 import { entities } from './entities.js';
+import { grantAppRole } from './roles.js';
 
 /** TypeORM options shared by the app, the CLI scripts and the tests. Never `synchronize`. */
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
@@ -20,8 +21,11 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
 /** Advisory lock id held while migrating, so replicas starting together do not race. */
 const MIGRATION_LOCK = 7316240201;
 
-/** Runs the app's pending migrations under a session advisory lock. */
-export async function runAppMigrations(url: string): Promise<string[]> {
+/**
+ * Runs the app's pending migrations under a session advisory lock, as the schema's owner (`url`),
+ * then grants the app's role (when given) what it may do, under the same lock.
+ */
+export async function runAppMigrations(url: string, appRole?: string): Promise<string[]> {
   const ds = new DataSource({ ...dataSourceOptions(url, 2), entities: [] });
   await ds.initialize();
   const runner = ds.createQueryRunner();
@@ -30,6 +34,7 @@ export async function runAppMigrations(url: string): Promise<string[]> {
     await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
       const done = await ds.runMigrations({ transaction: 'each' });
+      if (appRole) await grantAppRole((sql) => runner.query(sql), appRole);
       return done.map((m) => m.name);
     } finally {
       await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);

@@ -30,8 +30,11 @@ export interface QueueBackendConfig {
 
 export interface QueueBackend {
   readonly kind: QueueBackendKind;
-  /** Prepares the store (BullMQ's own PostgreSQL migrations; nothing for Redis). */
-  prepare(): Promise<void>;
+  /**
+   * Prepares the store (BullMQ's own PostgreSQL migrations; nothing for Redis). With `roles`, the
+   * migrations run as the owner and the app's role is granted the queue schema.
+   */
+  prepare(roles?: { ownerUrl: string; appRole: string }): Promise<void>;
   createQueue(name: QueueName): Queue;
   createWorker(
     name: QueueName,
@@ -60,6 +63,38 @@ function redisOptions(url: string, forWorker: boolean) {
 
 function pgSchema(prefix: string): string {
   return `bullmq_${prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
+}
+
+/**
+ * The app's role works the queue tables, and may create in the schema: BullMQ creates a job-id
+ * sequence per queue the first time a job is added to it (and drops it when the queue is
+ * obliterated); those are the app role's own. Grants go on what the owner made only (granting on
+ * the app's own sequences would be refused), under a lock, as concurrent GRANTs on one object fail.
+ */
+async function grantQueueSchema(client: Client, schema: string, appRole: string): Promise<void> {
+  const app = `"${appRole.replace(/"/g, '""')}"`;
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock(73162405, hashtext($1))', [schema]);
+    await client.query(`GRANT USAGE, CREATE ON SCHEMA "${schema}" TO ${app}`);
+    const { rows } = await client.query<{ name: string; sequence: boolean }>(
+      `SELECT format('%I.%I', n.nspname, c.relname) AS name, c.relkind = 'S' AS sequence
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'S') AND c.relowner = current_user::regrole`,
+      [schema],
+    );
+    for (const { name, sequence } of rows) {
+      await client.query(
+        sequence
+          ? `GRANT USAGE, SELECT, UPDATE ON SEQUENCE ${name} TO ${app}`
+          : `GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE ${name} TO ${app}`,
+      );
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
 }
 
 /**
@@ -103,11 +138,12 @@ export function createQueueBackend(config: QueueBackendConfig): QueueBackend {
   });
   return {
     kind: 'postgres',
-    prepare: async () => {
-      const client = new Client({ connectionString: config.databaseUrl });
+    prepare: async (roles) => {
+      const client = new Client({ connectionString: roles?.ownerUrl ?? config.databaseUrl });
       await client.connect();
       try {
         await runMigrations(client, schema);
+        if (roles) await grantQueueSchema(client, schema, roles.appRole);
       } finally {
         await client.end();
       }

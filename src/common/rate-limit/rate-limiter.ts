@@ -17,6 +17,8 @@ export interface RateDecision {
   count: number;
   /** Seconds until the current window ends. */
   retryAfterSeconds: number;
+  /** The window this call was counted in, for `refund`. */
+  windowStart: Date;
 }
 
 /**
@@ -46,16 +48,33 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async consume(key: string, limit: number, windowSeconds: number): Promise<RateDecision> {
-    const rows: { count: number; retry_after: string }[] = await this.ds.query(
+    const rows: { count: number; retry_after: string; window_start: Date }[] = await this.ds.query(
       `WITH w AS (SELECT to_timestamp(floor(extract(epoch FROM clock_timestamp()) / $2) * $2) AS start)
        INSERT INTO rate_limit_windows (key, window_start, count)
        SELECT $1, w.start, 1 FROM w
        ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limit_windows.count + 1
-       RETURNING count, ceil(extract(epoch FROM (window_start + make_interval(secs => $2) - clock_timestamp()))) AS retry_after`,
+       RETURNING count, window_start, ceil(extract(epoch FROM (window_start + make_interval(secs => $2) - clock_timestamp()))) AS retry_after`,
       [key, windowSeconds],
     );
-    const { count, retry_after } = rows[0];
-    return { allowed: count <= limit, count, retryAfterSeconds: Math.max(1, Number(retry_after)) };
+    const { count, retry_after, window_start } = rows[0];
+    return {
+      allowed: count <= limit,
+      count,
+      retryAfterSeconds: Math.max(1, Number(retry_after)),
+      windowStart: window_start,
+    };
+  }
+
+  /**
+   * Takes back one call counted by `consume` (e.g. a login that succeeded), so only failures use
+   * up the limit. Counting first and refunding after keeps concurrent attempts within the limit.
+   */
+  async refund(key: string, windowStart: Date): Promise<void> {
+    await this.ds.query(
+      `UPDATE rate_limit_windows SET count = count - 1
+        WHERE key = $1 AND window_start = $2 AND count > 0`,
+      [key, windowStart],
+    );
   }
 
   /** Forgets windows older than `olderThanSeconds` (a day by default). */

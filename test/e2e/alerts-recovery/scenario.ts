@@ -275,6 +275,8 @@ export async function startWorker(t: TestApp): Promise<WorkerProcess> {
       JWT_SECRET: t.config.jwtSecret,
       PII_KEY: t.config.piiKey.toString('base64'),
       PII_KEY_ID: t.config.piiKeyId,
+      AUDIT_KEY: t.config.auditKey.toString('base64'),
+      AUDIT_ANCHOR_FILE: t.config.auditAnchor.file,
       PUBLIC_BASE_URL: t.config.alerts.publicBaseUrl,
       WECOM_API_BASE: t.config.alerts.wecomApiBase,
       WEBHOOK_ALLOWED_HOSTS: t.config.alerts.webhookAllowedHosts.join(','),

@@ -8,6 +8,7 @@ import { Alerts1732800000000 } from './1732800000000-Alerts.js';
 import { TrendScan1732900000000 } from './1732900000000-TrendScan.js';
 import { CaseChanged1732950000000 } from './1732950000000-CaseChanged.js';
 import { MoneyLimits1733030000000 } from './1733030000000-MoneyLimits.js';
+import { AuditKeyed1733040000000 } from './1733040000000-AuditKeyed.js';
 
 /** Every migration, in order. Listed explicitly so the build and the tests run the same set. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   TrendScan1732900000000,
   CaseChanged1732950000000,
   MoneyLimits1733030000000,
+  AuditKeyed1733040000000,
 ];

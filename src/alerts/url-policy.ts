@@ -2,7 +2,7 @@ import type { AppConfig } from '../common/config/config.js';
 import { classifyIp, isPublicIp } from '../common/net/ip-range.js';
 
 /**
- * Where alert deliveries may go (DESIGN.md, Trust boundaries). A coordinator's URL is typed by a
+ * Where alert deliveries may go (docs/ARCHITECTURE.md, Trust boundaries). A coordinator's URL is typed by a
  * community officer, and the worker POSTs to it from inside the police network: without these
  * rules it could reach the server itself, its database, the cloud metadata service or any
  * internal host, and the delivery's error would tell what answered.

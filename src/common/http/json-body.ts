@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RequestPayload } fr
 import { ApiError, FieldProblem } from './errors.js';
 
 /**
- * Bounds of a JSON request body (DESIGN.md, Trust boundaries: every input is bounded). A hostile
+ * Bounds of a JSON request body (docs/ARCHITECTURE.md, Trust boundaries: every input is bounded). A hostile
  * body is refused before anything builds objects from it: its size by Fastify while it streams in
  * (413), its nesting and array lengths by a linear scan of the raw bytes before JSON.parse (400).
  */

@@ -1,7 +1,7 @@
 import { ValidateBy, ValidationOptions } from 'class-validator';
 
 /**
- * Times and dates of the API (DESIGN.md, API conventions: ISO 8601 with offset). A date-time is
+ * Times and dates of the API (docs/ARCHITECTURE.md, API conventions: ISO 8601 with offset). A date-time is
  * RFC 3339: `2026-11-21T09:30:00+08:00` or `…Z`, seconds required, fraction optional; no week or
  * ordinal dates, no basic format, no local times. Each field also has a sane range, so nothing
  * stored can later fail to read back (a year 0 is 1 BC to PostgreSQL and no Date to JavaScript).

@@ -15,7 +15,8 @@ declare global {
  */
 export default async function globalSetup(): Promise<void> {
   const runDir = createRunFolder();
-  process.env.JW_TEST_RUN_DIR = runDir;
+  // From here on, whatever this process or a test makes in a temporary folder is inside the run's.
+  Object.assign(process.env, { JW_TEST_RUN_DIR: runDir, TMPDIR: runDir });
   let servers: TestServers;
   try {
     servers = await startTestServers(runDir);
@@ -23,7 +24,7 @@ export default async function globalSetup(): Promise<void> {
     removeRunFolder(runDir);
     throw err;
   }
-  Object.assign(process.env, servers.env, { NODE_ENV: 'test', TMPDIR: runDir });
+  Object.assign(process.env, servers.env, { NODE_ENV: 'test' });
   globalThis.jwTestRun = { servers, runDir };
   // Interrupted (Ctrl-C, a CI timeout's SIGTERM): Jest may exit without its teardown.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {

@@ -194,29 +194,25 @@ export class RecoveriesRepository {
   ): Promise<Page<RecoveryViewRow & { in_scope: boolean; case_allocated_fen: string | null }>> {
     const scope = scopeWhere(actor, 'r.unit_id');
     const caseScope = scopeWhere(actor, 'vc.unit_id');
-    const where: string[] = [];
     const params: Record<string, unknown> = { ...scope.params, ...caseScope.params };
-    let base = RECOVERY_VIEW.replace(
-      'SELECT r.id,',
-      `SELECT (${scope.sql}) AS in_scope, NULL::text AS case_allocated_fen, r.id,`,
-    );
+    const where = [scope.sql];
+    let caseAllocated = 'NULL::text';
     if (q.caseId) {
-      base = RECOVERY_VIEW.replace(
-        'SELECT r.id,',
-        `SELECT (${scope.sql}) AS in_scope,
-                (SELECT sum(a.amount_fen)::text FROM allocations a
-                 WHERE a.recovery_id = r.id AND a.case_id = :caseId) AS case_allocated_fen,
-                r.id,`,
-      );
-      where.push(`(r.case_id = :caseId AND ${scope.sql}
-        OR r.id IN (SELECT a.recovery_id FROM allocations a JOIN cases vc ON vc.id = a.case_id
-                    WHERE a.case_id = :caseId AND ${caseScope.sql}))`);
       params.caseId = q.caseId;
-    } else where.push(scope.sql);
+      where[0] = `(r.case_id = :caseId AND ${scope.sql}
+        OR r.id IN (SELECT a.recovery_id FROM allocations a JOIN cases vc ON vc.id = a.case_id
+                    WHERE a.case_id = :caseId AND ${caseScope.sql}))`;
+      caseAllocated = `(SELECT sum(a.amount_fen)::text FROM allocations a
+                        WHERE a.recovery_id = r.id AND a.case_id = :caseId)`;
+    }
     if (q.orderId) {
       where.push('r.order_id = :orderId');
       params.orderId = q.orderId;
     }
+    const base = RECOVERY_VIEW.replace(
+      'SELECT r.id,',
+      `SELECT (${scope.sql}) AS in_scope, ${caseAllocated} AS case_allocated_fen, r.id,`,
+    );
     return pageBy(this.ds, this.ds, base, where, params, q, 'r.created_at', 'r.id');
   }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import type { Actor } from '../common/auth/actor.js';
-import { scopeWhere } from '../common/auth/scope.js';
+import { unitsVisibleWhere } from '../common/auth/scope.js';
 import { Page, PageQuery, paginate } from '../common/pagination/pagination.js';
 import { Unit, UnitKind } from './entities/unit.entity.js';
 
@@ -18,15 +18,19 @@ export class UnitsRepository {
     return this.units.findOneBy({ code });
   }
 
-  /** Units in the caller's scope, by code. */
+  /** Units the caller may see (their scope; banks too for officers and supervisors), by code. */
   list(
     actor: Actor,
-    query: PageQuery & { kind?: UnitKind; parentId?: string },
+    query: PageQuery & { kind?: UnitKind; parentId?: string; q?: string },
   ): Promise<Page<Unit>> {
-    const scope = scopeWhere(actor, 'u.id');
-    const qb = this.units.createQueryBuilder('u').where(scope.sql, scope.params);
+    const visible = unitsVisibleWhere(actor, 'u');
+    const qb = this.units.createQueryBuilder('u').where(visible.sql, visible.params);
     if (query.kind) qb.andWhere('u.kind = :kind', { kind: query.kind });
     if (query.parentId) qb.andWhere('u.parent_id = :parentId', { parentId: query.parentId });
+    if (query.q)
+      qb.andWhere("(u.name ILIKE '%' || :text || '%' OR u.code ILIKE '%' || :text || '%')", {
+        text: query.q.replace(/[\\%_]/g, (m) => `\\${m}`),
+      });
     return paginate(qb, query, {
       sort: 'u.code',
       id: 'u.id',

@@ -2,11 +2,11 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../common/auth/actor.js';
-import { inScope } from '../common/auth/scope.js';
+import { unitVisible } from '../common/auth/scope.js';
 import { AuditService } from '../common/audit/audit.service.js';
 import { badRequest, conflict } from '../common/http/errors.js';
 import { CreateUnitDto, ListUnitsQuery, UnitDto } from './dto/unit.dto.js';
-import { ALLOWED_PARENTS, Unit } from './entities/unit.entity.js';
+import { ALLOWED_PARENTS, Unit, UnitKind } from './entities/unit.entity.js';
 import { UnitsRepository } from './units.repository.js';
 
 @Injectable()
@@ -24,13 +24,20 @@ export class UnitsService {
 
   async get(actor: Actor, id: string): Promise<Unit> {
     const unit = await this.units.findById(id);
-    if (!unit || !inScope(actor, unit.path)) throw new NotFoundException('Unit not found');
+    if (!unit || !unitVisible(actor, unit)) throw new NotFoundException('Unit not found');
     return unit;
   }
 
   /** Exported for other modules: a unit by id, or null. */
   findById(id: string): Promise<Unit | null> {
     return this.units.findById(id);
+  }
+
+  /** Exported for other modules: the bank a bank or bank branch belongs to, or null for any other unit. */
+  async bankOf(id: string): Promise<Unit | null> {
+    const unit = await this.units.findById(id);
+    if (!unit || (unit.kind !== UnitKind.Bank && unit.kind !== UnitKind.BankBranch)) return null;
+    return this.units.ancestorOfKind(unit, UnitKind.Bank);
   }
 
   async create(dto: CreateUnitDto): Promise<Unit> {

@@ -9,7 +9,6 @@ import { APP_CONFIG, AppConfig } from '../common/config/config.js';
 import { badRequest, conflict } from '../common/http/errors.js';
 import { parseFenFromDb } from '../common/money.js';
 import { CasesService } from '../cases/cases.service.js';
-import { UnitKind } from '../identity/entities/unit.entity.js';
 import { UnitsService } from '../identity/units.service.js';
 import {
   AnswerFreezeOrderDto,
@@ -137,9 +136,9 @@ export class FreezeOrdersService {
         'identifierId',
         `must be a bank account (bank_card), not ${identifier.kind}`,
       );
-    const bank = await this.units.findById(dto.bankUnitId);
-    if (!bank || bank.kind !== UnitKind.Bank)
-      throw badRequest('bankUnitId', 'must be a unit of kind bank');
+    // A branch found by name stands for its bank: the bank's liaisons answer for every branch.
+    const bank = await this.units.bankOf(dto.bankUnitId);
+    if (!bank) throw badRequest('bankUnitId', 'must be a bank or a bank branch');
     const now = this.clock.now();
     const id = await this.ds
       .transaction(async (em) => {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CasesModule } from '../cases/cases.module.js';
+import { CaseMoneyController } from './case-money.controller.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { CeremoniesController } from './ceremonies.controller.js';
 import { CeremoniesRepository } from './ceremonies.repository.js';
@@ -17,7 +18,12 @@ import { RecoveriesService } from './recoveries.service.js';
 /** Recoveries: stop-payment and freeze orders, recoveries, allocation, ceremonies (docs/ARCHITECTURE.md). */
 @Module({
   imports: [CasesModule, IdentityModule],
-  controllers: [FreezeOrdersController, RecoveriesController, CeremoniesController],
+  controllers: [
+    FreezeOrdersController,
+    RecoveriesController,
+    CeremoniesController,
+    CaseMoneyController,
+  ],
   providers: [
     FreezeOrdersRepository,
     FreezeOrdersService,

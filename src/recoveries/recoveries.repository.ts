@@ -65,6 +65,43 @@ export interface AllocationViewRow {
   unit_id: string;
 }
 
+export interface CaseOrderRow {
+  id: string;
+  kind: 'stop_payment' | 'freeze';
+  status: string;
+  converted_from_id: string | null;
+  identifier_id: string;
+  unit_id: string;
+  unit_name: string;
+  bank_unit_id: string;
+  bank_name: string;
+  requested_fen: string;
+  frozen_fen: string | null;
+  recovered_fen: string;
+  requested_at: Date;
+  expires_at: Date | null;
+}
+
+export interface CaseAllocationRow {
+  id: string;
+  victim_id: string;
+  method: AllocationMethod;
+  amount_fen: string;
+  confirmed_at: Date;
+  ceremony_id: string | null;
+  signed_at: Date | null;
+  recovery_id: string;
+  recovered_on: string;
+  order_id: string;
+  order_kind: 'stop_payment' | 'freeze';
+  bank_unit_id: string;
+  bank_name: string;
+  unit_id: string;
+  unit_name: string;
+  ceremony_title: string | null;
+  ceremony_held_on: string | null;
+}
+
 export interface TotalsRow {
   orders: number;
   requested_fen: string;
@@ -147,22 +184,83 @@ export class RecoveriesRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * Recoveries in the caller's scope; by case, also those another unit made that were allocated
+   * to the case's victims when the case is in the caller's scope (`in_scope` false on those).
+   */
   list(
     actor: Actor,
     q: PageQuery & { orderId?: string; caseId?: string },
-  ): Promise<Page<RecoveryViewRow>> {
+  ): Promise<Page<RecoveryViewRow & { in_scope: boolean; case_allocated_fen: string | null }>> {
     const scope = scopeWhere(actor, 'r.unit_id');
+    const caseScope = scopeWhere(actor, 'vc.unit_id');
+    const params: Record<string, unknown> = { ...scope.params, ...caseScope.params };
     const where = [scope.sql];
-    const params: Record<string, unknown> = { ...scope.params };
+    let caseAllocated = 'NULL::text';
+    if (q.caseId) {
+      params.caseId = q.caseId;
+      where[0] = `(r.case_id = :caseId AND ${scope.sql}
+        OR r.id IN (SELECT a.recovery_id FROM allocations a JOIN cases vc ON vc.id = a.case_id
+                    WHERE a.case_id = :caseId AND ${caseScope.sql}))`;
+      caseAllocated = `(SELECT sum(a.amount_fen)::text FROM allocations a
+                        WHERE a.recovery_id = r.id AND a.case_id = :caseId)`;
+    }
     if (q.orderId) {
       where.push('r.order_id = :orderId');
       params.orderId = q.orderId;
     }
-    if (q.caseId) {
-      where.push('r.case_id = :caseId');
-      params.caseId = q.caseId;
-    }
-    return pageBy(this.ds, this.ds, RECOVERY_VIEW, where, params, q, 'r.created_at', 'r.id');
+    const base = RECOVERY_VIEW.replace(
+      'SELECT r.id,',
+      `SELECT (${scope.sql}) AS in_scope, ${caseAllocated} AS case_allocated_fen, r.id,`,
+    );
+    return pageBy(this.ds, this.ds, base, where, params, q, 'r.created_at', 'r.id');
+  }
+
+  /**
+   * The freeze orders that concern a case: its own, and any unit's on the accounts its victims
+   * paid into (`identifierIds`) or from which its victims were allocated money.
+   */
+  caseOrders(caseId: string, identifierIds: string[]): Promise<CaseOrderRow[]> {
+    return this.ds.query(
+      `SELECT o.id, o.kind, o.status, o.converted_from_id, o.identifier_id, o.unit_id,
+              ou.name AS unit_name, o.bank_unit_id, b.name AS bank_name, o.requested_fen,
+              o.frozen_fen, o.recovered_fen, o.requested_at, o.expires_at
+       FROM freeze_orders o JOIN units ou ON ou.id = o.unit_id JOIN units b ON b.id = o.bank_unit_id
+       WHERE o.case_id = $1 OR o.identifier_id = ANY($2::uuid[])
+          OR o.id IN (SELECT r.order_id FROM allocations a JOIN recoveries r ON r.id = a.recovery_id
+                      WHERE a.case_id = $1)
+       ORDER BY o.requested_at, o.id`,
+      [caseId, identifierIds],
+    );
+  }
+
+  /** Σ recoveries of the given orders; a sum nothing bounds, read as a total. */
+  async recoveredFrom(orderIds: string[]): Promise<string> {
+    const rows: { total: string }[] = await this.ds.query(
+      `SELECT coalesce(sum(amount_fen), 0)::text AS total FROM recoveries WHERE order_id = ANY($1::uuid[])`,
+      [orderIds],
+    );
+    return rows[0].total;
+  }
+
+  /** Every allocation to a victim of the case, with its recovery, order, bank and ceremony. */
+  caseAllocations(caseId: string): Promise<CaseAllocationRow[]> {
+    return this.ds.query(
+      `SELECT a.id, a.victim_id, a.method, a.amount_fen, a.confirmed_at, a.ceremony_id,
+              a.signed_at, a.recovery_id, to_char(r.recovered_on, 'YYYY-MM-DD') AS recovered_on,
+              o.id AS order_id, o.kind AS order_kind, o.bank_unit_id, b.name AS bank_name,
+              r.unit_id, ru.name AS unit_name, ce.title AS ceremony_title,
+              to_char(ce.held_on, 'YYYY-MM-DD') AS ceremony_held_on
+       FROM allocations a
+       JOIN recoveries r ON r.id = a.recovery_id
+       JOIN freeze_orders o ON o.id = r.order_id
+       JOIN units b ON b.id = o.bank_unit_id
+       JOIN units ru ON ru.id = r.unit_id
+       LEFT JOIN ceremonies ce ON ce.id = a.ceremony_id
+       WHERE a.case_id = $1
+       ORDER BY a.confirmed_at, a.id`,
+      [caseId],
+    );
   }
 
   /**

@@ -6,12 +6,13 @@ import { AuditService } from '../common/audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { APP_CONFIG, AppConfig } from '../common/config/config.js';
 import { conflict } from '../common/http/errors.js';
-import { parseFenFromDb, parseFenTotalFromDb } from '../common/money.js';
+import { parseFenFromDb, parseFenTotalFromDb, totalFen } from '../common/money.js';
 import { CasesService } from '../cases/cases.service.js';
 import { allocate, AllocationPlan, needsNotice } from './allocator.js';
 import {
   AllocationDto,
   AllocationProposalDto,
+  CaseMoneyDto,
   CreateRecoveryDto,
   ListRecoveriesQuery,
   RecoveryDto,
@@ -113,7 +114,103 @@ export class RecoveriesService {
 
   async list(actor: Actor, q: ListRecoveriesQuery): Promise<RecoveryPage> {
     const page = await this.repo.list(actor, q);
-    return { items: page.items.map((r) => this.toDto(r)), nextCursor: page.nextCursor };
+    return {
+      items: page.items.map((r) => ({
+        ...this.toDto(r),
+        inScope: r.in_scope,
+        ...(q.caseId ? { caseAllocatedFen: parseFenTotalFromDb(r.case_allocated_fen ?? '0') } : {}),
+      })),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  /**
+   * What was frozen, recovered, allocated and returned for a case in the caller's scope, whichever
+   * unit ran the orders: only this case's victims are shown (masked), never another case's.
+   */
+  async caseMoney(actor: Actor, caseId: string): Promise<CaseMoneyDto> {
+    const c = await this.cases.findSummary(actor, caseId);
+    if (!c) throw new NotFoundException('Case not found');
+    const victims = await this.cases.victims(actor, caseId, false);
+    const transfers = await this.cases.transfersOf(caseId);
+    const orders = await this.repo.caseOrders(caseId, [
+      ...new Set(transfers.map((t) => t.identifierId)),
+    ]);
+    const rows = await this.repo.caseAllocations(caseId);
+    const recoveredFen = parseFenTotalFromDb(
+      await this.repo.recoveredFrom(orders.map((o) => o.id)),
+    );
+    const iso = (d: Date | null) => (d === null ? null : new Date(d).toISOString());
+    const allocations = rows.map((a) => ({
+      victimId: a.victim_id,
+      dto: {
+        id: a.id,
+        method: a.method,
+        amountFen: parseFenFromDb(a.amount_fen),
+        status:
+          a.signed_at !== null
+            ? ('returned' as const)
+            : a.ceremony_id !== null
+              ? ('at_ceremony' as const)
+              : ('allocated' as const),
+        confirmedAt: new Date(a.confirmed_at).toISOString(),
+        recoveryId: a.recovery_id,
+        recoveredOn: a.recovered_on,
+        orderId: a.order_id,
+        orderKind: a.order_kind,
+        bankUnitId: a.bank_unit_id,
+        bankName: a.bank_name,
+        unitId: a.unit_id,
+        unitName: a.unit_name,
+        ceremonyId: a.ceremony_id,
+        ceremonyTitle: a.ceremony_title,
+        ceremonyHeldOn: a.ceremony_held_on,
+        signedAt: iso(a.signed_at),
+      },
+    }));
+    const returned = allocations.filter((a) => a.dto.status === 'returned');
+    return {
+      caseId: c.id,
+      caseNo: c.caseNo,
+      totals: {
+        // Like the unit's totals: a stop-payment converted into a freeze is counted once.
+        frozenFen: totalFen(
+          orders
+            .filter((o) => o.converted_from_id === null && o.status !== 'rejected')
+            .map((o) => parseFenFromDb(o.frozen_fen ?? '0')),
+        ),
+        recoveredFen,
+        allocatedFen: totalFen(allocations.map((a) => a.dto.amountFen)),
+        returnedFen: totalFen(returned.map((a) => a.dto.amountFen)),
+        victimsReturned: new Set(returned.map((a) => a.victimId)).size,
+      },
+      orders: orders.map((o) => ({
+        id: o.id,
+        kind: o.kind,
+        status: o.status,
+        identifierId: o.identifier_id,
+        unitId: o.unit_id,
+        unitName: o.unit_name,
+        bankUnitId: o.bank_unit_id,
+        bankName: o.bank_name,
+        requestedFen: parseFenFromDb(o.requested_fen),
+        frozenFen: o.frozen_fen === null ? null : parseFenFromDb(o.frozen_fen),
+        recoveredFen: parseFenFromDb(o.recovered_fen),
+        requestedAt: new Date(o.requested_at).toISOString(),
+        expiresAt: iso(o.expires_at),
+      })),
+      victims: victims.map((v) => {
+        const own = allocations.filter((a) => a.victimId === v.id).map((a) => a.dto);
+        return {
+          victimId: v.id,
+          victimName: v.name,
+          lossFen: totalFen(transfers.filter((t) => t.victimId === v.id).map((t) => t.amountFen)),
+          allocatedFen: totalFen(own.map((a) => a.amountFen)),
+          returnedFen: totalFen(own.filter((a) => a.status === 'returned').map((a) => a.amountFen)),
+          allocations: own,
+        };
+      }),
+    };
   }
 
   /**

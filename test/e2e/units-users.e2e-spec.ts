@@ -126,8 +126,14 @@ describe('units and users', () => {
       assert.deepEqual(await visibleCodes(USERS.icbc), ['ICBC-GY', 'ICBC-GY-ZHBL']);
     });
 
-    it('shows a station officer only their station and its communities', async () => {
-      assert.deepEqual(await visibleCodes(USERS.officerNanming), ['GY-NM-HX', 'GY-NM-HX-XH']);
+    it('shows a station officer their station, its communities and every bank to ask, no other police unit', async () => {
+      assert.deepEqual(await visibleCodes(USERS.officerNanming), [
+        'CCB-GZ',
+        'GY-NM-HX',
+        'GY-NM-HX-XH',
+        'ICBC-GY',
+        'ICBC-GY-ZHBL',
+      ]);
     });
 
     it('shows the admin every unit', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
 import type { Actor } from './actor.js';
 import { Role } from './roles.js';
-import { inScope, scopeWhere } from './scope.js';
+import { inScope, scopeWhere, unitsVisibleWhere, unitVisible } from './scope.js';
 
 const CITY = '/11111111-1111-4111-8111-111111111111/';
 const SUB = `${CITY}22222222-2222-4222-8222-222222222222/`;
@@ -59,5 +59,31 @@ describe('inScope', () => {
   it('hides the units above and beside a scoped actor', () => {
     assert.equal(inScope(officer, CITY), false);
     assert.equal(inScope(officer, SIBLING), false);
+  });
+});
+
+describe('unitsVisibleWhere and unitVisible', () => {
+  const liaison: Actor = { ...officer, role: Role.BankLiaison, username: 'liu.icbc' };
+  const community: Actor = { ...officer, role: Role.CommunityPolice, username: 'chen.community' };
+  const supervisor: Actor = { ...officer, role: Role.Supervisor, username: 'zhang.supervisor' };
+  const bank = { path: '/55555555-5555-4555-8555-555555555555/', kind: 'bank' };
+  const branch = { path: `${bank.path}66666666-6666-4666-8666-666666666666/`, kind: 'bank_branch' };
+
+  it('adds every bank and branch to an officer’s and a supervisor’s subtree', () => {
+    for (const actor of [officer, supervisor]) {
+      const { sql, params } = unitsVisibleWhere(actor, 'u');
+      assert.match(sql, /^\(u\.id IN .* OR u\.kind IN \(:\.\.\.publicUnitKinds\)\)$/);
+      assert.deepEqual(params.publicUnitKinds, ['bank', 'bank_branch']);
+      assert.equal(unitVisible(actor, bank), true);
+      assert.equal(unitVisible(actor, branch), true);
+      assert.equal(unitVisible(actor, { path: SIBLING, kind: 'station' }), false);
+    }
+  });
+
+  it('gives liaisons and community police only their scope', () => {
+    for (const actor of [liaison, community]) {
+      assert.deepEqual(unitsVisibleWhere(actor, 'u'), scopeWhere(actor, 'u.id'));
+      assert.equal(unitVisible(actor, bank), false);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { Actor } from './actor.js';
+import { Role } from './roles.js';
 
 /**
  * The one helper that turns the caller into the filter of a scoped query: rows whose owning unit
@@ -20,4 +21,33 @@ export function scopeWhere(
 /** Whether a unit (by its path) lies in the caller's scope; for checks on a single loaded row. */
 export function inScope(actor: Actor, unitPath: string): boolean {
   return actor.scopePath === null || unitPath.startsWith(actor.scopePath);
+}
+
+/** Unit kinds every officer and supervisor sees, beyond their subtree: the banks they ask to freeze. */
+const PUBLIC_UNIT_KINDS = ['bank', 'bank_branch'];
+const SEES_BANKS: readonly Role[] = [Role.Officer, Role.Supervisor];
+
+/**
+ * The units a caller may list or read: their scope, and for officers and supervisors also every
+ * bank and bank branch (names and codes; docs/ARCHITECTURE.md, Roles and scope). `alias` is the
+ * units table's alias in the query.
+ */
+export function unitsVisibleWhere(
+  actor: Actor,
+  alias: string,
+): { sql: string; params: Record<string, string | string[]> } {
+  const scope = scopeWhere(actor, `${alias}.id`);
+  if (!SEES_BANKS.includes(actor.role)) return scope;
+  return {
+    sql: `(${scope.sql} OR ${alias}.kind IN (:...publicUnitKinds))`,
+    params: { ...scope.params, publicUnitKinds: PUBLIC_UNIT_KINDS },
+  };
+}
+
+/** Whether a caller may read this one unit: the check of unitsVisibleWhere on a loaded row. */
+export function unitVisible(actor: Actor, unit: { path: string; kind: string }): boolean {
+  return (
+    inScope(actor, unit.path) ||
+    (SEES_BANKS.includes(actor.role) && PUBLIC_UNIT_KINDS.includes(unit.kind))
+  );
 }

@@ -36,6 +36,15 @@ export class ListUnitsQuery extends PageQuery {
   @IsOptional()
   @IsUUID()
   parentId?: string;
+
+  @ApiPropertyOptional({
+    example: '工商',
+    description: 'Part of the name or code, e.g. to find the bank (branch) to ask for a freeze',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  q?: string;
 }
 
 export class UnitDto {

@@ -25,7 +25,11 @@ export class CreateFreezeOrderDto {
   @IsUUID()
   identifierId!: string;
 
-  @ApiProperty({ format: 'uuid', description: 'The bank asked: a unit of kind bank' })
+  @ApiProperty({
+    format: 'uuid',
+    description:
+      'The bank asked: a unit of kind bank, or a bank branch (the order goes to its bank); find it with GET /units?q=',
+  })
   @IsUUID()
   bankUnitId!: string;
 

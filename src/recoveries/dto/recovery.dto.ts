@@ -114,6 +114,15 @@ export class RecoveryDto {
   @ApiPropertyOptional({ type: [AllocationDto] }) allocations?: AllocationDto[];
   @ApiPropertyOptional({ type: AllocationProposalDto, nullable: true })
   openProposal?: AllocationProposalDto | null;
+  @ApiPropertyOptional({
+    description:
+      'In lists: false for another unit’s recovery, listed by ?caseId= because it was allocated to that case’s victims (its detail is the other unit’s; see GET /cases/:id/money)',
+  })
+  inScope?: boolean;
+  @ApiPropertyOptional({
+    description: 'In lists by ?caseId=: what of this recovery went to that case’s victims, in fen',
+  })
+  caseAllocatedFen?: number;
 }
 
 export class RecoveryPage extends PageMeta {
@@ -157,4 +166,82 @@ export class RecoveryTotalsDto {
     description: 'Median minutes from report to the bank’s answer',
   })
   medianMinutesToAnswer!: number | null;
+}
+
+export class CaseMoneyOrderDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['stop_payment', 'freeze'] }) kind!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty({ format: 'uuid', description: 'The account (identifier) the order holds' })
+  identifierId!: string;
+  @ApiProperty({ format: 'uuid', description: 'The unit that asked the bank' }) unitId!: string;
+  @ApiProperty() unitName!: string;
+  @ApiProperty({ format: 'uuid' }) bankUnitId!: string;
+  @ApiProperty() bankName!: string;
+  @ApiProperty() requestedFen!: number;
+  @ApiProperty({ nullable: true, type: Number }) frozenFen!: number | null;
+  @ApiProperty() recoveredFen!: number;
+  @ApiProperty() requestedAt!: string;
+  @ApiProperty({ nullable: true, type: String }) expiresAt!: string | null;
+}
+
+export class CaseMoneyAllocationDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: METHODS }) method!: AllocationMethod;
+  @ApiProperty() amountFen!: number;
+  @ApiProperty({
+    enum: ['allocated', 'at_ceremony', 'returned'],
+    description: 'returned: signed for (签收) at a ceremony',
+  })
+  status!: 'allocated' | 'at_ceremony' | 'returned';
+  @ApiProperty() confirmedAt!: string;
+  @ApiProperty({ format: 'uuid' }) recoveryId!: string;
+  @ApiProperty({ example: '2026-12-01' }) recoveredOn!: string;
+  @ApiProperty({ format: 'uuid' }) orderId!: string;
+  @ApiProperty({ enum: ['stop_payment', 'freeze'] }) orderKind!: string;
+  @ApiProperty({ format: 'uuid' }) bankUnitId!: string;
+  @ApiProperty() bankName!: string;
+  @ApiProperty({ format: 'uuid', description: 'The unit that ran the order and the recovery' })
+  unitId!: string;
+  @ApiProperty() unitName!: string;
+  @ApiProperty({ nullable: true, type: String }) ceremonyId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) ceremonyTitle!: string | null;
+  @ApiProperty({ nullable: true, type: String }) ceremonyHeldOn!: string | null;
+  @ApiProperty({ nullable: true, type: String }) signedAt!: string | null;
+}
+
+export class CaseMoneyVictimDto {
+  @ApiProperty({ format: 'uuid' }) victimId!: string;
+  @ApiProperty({ example: '张*' }) victimName!: string;
+  @ApiProperty({ description: 'The victim’s traced loss (Σ transfers), in fen' }) lossFen!: number;
+  @ApiProperty() allocatedFen!: number;
+  @ApiProperty({ description: 'Signed for at ceremonies, in fen' }) returnedFen!: number;
+  @ApiProperty({ type: [CaseMoneyAllocationDto] }) allocations!: CaseMoneyAllocationDto[];
+}
+
+export class CaseMoneyTotalsDto {
+  @ApiProperty({
+    description:
+      'Stopped or frozen on the orders listed (a converted stop-payment counts once); the money may be shared with victims of other cases',
+  })
+  frozenFen!: number;
+  @ApiProperty({ description: 'Recovered (追回) from the orders listed' }) recoveredFen!: number;
+  @ApiProperty({ description: 'Allocated (返还分配) to this case’s victims' })
+  allocatedFen!: number;
+  @ApiProperty({ description: 'Signed for (发还) by this case’s victims' }) returnedFen!: number;
+  @ApiProperty() victimsReturned!: number;
+}
+
+/** What was frozen, recovered, allocated and returned for one case, whichever unit ran the orders. */
+export class CaseMoneyDto {
+  @ApiProperty({ format: 'uuid' }) caseId!: string;
+  @ApiProperty() caseNo!: string;
+  @ApiProperty({ type: CaseMoneyTotalsDto }) totals!: CaseMoneyTotalsDto;
+  @ApiProperty({
+    type: [CaseMoneyOrderDto],
+    description:
+      'Orders of the case, and any unit’s orders on the accounts its victims paid into or from which they were allocated money',
+  })
+  orders!: CaseMoneyOrderDto[];
+  @ApiProperty({ type: [CaseMoneyVictimDto] }) victims!: CaseMoneyVictimDto[];
 }

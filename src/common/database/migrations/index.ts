@@ -9,6 +9,7 @@ import { TrendScan1732900000000 } from './1732900000000-TrendScan.js';
 import { CaseChanged1732950000000 } from './1732950000000-CaseChanged.js';
 import { MoneyLimits1733030000000 } from './1733030000000-MoneyLimits.js';
 import { AuditKeyed1733040000000 } from './1733040000000-AuditKeyed.js';
+import { SearchIndexes1733120000000 } from './1733120000000-SearchIndexes.js';
 
 /** Every migration, in order. Listed explicitly so the build and the tests run the same set. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   CaseChanged1732950000000,
   MoneyLimits1733030000000,
   AuditKeyed1733040000000,
+  SearchIndexes1733120000000,
 ];

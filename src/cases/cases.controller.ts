@@ -4,6 +4,7 @@ import {
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Actor } from '../common/auth/actor.js';
@@ -25,6 +26,7 @@ import {
   ListCasesQuery,
   NoteDto,
   RevealQuery,
+  SearchCasesDto,
   TimelineEntryDto,
   TransferDto,
   TransitionDto,
@@ -48,6 +50,25 @@ export class CasesController {
   @ApiOkResponse({ type: CasePage })
   list(@CurrentActor() actor: Actor, @Query() q: ListCasesQuery): Promise<CasePage> {
     return this.cases.list(actor, q);
+  }
+
+  /** Police look a case up by number, victim ID number or phone; PII in the body, never the URL. */
+  @Post('search')
+  @HttpCode(200)
+  @Allow(...CASE_ROLES)
+  @JsonBody({ maxBytes: 4 * 1024 })
+  @ApiOperation({
+    summary: 'Search cases by case number, victim ID number or phone (查询案件)',
+    description:
+      'Every criterion given must match; at least one is required. Case number: whole or its beginning, any case and spacing. ' +
+      'ID number and phone: whole, any usual formatting (checked, then matched by blind index). Answers masked case summaries of ' +
+      'the caller’s unit subtree, newest report first. A search by ID number or phone is audited (`case.search_pii`: the kinds ' +
+      'of criteria and the cases found, never the values).',
+  })
+  @ApiOkResponse({ type: CasePage })
+  @ApiBadRequestResponse({ type: ErrorBody })
+  search(@CurrentActor() actor: Actor, @Body() dto: SearchCasesDto): Promise<CasePage> {
+    return this.cases.search(actor, dto);
   }
 
   /** 接报立案: a case with its victims, identifiers and transfers in one request. */

@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { Actor } from '../common/auth/actor.js';
 import { scopeWhere } from '../common/auth/scope.js';
-import { Page, paginate } from '../common/pagination/pagination.js';
+import { Page, paginate, PageQuery } from '../common/pagination/pagination.js';
 import type { ListCasesQuery } from './dto/case.dto.js';
 import { Case } from './entities/case.entity.js';
 import type { IdentifierKind } from '../common/validation/identifiers.js';
 import { Victim } from './entities/victim.entity.js';
+
+/** A user's text as a literal inside LIKE/ILIKE (backslash is PostgreSQL's default escape). */
+const likeEscape = (text: string) => text.replace(/[\\%_]/g, (m) => `\\${m}`);
 
 export interface CaseIdentifierRow {
   id: string;
@@ -218,11 +221,42 @@ export class CasesRepository {
     if (q.reportedTo) qb.andWhere('c.reported_at < :to', { to: q.reportedTo });
     if (q.minLossFen !== undefined)
       qb.andWhere('c.loss_fen >= :minLoss', { minLoss: String(q.minLossFen) });
-    if (q.q)
-      qb.andWhere("c.summary ILIKE '%' || :text || '%'", {
-        text: q.q.replace(/[\\%_]/g, (m) => `\\${m}`),
-      });
-    return paginate(qb, q, {
+    if (q.q) qb.andWhere("c.summary ILIKE '%' || :text || '%'", { text: likeEscape(q.q) });
+    return this.newestFirst(qb, q);
+  }
+
+  /**
+   * POST /cases/search: cases in the caller's scope whose number starts with `caseNoPrefix`
+   * (normalized, upper-case), with a victim of that ID number or phone (by blind index), with the
+   * text in their summary; every criterion given must match. Same order and cursor as `list`.
+   */
+  search(
+    actor: Actor,
+    c: { caseNoPrefix?: string; idNumberBidx?: string; phoneBidx?: string; text?: string },
+    page: PageQuery,
+  ): Promise<Page<Case>> {
+    const scope = scopeWhere(actor, 'c.unit_id');
+    const qb = this.ds.getRepository(Case).createQueryBuilder('c').where(scope.sql, scope.params);
+    if (c.caseNoPrefix !== undefined)
+      qb.andWhere("c.case_no LIKE :caseNo || '%'", { caseNo: likeEscape(c.caseNoPrefix) });
+    if (c.idNumberBidx !== undefined)
+      qb.andWhere(
+        'EXISTS (SELECT 1 FROM victims vi WHERE vi.case_id = c.id AND vi.id_number_bidx = :idBidx)',
+        { idBidx: c.idNumberBidx },
+      );
+    if (c.phoneBidx !== undefined)
+      qb.andWhere(
+        'EXISTS (SELECT 1 FROM victims vp WHERE vp.case_id = c.id AND vp.phone_bidx = :phoneBidx)',
+        { phoneBidx: c.phoneBidx },
+      );
+    if (c.text !== undefined)
+      qb.andWhere("c.summary ILIKE '%' || :text || '%'", { text: likeEscape(c.text) });
+    return this.newestFirst(qb, page);
+  }
+
+  /** Case lists: newest report first, by the one pagination helper. */
+  private newestFirst(qb: SelectQueryBuilder<Case>, page: PageQuery): Promise<Page<Case>> {
+    return paginate(qb, page, {
       sort: "date_trunc('milliseconds', c.reported_at)",
       id: 'c.id',
       direction: 'DESC',

@@ -28,10 +28,12 @@ import {
   AddVictimTransferDto,
   CaseDto,
   CaseIdentifierDto,
+  CasePage,
   CaseSummaryDto,
   CreateCaseDto,
   IdentifierInput,
   ListCasesQuery,
+  SearchCasesDto,
   TimelineEntryDto,
   TransferDto,
   TransitionDto,
@@ -49,6 +51,9 @@ const POLICE_UNITS: UnitKind[] = [
   UnitKind.Brigade,
   UnitKind.Station,
 ];
+
+/** The criteria of POST /cases/search, in the order its 400 names them. */
+const SEARCH_CRITERIA = ['caseNo', 'idNumber', 'phone', 'q'] as const;
 
 interface NormalizedIdentifier {
   kind: IdentifierKind;
@@ -378,6 +383,56 @@ export class CasesService {
 
   async list(actor: Actor, q: ListCasesQuery) {
     const page = await this.repo.list(actor, q);
+    return { items: page.items.map((c) => this.summary(c)), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * POST /cases/search (how police look a case up): by case number (whole or its beginning), a
+   * victim's ID number or phone (normalized, then by blind index: nothing is decrypted) and
+   * summary text; masked summaries like the case list. A search by ID number or phone is audited
+   * with the kinds of criteria and what it found, never the values.
+   */
+  async search(actor: Actor, dto: SearchCasesDto): Promise<CasePage> {
+    const criteria = SEARCH_CRITERIA.filter((k) => dto[k] !== undefined);
+    if (!criteria.length)
+      throw badRequest('body', `names no criterion; give one of ${SEARCH_CRITERIA.join(', ')}`);
+    const problems: FieldProblem[] = [];
+    let caseNoPrefix: string | undefined;
+    if (dto.caseNo !== undefined) {
+      caseNoPrefix = dto.caseNo.normalize('NFKC').replace(/\s+/g, '').toUpperCase();
+      if (!caseNoPrefix) problems.push({ field: 'caseNo', problem: 'must not be blank' });
+    }
+    let idNumberBidx: string | undefined;
+    if (dto.idNumber !== undefined) {
+      const r = checkCitizenId(dto.idNumber);
+      if (r.ok) idNumberBidx = this.pii.cipher.blindIndex('id_number', r.value);
+      else problems.push({ field: 'idNumber', problem: r.problem });
+    }
+    let phoneBidx: string | undefined;
+    if (dto.phone !== undefined) {
+      const r = checkMobile(dto.phone);
+      if (r.ok) phoneBidx = this.pii.cipher.blindIndex('phone', r.value);
+      else problems.push({ field: 'phone', problem: r.problem });
+    }
+    if (problems.length) this.fail(problems);
+    const page = await this.repo.search(
+      actor,
+      { caseNoPrefix, idNumberBidx, phoneBidx, text: dto.q },
+      dto,
+    );
+    if (idNumberBidx !== undefined || phoneBidx !== undefined) {
+      // Before answering: a PII search that could not be audited answers nothing.
+      await this.audit.record(this.ds.manager, {
+        action: 'case.search_pii',
+        entity: 'case',
+        details: {
+          criteria,
+          results: page.items.length,
+          caseIds: page.items.map((c) => c.id),
+          nextPage: page.nextCursor !== null,
+        },
+      });
+    }
     return { items: page.items.map((c) => this.summary(c)), nextCursor: page.nextCursor };
   }
 

@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditController } from './audit/audit.controller.js';
+import { AuditEventsController } from './audit/audit-events.controller.js';
 import { AuditRepository } from './audit/audit.repository.js';
 import { AuditService } from './audit/audit.service.js';
 import { Clock } from './clock.js';
@@ -33,7 +34,7 @@ export class CommonModule {
     return {
       module: CommonModule,
       imports: [DiscoveryModule, TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl))],
-      controllers: [HealthController, MetricsController, AuditController],
+      controllers: [HealthController, MetricsController, AuditController, AuditEventsController],
       providers: [
         { provide: APP_CONFIG, useValue: options.config },
         { provide: QUEUE_BACKEND, useValue: options.queueBackend },

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { formatYuan, totalFen } from '../common/money.js';
 import { chinaTime } from '../common/china-time.js';
+import { CSV_BOM, csvLine } from '../common/csv.js';
 
 /** One line of the printable sheet (发还签收表): the victim masked, the amount in yuan and fen. */
 export interface SheetLine {
@@ -35,12 +36,6 @@ const escapeHtml = (s: string) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
   );
 
-/** A CSV field: quoted when needed; a leading = + - @ is defused so a spreadsheet shows it as text. */
-function csvField(v: string): string {
-  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 function cells(l: SheetLine, i: number): string[] {
   return [
     String(i + 1),
@@ -63,7 +58,7 @@ export function sheetCsv(lines: SheetLine[]): string {
     ...lines.map(cells),
     ['合计', '', `${lines.length} 笔`, '', formatYuan(total(lines)), String(total(lines)), '', ''],
   ];
-  return '\ufeff' + rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
+  return CSV_BOM + rows.map(csvLine).join('');
 }
 
 const SHEET_STYLE = `

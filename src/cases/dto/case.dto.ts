@@ -210,6 +210,45 @@ export class ListCasesQuery extends PageQuery {
   q?: string;
 }
 
+/**
+ * POST /cases/search: how police look a case up. PII travels in the body, never in the URL (URLs
+ * end up in logs, proxies and browser histories). Every criterion given must match.
+ */
+export class SearchCasesDto extends PageQuery {
+  @ApiPropertyOptional({
+    example: 'GY-YY-WA-2026-000123',
+    description:
+      'Case number (案件编号), whole or its beginning; case and spaces do not matter (`gy-yy-wa-2026` finds GY-YY-WA-2026-…)',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  caseNo?: string;
+  @ApiPropertyOptional({
+    example: '11010519491231002X',
+    description:
+      'A victim’s citizen ID number (居民身份证号), whole: checked (GB 11643), spaces and a lower-case x allowed; matched by blind index. Audited',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 40)
+  idNumber?: string;
+  @ApiPropertyOptional({
+    example: '+86 138-1234-5678',
+    description:
+      'A victim’s mobile number (手机号), whole: +86, spaces and dashes allowed; matched by blind index. Audited',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 40)
+  phone?: string;
+  @ApiPropertyOptional({ description: 'Text in the summary (简要案情)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  q?: string;
+}
+
 export class VictimDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: '张*', description: 'Masked unless revealed' }) name!: string;

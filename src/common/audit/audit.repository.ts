@@ -1,7 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { Actor } from '../auth/actor.js';
+import { scopeWhere } from '../auth/scope.js';
+import { Page, paginate, PageQuery } from '../pagination/pagination.js';
+import { AuditEvent } from './audit-event.entity.js';
 import { AuditRecord, ChainRow, GENESIS_HASH } from './audit-hash.js';
+
+/** What GET /audit-events filters by (checked by its DTO). */
+export interface AuditFilter {
+  actorId?: string;
+  actorUsername?: string;
+  /** Exact, or a prefix when it ends in a dot. */
+  action?: string;
+  entity?: string;
+  entityId?: string;
+  from?: string;
+  to?: string;
+}
 
 /** Serializes writers of the chain; held until the writing transaction ends. */
 const AUDIT_CHAIN_LOCK = 7316240202;
@@ -95,6 +111,51 @@ export class AuditRepository {
       'SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1',
     );
     return rows[0] && { id: String(rows[0].id), hash: rows[0].hash };
+  }
+
+  /**
+   * Events the caller may read, newest first: all for admins, else those whose actor belonged to
+   * a unit of the caller's subtree when it acted (the unit is recorded on the row).
+   */
+  list(actor: Actor, f: AuditFilter, page: PageQuery): Promise<Page<AuditEvent>> {
+    const scope = scopeWhere(actor, 'a.actor_unit_id');
+    const qb = this.ds
+      .getRepository(AuditEvent)
+      .createQueryBuilder('a')
+      .where(scope.sql, scope.params);
+    if (f.actorId) qb.andWhere('a.actor_id = :actorId', { actorId: f.actorId });
+    if (f.actorUsername)
+      qb.andWhere(
+        "a.actor_kind = 'user' AND a.actor_id IN (SELECT uu.id FROM users uu WHERE uu.username = :username)",
+        { username: f.actorUsername },
+      );
+    if (f.action?.endsWith('.'))
+      qb.andWhere("a.action LIKE :action || '%'", { action: f.action.replace(/_/g, '\\_') });
+    else if (f.action) qb.andWhere('a.action = :action', { action: f.action });
+    if (f.entity) qb.andWhere('a.entity = :entity', { entity: f.entity });
+    if (f.entityId) qb.andWhere('a.entity_id = :entityId', { entityId: f.entityId });
+    if (f.from) qb.andWhere('a.occurred_at >= :from', { from: f.from });
+    if (f.to) qb.andWhere('a.occurred_at < :to', { to: f.to });
+    // The id is the chain's order: unique and never reused, so it alone is a stable key.
+    return paginate(qb, page, { sort: 'a.id', id: 'a.id', direction: 'DESC', value: (e) => e.id });
+  }
+
+  /** Usernames and display names of users, names of API keys, as they are now. */
+  async actorNames(
+    events: AuditEvent[],
+  ): Promise<Map<string, { name: string; displayName: string | null }>> {
+    const ids = (kind: AuditEvent['actorKind']) => [
+      ...new Set(events.filter((e) => e.actorKind === kind && e.actorId).map((e) => e.actorId)),
+    ];
+    const users = ids('user');
+    const keys = ids('api_key');
+    if (!users.length && !keys.length) return new Map();
+    const rows: { id: string; name: string; display_name: string | null }[] = await this.ds.query(
+      `SELECT id, username AS name, display_name FROM users WHERE id = ANY($1::uuid[])
+       UNION ALL SELECT id, name, NULL FROM api_keys WHERE id = ANY($2::uuid[])`,
+      [users, keys],
+    );
+    return new Map(rows.map((r) => [r.id, { name: r.name, displayName: r.display_name }]));
   }
 
   async exists(id: string): Promise<boolean> {

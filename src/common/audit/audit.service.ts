@@ -7,13 +7,26 @@ import {
 } from '@nestjs/common';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Readable } from 'node:stream';
 import { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
 import { requestContext } from '../context/request-context.js';
 import { PeriodicTask } from '../periodic-task.js';
 import { anchorLine, latestAnchor, parseAnchors } from './audit-anchor.js';
+import type { Actor } from '../auth/actor.js';
+import {
+  AUDIT_CSV_MAX_ROWS,
+  auditCsvHeader,
+  auditCsvLine,
+  auditCsvTruncated,
+} from './audit-csv.js';
+import type { AuditEvent } from './audit-event.entity.js';
+import type { AuditEventDto, AuditEventPage, ListAuditEventsQuery } from './audit-events.dto.js';
 import { auditHash, AuditRecord, CHAIN_START, ChainVerdict, verifyChain } from './audit-hash.js';
 import { AuditRepository } from './audit.repository.js';
+
+/** Rows read per query of a CSV export (divides AUDIT_CSV_MAX_ROWS, so the cap falls on a page end). */
+const CSV_PAGE_ROWS = 1000;
 
 export interface AuditEntry {
   /** Dotted verb, e.g. `user.create`, `victim.pii_read`. */
@@ -77,6 +90,63 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
     };
     const prev = await this.repo.lockAndLastHash(em);
     await this.repo.insert(em, record, prev, auditHash(this.config.auditKey, prev, record));
+  }
+
+  /** GET /audit-events: the events the caller may read (see AuditRepository.list), newest first. */
+  async list(actor: Actor, q: ListAuditEventsQuery): Promise<AuditEventPage> {
+    const page = await this.repo.list(actor, q, q);
+    return { items: await this.toDtos(page.items), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * GET /audit-events?format=csv: the same events as CSV, streamed a page at a time from `cursor`
+   * on, at most AUDIT_CSV_MAX_ROWS of them. The first page is read before answering, so a bad
+   * filter or cursor is still a 400 rather than a broken download.
+   */
+  async csv(actor: Actor, q: ListAuditEventsQuery): Promise<Readable> {
+    const read = (cursor: string | undefined) =>
+      this.repo.list(actor, q, { limit: CSV_PAGE_ROWS, cursor });
+    const first = await read(q.cursor);
+    const toDtos = (events: AuditEvent[]) => this.toDtos(events);
+    async function* lines(): AsyncGenerator<string> {
+      yield auditCsvHeader();
+      let page = first;
+      for (let rows = 0; ;) {
+        for (const e of await toDtos(page.items)) yield auditCsvLine(e);
+        rows += page.items.length;
+        if (!page.nextCursor) return;
+        if (rows >= AUDIT_CSV_MAX_ROWS) {
+          yield auditCsvTruncated(page.nextCursor);
+          return;
+        }
+        page = await read(page.nextCursor);
+      }
+    }
+    return Readable.from(lines());
+  }
+
+  private async toDtos(events: AuditEvent[]): Promise<AuditEventDto[]> {
+    const names = await this.repo.actorNames(events);
+    return events.map((e) => {
+      const who = e.actorId ? names.get(e.actorId) : undefined;
+      return {
+        id: String(e.id),
+        occurredAt: e.occurredAt.toISOString(),
+        actorKind: e.actorKind,
+        actorId: e.actorId,
+        actorName: who?.name ?? null,
+        actorDisplayName: who?.displayName ?? null,
+        actorRole: e.actorRole,
+        actorUnitId: e.actorUnitId,
+        action: e.action,
+        entity: e.entity,
+        entityId: e.entityId,
+        requestId: e.requestId,
+        clientRequestId: e.clientRequestId,
+        ip: e.ip,
+        details: e.details,
+      };
+    });
   }
 
   /** Appends the chain's head to the anchor file, unless it is the one anchored last. */

@@ -7,6 +7,7 @@ import { Identifier } from '../../cases/entities/identifier.entity.js';
 import { TransferFlag } from '../../cases/entities/transfer-flag.entity.js';
 import { TransferHit } from '../../cases/entities/transfer-hit.entity.js';
 import { Victim } from '../../cases/entities/victim.entity.js';
+import { AuditEvent } from '../audit/audit-event.entity.js';
 import { ApiKey } from '../../identity/entities/api-key.entity.js';
 import { Notification } from '../../identity/entities/notification.entity.js';
 import { Unit } from '../../identity/entities/unit.entity.js';
@@ -37,4 +38,5 @@ export const entities = [
   Warning,
   Coordinator,
   Delivery,
+  AuditEvent,
 ];

@@ -10,6 +10,7 @@ import { CaseChanged1732950000000 } from './1732950000000-CaseChanged.js';
 import { MoneyLimits1733030000000 } from './1733030000000-MoneyLimits.js';
 import { AuditKeyed1733040000000 } from './1733040000000-AuditKeyed.js';
 import { CaseMoney1733110000000 } from './1733110000000-CaseMoney.js';
+import { SearchIndexes1733120000000 } from './1733120000000-SearchIndexes.js';
 
 /** Every migration, in order. Listed explicitly so the build and the tests run the same set. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   MoneyLimits1733030000000,
   AuditKeyed1733040000000,
   CaseMoney1733110000000,
+  SearchIndexes1733120000000,
 ];

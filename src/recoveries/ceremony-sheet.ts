@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { formatYuan, totalFen } from '../common/money.js';
 import { chinaTime } from '../common/china-time.js';
+import { escapeHtml } from '../common/http/html.js';
 
 /** One line of the printable sheet (发还签收表): the victim masked, the amount in yuan and fen. */
 export interface SheetLine {
@@ -28,12 +29,6 @@ export const SHEET_COLUMNS = [
   '签收时间',
   '受害人签名',
 ];
-
-const escapeHtml = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
 
 /** A CSV field: quoted when needed; a leading = + - @ is defused so a spreadsheet shows it as text. */
 function csvField(v: string): string {

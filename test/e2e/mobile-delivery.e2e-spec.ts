@@ -146,6 +146,8 @@ describe('a message’s link opens a page for phones that acknowledges only by i
       .send({ token: 'nonsense' })
       .expect(403);
     assert.ok(posted.text.includes('链接无效'));
+    // Form bodies are for the pages only: the API still takes JSON.
+    await t.http().post('/api/v1/auth/login').type('form').send({ username: 'x' }).expect(415);
     const unknown = await t.http().get('/m/deliveries/not-a-uuid?token=x').expect(404);
     assert.match(String(unknown.headers['content-type']), /^text\/html/);
     assert.ok(unknown.text.includes('未找到这条消息'));

@@ -21,6 +21,7 @@ import { Role } from './common/auth/roles.js';
 import type { CommonOptions } from './common/common.module.js';
 import { requestContext } from './common/context/request-context.js';
 import { DEFAULT_JSON_BODY, installJsonBody } from './common/http/json-body.js';
+import { installFormBody } from './common/http/form-body.js';
 import { createValidationPipe } from './common/http/validation.js';
 import { useClockForDates } from './common/validation/date-time.js';
 import { Clock } from './common/clock.js';
@@ -139,7 +140,9 @@ export async function createApp(
     limits: { fileSize: options.config.evidenceMaxBytes },
     throwFileSizeLimit: true,
   });
-  app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
+  installFormBody(app);
+  // The pages people open from a WeChat message sit outside the API's prefix: /m/….
+  app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics', 'm/deliveries/:id'] });
   app.useGlobalPipes(createValidationPipe());
 
   const metrics = app.get(MetricsService);

@@ -5,7 +5,7 @@ import { AlertsSecrets } from './alerts-secrets.js';
 import { AlertsSweeper } from './alerts-sweeper.service.js';
 import { CoordinatorsController } from './coordinators.controller.js';
 import { CoordinatorsService } from './coordinators.service.js';
-import { DeliveriesController } from './deliveries.controller.js';
+import { DeliveriesController, DeliveryPageController } from './deliveries.controller.js';
 import { DemoCoordinatorsSeeder } from './demo-coordinators.seeder.js';
 import { AlertsDeliverHandler } from './jobs/alerts-deliver.job.js';
 import { AlertsFanoutHandler } from './jobs/alerts-fanout.job.js';
@@ -19,7 +19,12 @@ import { WarningsService } from './warnings.service.js';
 /** Alerts (预警): warnings, four-eyes approval, coordinators and channels, fan-out and delivery, CAP. */
 @Module({
   imports: [IdentityModule],
-  controllers: [WarningsController, CoordinatorsController, DeliveriesController],
+  controllers: [
+    WarningsController,
+    CoordinatorsController,
+    DeliveriesController,
+    DeliveryPageController,
+  ],
   providers: [
     AlertsRepository,
     AlertsSecrets,

@@ -7,7 +7,9 @@ import { AlertsSecrets } from './alerts-secrets.js';
 import type { Warning } from './entities/warning.entity.js';
 import {
   renderWarningMarkdown,
+  renderWarningText,
   renderWithdrawalMarkdown,
+  renderWithdrawalText,
   signAckToken,
   stripBidiControls,
 } from './message.js';
@@ -37,11 +39,16 @@ export class MessageRenderer {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /**
+   * The links of a message: both open the delivery's page for phones (/m/deliveries/:id), which
+   * shows the whole warning and acknowledges only when its button is pressed (a POST), so a link
+   * preview or crawler fetching the link acknowledges nothing.
+   */
   ackUrl(deliveryId: string): { ackUrl: string; fullTextUrl: string } {
     const exp = Math.floor(this.clock.nowMs() / 1000) + this.config.alerts.ackTokenTtlSeconds;
     const token = encodeURIComponent(signAckToken(this.secrets.ackKey, deliveryId, exp));
-    const base = `${this.config.alerts.publicBaseUrl}/api/v1/deliveries/${deliveryId}`;
-    return { ackUrl: `${base}/ack?token=${token}`, fullTextUrl: `${base}/message?token=${token}` };
+    const page = `${this.config.alerts.publicBaseUrl}/m/deliveries/${deliveryId}?token=${token}`;
+    return { ackUrl: page, fullTextUrl: page };
   }
 
   async render(
@@ -49,31 +56,31 @@ export class MessageRenderer {
     warningId: string,
     kind: 'warning' | 'withdrawal',
     em?: EntityManager,
-  ): Promise<{ title: string; markdown: string; ackUrl: string | null }> {
+  ): Promise<{ title: string; markdown: string; text: string; ackUrl: string | null }> {
     const f = await this.factsOf(warningId, kind, em);
-    if (kind === 'withdrawal')
+    if (kind === 'withdrawal') {
+      const notice = { title: f.title, unitName: f.unitName, reason: f.withdrawReason };
       return {
         title: f.title,
-        markdown: renderWithdrawalMarkdown({
-          title: f.title,
-          unitName: f.unitName,
-          reason: f.withdrawReason,
-        }),
+        markdown: renderWithdrawalMarkdown(notice),
+        text: renderWithdrawalText(notice),
         ackUrl: null,
       };
-    const links = this.ackUrl(deliveryId);
+    }
+    const message = {
+      title: f.title,
+      body: f.body,
+      fraudTypeZh: f.fraudTypeZh,
+      typicalScript: f.typicalScript,
+      severity: f.severity,
+      unitName: f.unitName,
+      ...this.ackUrl(deliveryId),
+    };
     return {
       title: f.title,
-      ackUrl: links.ackUrl,
-      markdown: renderWarningMarkdown({
-        title: f.title,
-        body: f.body,
-        fraudTypeZh: f.fraudTypeZh,
-        typicalScript: f.typicalScript,
-        severity: f.severity,
-        unitName: f.unitName,
-        ...links,
-      }),
+      ackUrl: message.ackUrl,
+      markdown: renderWarningMarkdown(message),
+      text: renderWarningText(message),
     };
   }
 

@@ -5,7 +5,9 @@ import {
   CLOSING_LINE,
   cutToBytes,
   renderWarningMarkdown,
+  renderWarningText,
   renderWithdrawalMarkdown,
+  renderWithdrawalText,
   signAckToken,
   stripBidiControls,
   verifyAckToken,
@@ -104,5 +106,44 @@ describe('text that goes out', () => {
     assert.equal(stripBidiControls('\u202E0110 69 打拨'), '0110 69 打拨');
     // Neighbours that are not controls stay (zero-width joiner, word joiner).
     assert.equal(stripBidiControls('a\u200Db\u2060c\u2065d'), 'a\u200Db\u2060c\u2065d');
+  });
+});
+
+describe('plain-text messages (manual channel, pasted into WeChat groups)', () => {
+  const markup = /<font|<\/font>|\*\*|\]\(|^#|^>/m;
+
+  it('carries the whole warning with Chinese labels, no markup, and the link as a bare URL', () => {
+    const text = renderWarningText(base);
+    assert.doesNotMatch(text, markup);
+    assert.deepEqual(text.split('\n'), [
+      '【反诈预警】警惕冒充电商客服退款诈骗',
+      '诈骗类型：冒充电商物流客服',
+      '预警级别：严重',
+      '发布单位：云岩分局黔灵派出所',
+      '',
+      base.body,
+      '',
+      '典型话术：' + base.typicalScript,
+      '',
+      CLOSING_LINE,
+      '',
+      `已收到请点此确认：${base.ackUrl}`,
+    ]);
+  });
+
+  it('keeps the line breaks of the body, is never cut, and leaves out an empty typical script', () => {
+    const body = '第一段。\n第二段。\n' + '长'.repeat(3000);
+    const text = renderWarningText({ ...base, body, typicalScript: '' });
+    assert.ok(text.includes(body), 'the whole body, its line breaks kept');
+    assert.ok(!text.includes('典型话术'));
+    assert.ok(text.endsWith(base.ackUrl));
+  });
+
+  it('words a withdrawal without markup', () => {
+    const text = renderWithdrawalText({ title: 'T', unitName: '黔灵派出所', reason: '信息有误' });
+    assert.doesNotMatch(text, markup);
+    assert.ok(text.startsWith('【预警撤回】T\n发布单位：黔灵派出所'));
+    assert.ok(text.includes('撤回原因：信息有误'));
+    assert.ok(text.endsWith(CLOSING_LINE));
   });
 });

@@ -94,6 +94,40 @@ export function renderWithdrawalMarkdown(m: {
 }
 
 /**
+ * The warning as plain text, for the manual channel: a coordinator pastes it into an ordinary
+ * WeChat group, where WeCom markdown would show as literal `<font>` and `**`. The same content as
+ * the markdown (labels in Chinese, line breaks kept, the link as a bare URL), and never cut: a
+ * pasted message has no 4096-byte limit.
+ */
+export function renderWarningText(m: Omit<WarningMessageInput, 'fullTextUrl'>): string {
+  return (
+    `【反诈预警】${m.title}\n` +
+    `诈骗类型：${m.fraudTypeZh}\n` +
+    `预警级别：${SEVERITY_ZH[m.severity]}\n` +
+    `发布单位：${m.unitName}\n\n` +
+    `${m.body}\n\n` +
+    (m.typicalScript ? `典型话术：${m.typicalScript}\n\n` : '') +
+    `${CLOSING_LINE}\n\n` +
+    `已收到请点此确认：${m.ackUrl}`
+  );
+}
+
+/** The withdrawal notice as plain text (see renderWarningText). */
+export function renderWithdrawalText(m: {
+  title: string;
+  unitName: string;
+  reason: string | null;
+}): string {
+  return (
+    `【预警撤回】${m.title}\n` +
+    `发布单位：${m.unitName}\n\n` +
+    `此前推送的预警“${m.title}”已撤回，请勿再转发。` +
+    (m.reason ? `\n撤回原因：${m.reason}` : '') +
+    `\n\n${CLOSING_LINE}`
+  );
+}
+
+/**
  * A signed, expiring token for the acknowledgement link: `<expiry epoch s>.<HMAC-SHA256>`, bound to
  * one delivery. Nothing is stored; the key is derived from the app's secret.
  */

@@ -30,6 +30,7 @@ import {
 import { DELIVERY_STATUSES, DeliveryStatus } from './entities/delivery.entity.js';
 import type { Warning } from './entities/warning.entity.js';
 import { MessageRenderer } from './message-renderer.js';
+import type { DeliveryPageProblem, DeliveryPageView } from './delivery-page.js';
 import { CLOSING_LINE, stripBidiControls, verifyAckToken } from './message.js';
 import { nextWarningStatus, WarningAction } from './warning-status.js';
 
@@ -341,6 +342,55 @@ export class WarningsService {
     };
   }
 
+  /**
+   * The page behind a message's link (/m/deliveries/:id): the warning, and its acknowledgement
+   * when `acknowledge` (the page's button, a POST; opening the link never acknowledges). Answers a
+   * problem instead of throwing, so the page route can show it as a page rather than JSON.
+   */
+  async deliveryPage(
+    id: string,
+    token: string,
+    acknowledge: boolean,
+  ): Promise<{ view: DeliveryPageView } | { problem: DeliveryPageProblem }> {
+    const verdict = verifyAckToken(
+      this.secrets.ackKey,
+      id,
+      token,
+      Math.floor(this.clock.nowMs() / 1000),
+    );
+    if (verdict !== 'ok') return { problem: verdict };
+    let d = await this.repo.deliveryWithCommunity(id);
+    const w = d && (await this.repo.findWarning(d.warningId));
+    if (!d || !w) return { problem: 'not_found' };
+    if (w.status === 'withdrawn') return { problem: 'withdrawn' };
+    const ackable = d.status === 'sent' || d.status === 'acknowledged';
+    if (acknowledge && ackable) {
+      await this.acknowledge(null, id, token);
+      d = (await this.repo.deliveryWithCommunity(id)) ?? d;
+    }
+    const [ft, unit] = await Promise.all([
+      this.repo.fraudType(w.fraudType),
+      this.repo.unitOf(w.unitId),
+    ]);
+    // The same text rules as the message itself.
+    const out = stripBidiControls;
+    return {
+      view: {
+        deliveryId: id,
+        token,
+        title: out(w.title),
+        body: out(w.body),
+        fraudTypeZh: out(ft?.label_zh ?? w.fraudType),
+        typicalScript: out(ft?.typical_script ?? ''),
+        severity: w.severity,
+        unitName: out(unit?.name ?? ''),
+        publishedAt: w.publishedAt,
+        acknowledgedAt: d.acknowledgedAt,
+        canAcknowledge: ackable,
+      },
+    };
+  }
+
   /** Manual channel: the coordinator's queued messages, handed over (and marked sent) as read. */
   async takePending(actor: Actor, coordinatorId: string): Promise<PendingMessageDto[]> {
     return this.ds.transaction(async (em) => {
@@ -358,6 +408,7 @@ export class WarningsService {
           kind: r.kind,
           title: m.title,
           markdown: m.markdown,
+          text: m.text,
         });
       }
       if (rows.length)

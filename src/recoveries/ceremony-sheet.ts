@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { formatYuan, totalFen } from '../common/money.js';
 import { chinaTime } from '../common/china-time.js';
 import { CSV_BOM, csvLine } from '../common/csv.js';
+import { escapeHtml } from '../common/http/html.js';
 
 /** One line of the printable sheet (发还签收表): the victim masked, the amount in yuan and fen. */
 export interface SheetLine {
@@ -29,12 +30,6 @@ export const SHEET_COLUMNS = [
   '签收时间',
   '受害人签名',
 ];
-
-const escapeHtml = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
 
 function cells(l: SheetLine, i: number): string[] {
   return [

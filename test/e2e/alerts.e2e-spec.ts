@@ -327,7 +327,7 @@ describeEachBackend('alerts: warnings reach each coordinator of their areas once
     const busy = robotMessagesAbout(`busy-${backend}`, title);
     assert.equal(busy.length, 25);
     const ackIds = new Set(
-      busy.map((m) => /deliveries\/([0-9a-f-]{36})\/ack/.exec(m.content)?.[1]),
+      busy.map((m) => /deliveries\/([0-9a-f-]{36})\?token=/.exec(m.content)?.[1]),
     );
     assert.equal(ackIds.size, 25, 'each busy-robot message is a different coordinator’s delivery');
     assert.equal(robots.messages(`xinhua-${backend}`).length, 0);
@@ -386,16 +386,25 @@ describeEachBackend('alerts: warnings reach each coordinator of their areas once
     await t.drain(30_000);
     assert.equal(robotMessagesAbout(`busy-${backend}`, title).length, 25);
 
-    // Acknowledged through the link in the message; a forged token is refused.
-    const link = /\((http[^)]+\/ack\?token=[^)]+)\)/.exec(md)?.[1] ?? '';
-    const path = new URL(link).pathname + new URL(link).search;
-    const deliveryId = /deliveries\/([0-9a-f-]{36})\//.exec(path)?.[1] ?? '';
+    // Acknowledged by the button of the link's page (a form post of the token); a forged token is
+    // refused; opening a link (the old /ack link too) never acknowledges: link previews fetch them.
+    const link = /\[已收到，点此确认\]\((http[^)]+)\)/.exec(md)?.[1] ?? '';
+    const deliveryId = /\/m\/deliveries\/([0-9a-f-]{36})\?/.exec(link)?.[1] ?? '';
+    const token = new URL(link).searchParams.get('token') ?? '';
+    const page = `/m/deliveries/${deliveryId}`;
+    const forged = token.replace(/^\d+\./, '9999999999.');
+    await t.http().post(page).type('form').send({ token: forged }).expect(403);
     await t
       .http()
-      .get(path.replace(/token=\d+\./, 'token=9999999999.'))
-      .expect(403);
-    const ack = await t.http().get(path).expect(200);
-    assert.equal(ack.body.status, 'acknowledged');
+      .get(`${page}?token=${encodeURIComponent(token)}`)
+      .expect(200);
+    await t
+      .http()
+      .get(`/api/v1/deliveries/${deliveryId}/ack?token=${encodeURIComponent(token)}`)
+      .expect(303);
+    assert.equal((await deliveries(id)).counts.acknowledged, 0);
+    const ack = await t.http().post(page).type('form').send({ token }).expect(200);
+    assert.ok(ack.text.includes('已确认收到'));
     const after = (await deliveries(id)).items.find((i) => i.id === deliveryId);
     assert.ok(after?.acknowledgedAt);
     // An officer of the area acknowledges another one without a token.

@@ -40,6 +40,10 @@ describe('logs carry no secrets or personal data', () => {
       .http()
       .get(`/api/v1/deliveries/00000000-0000-4000-8000-000000000000/ack?token=${ACK_TOKEN}`);
     assert.ok(ack.status < 500, ack.text);
+    // The page behind a message's link, opened and its button pressed (token in the form body).
+    const page = `/m/deliveries/00000000-0000-4000-8000-000000000000`;
+    await t.http().get(`${page}?token=${ACK_TOKEN}`).expect(403);
+    await t.http().post(page).type('form').send({ token: ACK_TOKEN }).expect(403);
 
     // A database error whose statement carries a phone as a parameter.
     await t.db.query('ALTER TABLE identifiers RENAME TO identifiers_hidden');

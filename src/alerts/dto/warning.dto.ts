@@ -154,6 +154,12 @@ export class PendingMessageDto {
   @ApiProperty({ enum: ['warning', 'withdrawal'] }) kind!: 'warning' | 'withdrawal';
   @ApiProperty() title!: string;
   @ApiProperty({ description: 'The message to forward, as WeCom markdown' }) markdown!: string;
+  @ApiProperty({
+    description:
+      'The same message as plain text, for pasting into an ordinary WeChat group: no markup, ' +
+      'line breaks kept, the link as a bare URL',
+  })
+  text!: string;
 }
 
 export class FullMessageDto {

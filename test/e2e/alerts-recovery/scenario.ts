@@ -218,7 +218,7 @@ export class Scenario {
       return this.robots
         .messages(r.key)
         .filter((m) => m.content.includes(title))
-        .map((m) => /deliveries\/([0-9a-f-]{36})\/ack/.exec(m.content)?.[1] ?? '?');
+        .map((m) => /deliveries\/([0-9a-f-]{36})\?token=/.exec(m.content)?.[1] ?? '?');
     return (this.hooks.received.get(r.path) ?? [])
       .filter((m) => m.body.title === title)
       .map((m) =>

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../common/auth/actor.js';
 import { Allow } from '../common/auth/allow.decorator.js';
 import { CurrentActor } from '../common/auth/current-actor.decorator.js';
@@ -15,6 +15,7 @@ import {
 } from './dto/coordinator.dto.js';
 import { PendingMessageDto } from './dto/warning.dto.js';
 import { WarningsService } from './warnings.service.js';
+import { ApiErrors } from '../common/http/api-errors.js';
 
 /** 群协调员 of the caller's area and their channels; robot keys and secrets are never returned. */
 @ApiTags('coordinators')
@@ -28,6 +29,8 @@ export class CoordinatorsController {
   @Get()
   @Allow(Role.Admin, Role.Supervisor, Role.CommunityPolice)
   @ApiOkResponse({ type: CoordinatorPage })
+  @ApiOperation({ summary: 'List community coordinators (社区联络员) who receive warnings' })
+  @ApiErrors(400)
   list(@CurrentActor() actor: Actor, @Query() q: ListCoordinatorsQuery): Promise<CoordinatorPage> {
     return this.coordinators.list(actor, q);
   }
@@ -35,6 +38,8 @@ export class CoordinatorsController {
   @Post()
   @Allow(Role.Supervisor, Role.CommunityPolice)
   @ApiCreatedResponse({ type: CoordinatorDto })
+  @ApiOperation({ summary: 'Add a coordinator with their WeChat group channel' })
+  @ApiErrors(400, 413)
   create(@CurrentActor() actor: Actor, @Body() dto: CreateCoordinatorDto): Promise<CoordinatorDto> {
     return this.coordinators.create(actor, dto);
   }
@@ -42,6 +47,8 @@ export class CoordinatorsController {
   @Get(':id')
   @Allow(Role.Admin, Role.Supervisor, Role.CommunityPolice)
   @ApiOkResponse({ type: CoordinatorDto })
+  @ApiOperation({ summary: 'One coordinator' })
+  @ApiErrors(400, 404)
   get(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<CoordinatorDto> {
     return this.coordinators.get(actor, id);
   }
@@ -50,6 +57,12 @@ export class CoordinatorsController {
   @Patch(':id')
   @Allow(Role.Supervisor, Role.CommunityPolice)
   @ApiOkResponse({ type: CoordinatorDto })
+  @ApiOperation({
+    summary: 'Update, enable or disable a coordinator',
+    description:
+      'Also enables / disables (a disabled coordinator gets nothing) and replaces channel settings.',
+  })
+  @ApiErrors(400, 404, 413)
   update(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -65,6 +78,8 @@ export class CoordinatorsController {
   @Post(':id/pending-messages')
   @Allow(Role.Supervisor, Role.CommunityPolice)
   @ApiCreatedResponse({ type: [PendingMessageDto] })
+  @ApiOperation({ summary: 'Hand over the messages waiting for a manual-channel coordinator' })
+  @ApiErrors(400, 404)
   pending(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<PendingMessageDto[]> {
     return this.warnings.takePending(actor, id);
   }

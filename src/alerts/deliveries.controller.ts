@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
 import type { Actor } from '../common/auth/actor.js';
@@ -9,6 +9,7 @@ import { Role } from '../common/auth/roles.js';
 import { IdParam } from '../common/http/id-param.js';
 import { AckDeliveryDto, AckResultDto, FullMessageDto } from './dto/warning.dto.js';
 import { WarningsService } from './warnings.service.js';
+import { ApiErrors } from '../common/http/api-errors.js';
 
 class TokenQuery {
   @ApiProperty({ description: 'The signed token of the link sent with the message' })
@@ -31,6 +32,12 @@ export class DeliveriesController {
   @HttpCode(200)
   @Allow(Role.CommunityPolice, Role.Supervisor, Role.Officer)
   @ApiOkResponse({ type: AckResultDto })
+  @ApiOperation({
+    summary: 'Acknowledge a delivered warning (已收到)',
+    description:
+      "已收到, recorded by a logged-in officer of the coordinator's area (or with the link's token).",
+  })
+  @ApiErrors(400, 404, 413)
   ack(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -43,6 +50,11 @@ export class DeliveriesController {
   @Get(':id/ack')
   @Public()
   @ApiOkResponse({ type: AckResultDto })
+  @ApiOperation({
+    summary: 'Acknowledge a delivered warning through the link in the message',
+    description: 'The link in the message itself: opening it acknowledges (idempotent).',
+  })
+  @ApiErrors(400, 404)
   ackByLink(@IdParam() id: string, @Query() q: TokenQuery): Promise<AckResultDto> {
     return this.warnings.acknowledge(null, id, q.token);
   }
@@ -51,6 +63,11 @@ export class DeliveriesController {
   @Get(':id/message')
   @Public()
   @ApiOkResponse({ type: FullMessageDto })
+  @ApiOperation({
+    summary: 'The full text of a delivered warning (阅读全文)',
+    description: 'The whole text behind "阅读全文".',
+  })
+  @ApiErrors(400, 404)
   message(@IdParam() id: string, @Query() q: TokenQuery): Promise<FullMessageDto> {
     return this.warnings.fullMessage(id, q.token);
   }

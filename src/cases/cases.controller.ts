@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Actor } from '../common/auth/actor.js';
@@ -32,6 +32,7 @@ import {
   VictimDto,
   VictimInput,
 } from './dto/case.dto.js';
+import { ApiErrors } from '../common/http/api-errors.js';
 
 /** Cases of the caller's unit subtree. Bank liaisons and community police have no access to cases. */
 const CASE_ROLES = [Role.Admin, Role.Supervisor, Role.Officer] as const;
@@ -46,6 +47,8 @@ export class CasesController {
   @Get()
   @Allow(...CASE_ROLES)
   @ApiOkResponse({ type: CasePage })
+  @ApiOperation({ summary: 'List and filter cases (案件) in the caller’s unit subtree' })
+  @ApiErrors(400)
   list(@CurrentActor() actor: Actor, @Query() q: ListCasesQuery): Promise<CasePage> {
     return this.cases.list(actor, q);
   }
@@ -56,7 +59,11 @@ export class CasesController {
   // Up to 100 victims, 500 identifiers and 1,000 transfers (≈ 130 bytes each) in one request.
   @JsonBody({ maxBytes: 1024 * 1024 })
   @ApiCreatedResponse({ type: CaseDto })
-  @ApiBadRequestResponse({ type: ErrorBody })
+  @ApiOperation({
+    summary: 'Register a case (接报立案) with its victims, identifiers and transfers',
+    description: '接报立案: a case with its victims, identifiers and transfers in one request.',
+  })
+  @ApiErrors(400, 413)
   create(@CurrentActor() actor: Actor, @Body() dto: CreateCaseDto): Promise<CaseDto> {
     return this.cases.create(actor, dto);
   }
@@ -65,6 +72,12 @@ export class CasesController {
   @Get(':id')
   @Allow(...CASE_ROLES)
   @ApiOkResponse({ type: CaseDto })
+  @ApiOperation({
+    summary: 'One case with victims, identifiers and transfers',
+    description:
+      'Victim PII is masked unless `?reveal=pii` (supervisors and officers; each reveal is audited).',
+  })
+  @ApiErrors(400, 404)
   get(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -76,6 +89,8 @@ export class CasesController {
   @Patch(':id')
   @Allow(...CASE_WRITERS)
   @ApiOkResponse({ type: CaseDto })
+  @ApiOperation({ summary: 'Update a case’s details' })
+  @ApiErrors(400, 404, 413)
   update(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -93,6 +108,11 @@ export class CasesController {
     type: ErrorBody,
     description: 'Not a transition the workflow allows from the current status',
   })
+  @ApiOperation({
+    summary: 'Move a case along its workflow (立案, 侦查中, 破案, 结案, …)',
+    description: '报案 → 立案 → 侦查中 → 破案 → 结案 (or 不予立案, 中止); any other step is a 409.',
+  })
+  @ApiErrors(400, 404, 413)
   transition(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -104,6 +124,8 @@ export class CasesController {
   @Get(':id/timeline')
   @Allow(...CASE_ROLES)
   @ApiOkResponse({ type: [TimelineEntryDto] })
+  @ApiOperation({ summary: 'The case’s timeline: status changes, notes and events' })
+  @ApiErrors(400, 404)
   timeline(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<TimelineEntryDto[]> {
     return this.cases.timeline(actor, id);
   }
@@ -111,6 +133,8 @@ export class CasesController {
   @Get(':id/notes')
   @Allow(...CASE_ROLES)
   @ApiOkResponse({ type: [TimelineEntryDto] })
+  @ApiOperation({ summary: 'The case’s notes (办案记录)' })
+  @ApiErrors(400, 404)
   notes(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<TimelineEntryDto[]> {
     return this.cases.timeline(actor, id, true);
   }
@@ -120,6 +144,8 @@ export class CasesController {
   // 10,000 characters, up to 6 bytes each when a client escapes them as \uXXXX.
   @JsonBody({ maxBytes: 128 * 1024 })
   @ApiCreatedResponse({ type: TimelineEntryDto })
+  @ApiOperation({ summary: 'Add a note to a case' })
+  @ApiErrors(400, 404, 413)
   addNote(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -131,6 +157,8 @@ export class CasesController {
   @Get(':id/victims')
   @Allow(...CASE_ROLES)
   @ApiOkResponse({ type: [VictimDto] })
+  @ApiOperation({ summary: 'The case’s victims (受害人)' })
+  @ApiErrors(400, 404)
   victims(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -142,6 +170,8 @@ export class CasesController {
   @Post(':id/victims')
   @Allow(...CASE_WRITERS)
   @ApiCreatedResponse({ type: VictimDto })
+  @ApiOperation({ summary: 'Add a victim to a case' })
+  @ApiErrors(400, 404, 413)
   addVictim(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -153,6 +183,8 @@ export class CasesController {
   @Get(':id/identifiers')
   @Allow(...CASE_ROLES)
   @ApiOkResponse({ type: [CaseIdentifierDto] })
+  @ApiOperation({ summary: 'The case’s identifiers: accounts, phones, WeChat IDs, … (涉案标识)' })
+  @ApiErrors(400, 404)
   identifiers(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<CaseIdentifierDto[]> {
     return this.cases.identifiers(actor, id);
   }
@@ -161,6 +193,12 @@ export class CasesController {
   @Post(':id/identifiers')
   @Allow(...CASE_WRITERS)
   @ApiCreatedResponse({ type: [CaseIdentifierDto] })
+  @ApiOperation({
+    summary: 'Link an identifier to a case',
+    description:
+      "Links an identifier (created if new) to the case; answers the case's identifiers.",
+  })
+  @ApiErrors(400, 404, 413)
   linkIdentifier(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -173,6 +211,12 @@ export class CasesController {
   @Delete(':id/identifiers/:identifierId')
   @Allow(...CASE_WRITERS)
   @ApiOkResponse({ type: [CaseIdentifierDto] })
+  @ApiOperation({
+    summary: 'Unlink an identifier from a case',
+    description:
+      'Unlinks an identifier from this case only (to correct a value, unlink and link another).',
+  })
+  @ApiErrors(400, 404)
   unlinkIdentifier(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -184,6 +228,8 @@ export class CasesController {
   @Get(':id/transfers')
   @Allow(...CASE_ROLES)
   @ApiOkResponse({ type: [TransferDto] })
+  @ApiOperation({ summary: 'The case’s transfers (转账记录)' })
+  @ApiErrors(400, 404)
   transfers(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<TransferDto[]> {
     return this.cases.transfers(actor, id);
   }
@@ -191,6 +237,8 @@ export class CasesController {
   @Post(':id/transfers')
   @Allow(...CASE_WRITERS)
   @ApiCreatedResponse({ type: [TransferDto] })
+  @ApiOperation({ summary: 'Record a victim’s transfer' })
+  @ApiErrors(400, 404, 413)
   addTransfer(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Allow } from '../common/auth/allow.decorator.js';
 import { ANY_ROLE } from '../common/auth/roles.js';
 import { CasesService } from './cases.service.js';
@@ -28,6 +28,7 @@ export class FraudTypesController {
   @Get()
   @Allow(...ANY_ROLE)
   @ApiOkResponse({ type: [FraudTypeDto] })
+  @ApiOperation({ summary: 'The fraud types (诈骗类型) a case may have' })
   list(): Promise<FraudTypeDto[]> {
     return this.cases.fraudTypes();
   }

@@ -3,6 +3,7 @@ import {
   ApiBadRequestResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Actor } from '../common/auth/actor.js';
@@ -33,6 +34,11 @@ export class LinksController {
   @ApiOkResponse({ type: CaseLinksDto })
   @ApiBadRequestResponse({ type: ErrorBody, description: 'depth outside 1..3' })
   @ApiNotFoundResponse({ type: ErrorBody, description: 'No such case in the caller’s scope' })
+  @ApiOperation({
+    summary: 'Linked cases (串并案) through shared identifiers',
+    description:
+      '串并案: cases linked to this one through shared identifiers, with the chain that links each.',
+  })
   get(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -56,6 +62,11 @@ export class IdentifierLookupController {
     description: 'Unknown kind, or a value not valid for it',
   })
   @ApiNotFoundResponse({ type: ErrorBody, description: 'No case has named this identifier' })
+  @ApiOperation({
+    summary: 'Look up an identifier: the cases it appears in and the loss traced into it',
+    description:
+      'Which cases an account, phone, … is seen in (scoped), and the loss traced into it (all cases).',
+  })
   lookup(
     @CurrentActor() actor: Actor,
     @Query() q: IdentifierLookupQuery,

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import {
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
@@ -13,6 +14,7 @@ import { ANY_ROLE, Role } from '../common/auth/roles.js';
 import { ErrorBody } from '../common/http/errors.js';
 import { AuthService } from './auth.service.js';
 import { LoginDto, MeDto, TokenDto } from './dto/auth.dto.js';
+import { ApiErrors } from '../common/http/api-errors.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -24,11 +26,20 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOkResponse({ type: TokenDto })
-  @ApiUnauthorizedResponse({ type: ErrorBody })
+  @ApiUnauthorizedResponse({
+    type: ErrorBody,
+    description: 'Wrong username or password, or a disabled account',
+  })
   @ApiTooManyRequestsResponse({
     type: ErrorBody,
     description: 'Too many attempts; see Retry-After',
   })
+  @ApiOperation({
+    summary: 'Sign in with username and password; answers a bearer token',
+    description:
+      'For an admin, also sets an HttpOnly cookie limited to /queues, to open the queue dashboard.',
+  })
+  @ApiErrors(400, 413)
   async login(
     @Body() dto: LoginDto,
     @Req() req: FastifyRequest,
@@ -49,6 +60,7 @@ export class AuthController {
   @Get('me')
   @Allow(...ANY_ROLE)
   @ApiOkResponse({ type: MeDto })
+  @ApiOperation({ summary: 'The signed-in user' })
   me(@CurrentActor() actor: Actor): Promise<MeDto> {
     return this.auth.me(actor);
   }

@@ -1,13 +1,13 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../common/auth/actor.js';
 import { Allow } from '../common/auth/allow.decorator.js';
 import { IdParam } from '../common/http/id-param.js';
 import { CurrentActor } from '../common/auth/current-actor.decorator.js';
 import { ANY_ROLE, Role } from '../common/auth/roles.js';
-import { ErrorBody } from '../common/http/errors.js';
 import { CreateUnitDto, ListUnitsQuery, UnitDto, UnitPage } from './dto/unit.dto.js';
 import { UnitsService } from './units.service.js';
+import { ApiErrors } from '../common/http/api-errors.js';
 
 @ApiTags('units')
 @Controller('units')
@@ -18,6 +18,11 @@ export class UnitsController {
   @Get()
   @Allow(...ANY_ROLE)
   @ApiOkResponse({ type: UnitPage })
+  @ApiOperation({
+    summary: 'List units (单位: police units and banks) in scope',
+    description: "Units in the caller's scope (admins: all; liaisons: their bank).",
+  })
+  @ApiErrors(400)
   list(@CurrentActor() actor: Actor, @Query() query: ListUnitsQuery): Promise<UnitPage> {
     return this.units.list(actor, query);
   }
@@ -25,6 +30,8 @@ export class UnitsController {
   @Get(':id')
   @Allow(...ANY_ROLE)
   @ApiOkResponse({ type: UnitDto })
+  @ApiOperation({ summary: 'One unit' })
+  @ApiErrors(400, 404)
   async get(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<UnitDto> {
     return UnitDto.from(await this.units.get(actor, id));
   }
@@ -32,7 +39,8 @@ export class UnitsController {
   @Post()
   @Allow(Role.Admin)
   @ApiCreatedResponse({ type: UnitDto })
-  @ApiBadRequestResponse({ type: ErrorBody })
+  @ApiOperation({ summary: 'Create a unit (police unit or bank)' })
+  @ApiErrors(400, 413)
   async create(@Body() dto: CreateUnitDto): Promise<UnitDto> {
     return UnitDto.from(await this.units.create(dto));
   }

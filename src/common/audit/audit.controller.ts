@@ -1,5 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Allow } from '../auth/allow.decorator.js';
 import { Role } from '../auth/roles.js';
 import { AuditService } from './audit.service.js';
@@ -38,6 +44,10 @@ export class AuditController {
   @Get('verify')
   @Allow(Role.Admin)
   @ApiOkResponse({ type: AuditVerifyDto })
+  @ApiOperation({
+    summary: 'Verify the audit log’s hash chain (审计链校验)',
+    description: 'Walks the hash chain of the audit log and names the first broken row.',
+  })
   verify(): Promise<AuditVerifyDto> {
     return this.audit.verify();
   }

@@ -1,6 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import {
   ApiOkResponse,
+  ApiOperation,
   ApiProperty,
   ApiServiceUnavailableResponse,
   ApiTags,
@@ -44,6 +45,10 @@ export class HealthController {
   @Public()
   @ApiOkResponse({ type: HealthDto })
   @ApiServiceUnavailableResponse({ type: HealthDto })
+  @ApiOperation({
+    summary: 'Liveness and readiness: database and queue store',
+    description: '200 when the database and the queue store answer; 503 when either does not.',
+  })
   async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
     const [database, queue] = await Promise.all([
       check(() => withTimeout(this.ds.query('SELECT 1'), 2000, 'database')),

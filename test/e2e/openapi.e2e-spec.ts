@@ -42,7 +42,8 @@ describe('The OpenAPI document explains the API', () => {
     t = await bootApp('postgres');
     doc = (await t.http().get('/docs-json').expect(200)).body as Doc;
     // For checking the document by hand: OPENAPI_DUMP=/tmp/docs.json npm test -- openapi.e2e
-    if (process.env.OPENAPI_DUMP) writeFileSync(process.env.OPENAPI_DUMP, JSON.stringify(doc, null, 2));
+    if (process.env.OPENAPI_DUMP)
+      writeFileSync(process.env.OPENAPI_DUMP, JSON.stringify(doc, null, 2));
     ops = Object.entries(doc.paths).flatMap(([path, item]) =>
       Object.entries(item)
         .filter(([method]) => METHODS.has(method))

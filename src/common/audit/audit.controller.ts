@@ -4,12 +4,14 @@ import {
   ApiOperation,
   ApiProperty,
   ApiPropertyOptional,
+  ApiSchema,
   ApiTags,
 } from '@nestjs/swagger';
 import { Allow } from '../auth/allow.decorator.js';
 import { Role } from '../auth/roles.js';
 import { AuditService } from './audit.service.js';
 
+@ApiSchema({ description: 'The outcome of walking the audit log’s hash chain (审计链)' })
 class AuditVerifyDto {
   @ApiProperty({
     description:
@@ -21,6 +23,7 @@ class AuditVerifyDto {
   anchoredId?: string;
   @ApiPropertyOptional({ description: 'Id of the first broken or missing row' }) brokenId?: string;
   @ApiPropertyOptional({
+    description: 'Why the chain is broken, when it is',
     enum: [
       'content_changed',
       'chain_broken',

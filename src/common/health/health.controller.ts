@@ -3,6 +3,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiProperty,
+  ApiSchema,
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -12,13 +13,16 @@ import { DataSource } from 'typeorm';
 import { Public } from '../auth/allow.decorator.js';
 import { QueueService, withTimeout } from '../queue/queue.service.js';
 
+@ApiSchema({ description: 'The state of one dependency' })
 class CheckDto {
-  @ApiProperty({ enum: ['up', 'down'] }) status!: 'up' | 'down';
-  @ApiProperty({ required: false }) error?: string;
+  @ApiProperty({ description: 'up when it answers', enum: ['up', 'down'] }) status!: 'up' | 'down';
+  @ApiProperty({ description: 'Why it is down', required: false }) error?: string;
 }
+@ApiSchema({ description: 'Liveness and readiness of the service' })
 class HealthDto {
-  @ApiProperty({ enum: ['ok', 'error'] }) status!: 'ok' | 'error';
-  @ApiProperty({ type: CheckDto }) database!: CheckDto;
+  @ApiProperty({ description: 'ok when every dependency is up', enum: ['ok', 'error'] }) status!:
+    'ok' | 'error';
+  @ApiProperty({ description: 'PostgreSQL', type: CheckDto }) database!: CheckDto;
   @ApiProperty({ type: CheckDto, description: 'The BullMQ store: Redis or PostgreSQL' })
   queue!: CheckDto & { backend?: string };
 }

@@ -28,7 +28,7 @@ export class CoordinatorsController {
 
   @Get()
   @Allow(Role.Admin, Role.Supervisor, Role.CommunityPolice)
-  @ApiOkResponse({ type: CoordinatorPage })
+  @ApiOkResponse({ description: 'One page of coordinators', type: CoordinatorPage })
   @ApiOperation({ summary: 'List community coordinators (社区联络员) who receive warnings' })
   @ApiErrors(400)
   list(@CurrentActor() actor: Actor, @Query() q: ListCoordinatorsQuery): Promise<CoordinatorPage> {
@@ -37,7 +37,10 @@ export class CoordinatorsController {
 
   @Post()
   @Allow(Role.Supervisor, Role.CommunityPolice)
-  @ApiCreatedResponse({ type: CoordinatorDto })
+  @ApiCreatedResponse({
+    description: 'A community coordinator (社区联络员) and the WeChat group they relay warnings to',
+    type: CoordinatorDto,
+  })
   @ApiOperation({ summary: 'Add a coordinator with their WeChat group channel' })
   @ApiErrors(400, 413)
   create(@CurrentActor() actor: Actor, @Body() dto: CreateCoordinatorDto): Promise<CoordinatorDto> {
@@ -46,7 +49,10 @@ export class CoordinatorsController {
 
   @Get(':id')
   @Allow(Role.Admin, Role.Supervisor, Role.CommunityPolice)
-  @ApiOkResponse({ type: CoordinatorDto })
+  @ApiOkResponse({
+    description: 'A community coordinator (社区联络员) and the WeChat group they relay warnings to',
+    type: CoordinatorDto,
+  })
   @ApiOperation({ summary: 'One coordinator' })
   @ApiErrors(400, 404)
   get(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<CoordinatorDto> {
@@ -56,7 +62,10 @@ export class CoordinatorsController {
   /** Also enables / disables (a disabled coordinator gets nothing) and replaces channel settings. */
   @Patch(':id')
   @Allow(Role.Supervisor, Role.CommunityPolice)
-  @ApiOkResponse({ type: CoordinatorDto })
+  @ApiOkResponse({
+    description: 'A community coordinator (社区联络员) and the WeChat group they relay warnings to',
+    type: CoordinatorDto,
+  })
   @ApiOperation({
     summary: 'Update, enable or disable a coordinator',
     description:
@@ -77,7 +86,11 @@ export class CoordinatorsController {
    */
   @Post(':id/pending-messages')
   @Allow(Role.Supervisor, Role.CommunityPolice)
-  @ApiCreatedResponse({ type: [PendingMessageDto] })
+  @ApiCreatedResponse({
+    description:
+      'A list, each: a message waiting for a manual-channel coordinator to forward by hand',
+    type: [PendingMessageDto],
+  })
   @ApiOperation({ summary: 'Hand over the messages waiting for a manual-channel coordinator' })
   @ApiErrors(400, 404)
   pending(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<PendingMessageDto[]> {

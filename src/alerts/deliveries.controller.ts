@@ -31,7 +31,7 @@ export class DeliveriesController {
   @Post(':id/ack')
   @HttpCode(200)
   @Allow(Role.CommunityPolice, Role.Supervisor, Role.Officer)
-  @ApiOkResponse({ type: AckResultDto })
+  @ApiOkResponse({ description: 'A delivery after its acknowledgement', type: AckResultDto })
   @ApiOperation({
     summary: 'Acknowledge a delivered warning (已收到)',
     description:
@@ -49,7 +49,7 @@ export class DeliveriesController {
   /** The link in the message itself: opening it acknowledges (idempotent). */
   @Get(':id/ack')
   @Public()
-  @ApiOkResponse({ type: AckResultDto })
+  @ApiOkResponse({ description: 'A delivery after its acknowledgement', type: AckResultDto })
   @ApiOperation({
     summary: 'Acknowledge a delivered warning through the link in the message',
     description: 'The link in the message itself: opening it acknowledges (idempotent).',
@@ -62,7 +62,10 @@ export class DeliveriesController {
   /** The whole text behind "阅读全文". */
   @Get(':id/message')
   @Public()
-  @ApiOkResponse({ type: FullMessageDto })
+  @ApiOkResponse({
+    description: 'The whole text of a delivered warning (阅读全文)',
+    type: FullMessageDto,
+  })
   @ApiOperation({
     summary: 'The full text of a delivered warning (阅读全文)',
     description: 'The whole text behind "阅读全文".',

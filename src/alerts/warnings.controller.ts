@@ -37,7 +37,7 @@ export class WarningsController {
 
   @Get()
   @Allow(Role.Admin, ...AUTHORS)
-  @ApiOkResponse({ type: WarningPage })
+  @ApiOkResponse({ description: 'One page of warnings', type: WarningPage })
   @ApiOperation({ summary: 'List scam warnings (预警)' })
   @ApiErrors(400)
   list(@CurrentActor() actor: Actor, @Query() q: ListWarningsQuery): Promise<WarningPage> {
@@ -49,7 +49,10 @@ export class WarningsController {
   @Allow(...AUTHORS)
   // A body of 20,000 characters, up to 6 bytes each when a client escapes them as \uXXXX.
   @JsonBody({ maxBytes: 256 * 1024 })
-  @ApiCreatedResponse({ type: WarningDto })
+  @ApiCreatedResponse({
+    description: 'A scam warning (预警) for community WeChat groups',
+    type: WarningDto,
+  })
   @ApiOperation({
     summary: 'Draft a scam warning',
     description:
@@ -62,7 +65,10 @@ export class WarningsController {
 
   @Get(':id')
   @Allow(Role.Admin, ...AUTHORS)
-  @ApiOkResponse({ type: WarningDto })
+  @ApiOkResponse({
+    description: 'A scam warning (预警) for community WeChat groups',
+    type: WarningDto,
+  })
   @ApiOperation({ summary: 'One warning' })
   @ApiErrors(400, 404)
   get(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<WarningDto> {
@@ -73,7 +79,10 @@ export class WarningsController {
   @Post(':id/approve')
   @HttpCode(200)
   @Allow(Role.Supervisor)
-  @ApiOkResponse({ type: WarningDto })
+  @ApiOkResponse({
+    description: 'A scam warning (预警) for community WeChat groups',
+    type: WarningDto,
+  })
   @ApiConflictResponse({
     type: ErrorBody,
     description: 'Not a draft, or the approver is the author',
@@ -91,7 +100,10 @@ export class WarningsController {
   @Post(':id/publish')
   @HttpCode(200)
   @Allow(...AUTHORS)
-  @ApiOkResponse({ type: WarningDto })
+  @ApiOkResponse({
+    description: 'A scam warning (预警) for community WeChat groups',
+    type: WarningDto,
+  })
   @ApiConflictResponse({ type: ErrorBody, description: 'Not approved, or already published' })
   @ApiOperation({
     summary: 'Publish an approved warning now or at a set time',
@@ -110,7 +122,10 @@ export class WarningsController {
   @Post(':id/withdraw')
   @HttpCode(200)
   @Allow(...AUTHORS)
-  @ApiOkResponse({ type: WarningDto })
+  @ApiOkResponse({
+    description: 'A scam warning (预警) for community WeChat groups',
+    type: WarningDto,
+  })
   @ApiConflictResponse({ type: ErrorBody, description: 'A draft, or already withdrawn' })
   @ApiOperation({
     summary: 'Withdraw a published warning (撤回)',
@@ -129,7 +144,10 @@ export class WarningsController {
   /** Per coordinator: status, attempts, last error, sent and acknowledged times; counts by status. */
   @Get(':id/deliveries')
   @Allow(Role.Admin, ...AUTHORS)
-  @ApiOkResponse({ type: WarningDeliveriesDto })
+  @ApiOkResponse({
+    description: 'A warning’s deliveries per coordinator, with counts by status',
+    type: WarningDeliveriesDto,
+  })
   @ApiOperation({
     summary: 'Where a warning was delivered, per coordinator',
     description:

@@ -46,7 +46,7 @@ export class CasesController {
 
   @Get()
   @Allow(...CASE_ROLES)
-  @ApiOkResponse({ type: CasePage })
+  @ApiOkResponse({ description: 'One page of cases', type: CasePage })
   @ApiOperation({ summary: 'List and filter cases (案件) in the caller’s unit subtree' })
   @ApiErrors(400)
   list(@CurrentActor() actor: Actor, @Query() q: ListCasesQuery): Promise<CasePage> {
@@ -58,7 +58,10 @@ export class CasesController {
   @Allow(...CASE_WRITERS)
   // Up to 100 victims, 500 identifiers and 1,000 transfers (≈ 130 bytes each) in one request.
   @JsonBody({ maxBytes: 1024 * 1024 })
-  @ApiCreatedResponse({ type: CaseDto })
+  @ApiCreatedResponse({
+    description: 'A case (案件) with its victims, identifiers and transfers',
+    type: CaseDto,
+  })
   @ApiOperation({
     summary: 'Register a case (接报立案) with its victims, identifiers and transfers',
     description: '接报立案: a case with its victims, identifiers and transfers in one request.',
@@ -71,7 +74,10 @@ export class CasesController {
   /** Victim PII is masked unless `?reveal=pii` (supervisors and officers; each reveal is audited). */
   @Get(':id')
   @Allow(...CASE_ROLES)
-  @ApiOkResponse({ type: CaseDto })
+  @ApiOkResponse({
+    description: 'A case (案件) with its victims, identifiers and transfers',
+    type: CaseDto,
+  })
   @ApiOperation({
     summary: 'One case with victims, identifiers and transfers',
     description:
@@ -88,7 +94,10 @@ export class CasesController {
 
   @Patch(':id')
   @Allow(...CASE_WRITERS)
-  @ApiOkResponse({ type: CaseDto })
+  @ApiOkResponse({
+    description: 'A case (案件) with its victims, identifiers and transfers',
+    type: CaseDto,
+  })
   @ApiOperation({ summary: 'Update a case’s details' })
   @ApiErrors(400, 404, 413)
   update(
@@ -103,7 +112,10 @@ export class CasesController {
   @Post(':id/transitions')
   @HttpCode(200)
   @Allow(...CASE_WRITERS)
-  @ApiOkResponse({ type: CaseSummaryDto })
+  @ApiOkResponse({
+    description: 'A case (案件) without its victims, identifiers and transfers',
+    type: CaseSummaryDto,
+  })
   @ApiConflictResponse({
     type: ErrorBody,
     description: 'Not a transition the workflow allows from the current status',
@@ -123,7 +135,11 @@ export class CasesController {
 
   @Get(':id/timeline')
   @Allow(...CASE_ROLES)
-  @ApiOkResponse({ type: [TimelineEntryDto] })
+  @ApiOkResponse({
+    description:
+      'A list, each: one entry of a case’s timeline: a status change, a note or an evidence upload',
+    type: [TimelineEntryDto],
+  })
   @ApiOperation({ summary: 'The case’s timeline: status changes, notes and events' })
   @ApiErrors(400, 404)
   timeline(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<TimelineEntryDto[]> {
@@ -132,7 +148,11 @@ export class CasesController {
 
   @Get(':id/notes')
   @Allow(...CASE_ROLES)
-  @ApiOkResponse({ type: [TimelineEntryDto] })
+  @ApiOkResponse({
+    description:
+      'A list, each: one entry of a case’s timeline: a status change, a note or an evidence upload',
+    type: [TimelineEntryDto],
+  })
   @ApiOperation({ summary: 'The case’s notes (办案记录)' })
   @ApiErrors(400, 404)
   notes(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<TimelineEntryDto[]> {
@@ -143,7 +163,10 @@ export class CasesController {
   @Allow(...CASE_WRITERS)
   // 10,000 characters, up to 6 bytes each when a client escapes them as \uXXXX.
   @JsonBody({ maxBytes: 128 * 1024 })
-  @ApiCreatedResponse({ type: TimelineEntryDto })
+  @ApiCreatedResponse({
+    description: 'One entry of a case’s timeline: a status change, a note or an evidence upload',
+    type: TimelineEntryDto,
+  })
   @ApiOperation({ summary: 'Add a note to a case' })
   @ApiErrors(400, 404, 413)
   addNote(
@@ -156,7 +179,10 @@ export class CasesController {
 
   @Get(':id/victims')
   @Allow(...CASE_ROLES)
-  @ApiOkResponse({ type: [VictimDto] })
+  @ApiOkResponse({
+    description: 'A list, each: a victim (受害人) of a case; PII is masked unless revealed',
+    type: [VictimDto],
+  })
   @ApiOperation({ summary: 'The case’s victims (受害人)' })
   @ApiErrors(400, 404)
   victims(
@@ -169,7 +195,10 @@ export class CasesController {
 
   @Post(':id/victims')
   @Allow(...CASE_WRITERS)
-  @ApiCreatedResponse({ type: VictimDto })
+  @ApiCreatedResponse({
+    description: 'A victim (受害人) of a case; PII is masked unless revealed',
+    type: VictimDto,
+  })
   @ApiOperation({ summary: 'Add a victim to a case' })
   @ApiErrors(400, 404, 413)
   addVictim(
@@ -182,7 +211,10 @@ export class CasesController {
 
   @Get(':id/identifiers')
   @Allow(...CASE_ROLES)
-  @ApiOkResponse({ type: [CaseIdentifierDto] })
+  @ApiOkResponse({
+    description: 'A list, each: an identifier (涉案标识) linked to a case, and its role in it',
+    type: [CaseIdentifierDto],
+  })
   @ApiOperation({ summary: 'The case’s identifiers: accounts, phones, WeChat IDs, … (涉案标识)' })
   @ApiErrors(400, 404)
   identifiers(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<CaseIdentifierDto[]> {
@@ -192,7 +224,10 @@ export class CasesController {
   /** Links an identifier (created if new) to the case; answers the case's identifiers. */
   @Post(':id/identifiers')
   @Allow(...CASE_WRITERS)
-  @ApiCreatedResponse({ type: [CaseIdentifierDto] })
+  @ApiCreatedResponse({
+    description: 'A list, each: an identifier (涉案标识) linked to a case, and its role in it',
+    type: [CaseIdentifierDto],
+  })
   @ApiOperation({
     summary: 'Link an identifier to a case',
     description:
@@ -210,7 +245,10 @@ export class CasesController {
   /** Unlinks an identifier from this case only (to correct a value, unlink and link another). */
   @Delete(':id/identifiers/:identifierId')
   @Allow(...CASE_WRITERS)
-  @ApiOkResponse({ type: [CaseIdentifierDto] })
+  @ApiOkResponse({
+    description: 'A list, each: an identifier (涉案标识) linked to a case, and its role in it',
+    type: [CaseIdentifierDto],
+  })
   @ApiOperation({
     summary: 'Unlink an identifier from a case',
     description:
@@ -227,7 +265,10 @@ export class CasesController {
 
   @Get(':id/transfers')
   @Allow(...CASE_ROLES)
-  @ApiOkResponse({ type: [TransferDto] })
+  @ApiOkResponse({
+    description: 'A list, each: a victim’s transfer (转账) to an identifier of the case',
+    type: [TransferDto],
+  })
   @ApiOperation({ summary: 'The case’s transfers (转账记录)' })
   @ApiErrors(400, 404)
   transfers(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<TransferDto[]> {
@@ -236,7 +277,10 @@ export class CasesController {
 
   @Post(':id/transfers')
   @Allow(...CASE_WRITERS)
-  @ApiCreatedResponse({ type: [TransferDto] })
+  @ApiCreatedResponse({
+    description: 'A list, each: a victim’s transfer (转账) to an identifier of the case',
+    type: [TransferDto],
+  })
   @ApiOperation({ summary: 'Record a victim’s transfer' })
   @ApiErrors(400, 404, 413)
   addTransfer(

@@ -30,7 +30,7 @@ export class DissuasionsController {
 
   @Get()
   @Allow(Role.Admin, Role.Supervisor, Role.Officer)
-  @ApiOkResponse({ type: DissuasionPage })
+  @ApiOkResponse({ description: 'One page of dissuasion tasks', type: DissuasionPage })
   @ApiOperation({ summary: 'List dissuasion tasks (劝阻任务)' })
   @ApiErrors(400)
   list(@CurrentActor() actor: Actor, @Query() q: ListDissuasionsQuery): Promise<DissuasionPage> {
@@ -40,7 +40,10 @@ export class DissuasionsController {
   /** Records a contact attempt; the first sets the task's time to first contact. */
   @Post(':id/contacts')
   @Allow(Role.Supervisor, Role.Officer)
-  @ApiCreatedResponse({ type: DissuasionDto })
+  @ApiCreatedResponse({
+    description: 'A dissuasion task (劝阻任务): reach the payer before more money leaves',
+    type: DissuasionDto,
+  })
   @ApiConflictResponse({ type: ErrorBody, description: 'The task is closed' })
   @ApiOperation({
     summary: 'Record a contact attempt on a dissuasion task',
@@ -59,7 +62,10 @@ export class DissuasionsController {
   @Post(':id/outcome')
   @HttpCode(200)
   @Allow(Role.Supervisor, Role.Officer)
-  @ApiOkResponse({ type: DissuasionDto })
+  @ApiOkResponse({
+    description: 'A dissuasion task (劝阻任务): reach the payer before more money leaves',
+    type: DissuasionDto,
+  })
   @ApiConflictResponse({ type: ErrorBody, description: 'The task is already closed' })
   @ApiOperation({
     summary: 'Close a dissuasion task with its outcome',

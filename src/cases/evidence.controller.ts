@@ -114,7 +114,10 @@ export class EvidenceController {
   @Allow(...EVIDENCE_WRITERS)
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: EVIDENCE_UPLOAD_SCHEMA })
-  @ApiCreatedResponse({ type: EvidenceDto })
+  @ApiCreatedResponse({
+    description: 'One evidence file (电子数据证据) of a case',
+    type: EvidenceDto,
+  })
   @ApiBadRequestResponse({ type: ErrorBody, description: 'No file, or a field not of the form' })
   @ApiPayloadTooLargeResponse({
     type: ErrorBody,
@@ -141,7 +144,10 @@ export class EvidenceController {
 
   @Get()
   @Allow(...EVIDENCE_READERS)
-  @ApiOkResponse({ type: [EvidenceDto] })
+  @ApiOkResponse({
+    description: 'A list, each: one evidence file (电子数据证据) of a case',
+    type: [EvidenceDto],
+  })
   @ApiOperation({ summary: 'The case’s evidence files' })
   @ApiErrors(400, 404)
   list(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<EvidenceDto[]> {

@@ -30,7 +30,10 @@ export class FraudTypesController {
 
   @Get()
   @Allow(...ANY_ROLE)
-  @ApiOkResponse({ type: [FraudTypeDto] })
+  @ApiOkResponse({
+    description: 'A list, each: a fraud type (诈骗类型) with its Chinese and English labels',
+    type: [FraudTypeDto],
+  })
   @ApiOperation({ summary: 'The fraud types (诈骗类型) a case may have' })
   list(): Promise<FraudTypeDto[]> {
     return this.cases.fraudTypes();

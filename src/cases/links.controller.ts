@@ -31,7 +31,10 @@ export class LinksController {
   /** 串并案: cases linked to this one through shared identifiers, with the chain that links each. */
   @Get(':id/links')
   @Allow(...LINK_READERS)
-  @ApiOkResponse({ type: CaseLinksDto })
+  @ApiOkResponse({
+    description: 'The cases linked to a case (串并案) through shared identifiers',
+    type: CaseLinksDto,
+  })
   @ApiBadRequestResponse({ type: ErrorBody, description: 'depth outside 1..3' })
   @ApiNotFoundResponse({ type: ErrorBody, description: 'No such case in the caller’s scope' })
   @ApiOperation({
@@ -56,7 +59,10 @@ export class IdentifierLookupController {
   /** Which cases an account, phone, … is seen in (scoped), and the loss traced into it (all cases). */
   @Get('lookup')
   @Allow(...LINK_READERS)
-  @ApiOkResponse({ type: IdentifierLookupDto })
+  @ApiOkResponse({
+    description: 'Where an identifier appears, and the loss traced into it',
+    type: IdentifierLookupDto,
+  })
   @ApiBadRequestResponse({
     type: ErrorBody,
     description: 'Unknown kind, or a value not valid for it',

@@ -72,7 +72,7 @@ export class TransferFlagsController {
   @Get()
   @Allow(Role.Admin, Role.Supervisor, Role.Officer, Role.BankLiaison)
   @ApiSecurity('bank-api-key')
-  @ApiOkResponse({ type: TransferFlagPage })
+  @ApiOkResponse({ description: 'One page of transfer flags', type: TransferFlagPage })
   @ApiOperation({
     summary: 'List transfer flags',
     description:
@@ -89,7 +89,7 @@ export class TransferFlagsController {
   /** Hits on cases of the caller's unit subtree, newest first. */
   @Get('hits')
   @Allow(Role.Admin, Role.Supervisor, Role.Officer)
-  @ApiOkResponse({ type: TransferHitPage })
+  @ApiOkResponse({ description: 'One page of hits', type: TransferHitPage })
   @ApiOperation({
     summary: 'Transfer flags that hit a case’s identifiers',
     description: "Hits on cases of the caller's unit subtree, newest first.",

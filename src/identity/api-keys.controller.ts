@@ -23,7 +23,7 @@ export class ApiKeysController {
 
   @Get()
   @Allow(Role.Admin)
-  @ApiOkResponse({ type: ApiKeyPage })
+  @ApiOkResponse({ description: 'One page of API keys', type: ApiKeyPage })
   @ApiOperation({ summary: 'List bank API keys' })
   @ApiErrors(400)
   list(@CurrentActor() actor: Actor, @Query() query: ListApiKeysQuery): Promise<ApiKeyPage> {
@@ -45,7 +45,11 @@ export class ApiKeysController {
   @Post(':id/revoke')
   @HttpCode(200)
   @Allow(Role.Admin)
-  @ApiOkResponse({ type: ApiKeyDto })
+  @ApiOkResponse({
+    description:
+      'An API key with which a bank’s system calls the API (X-Api-Key); the secret is never shown again',
+    type: ApiKeyDto,
+  })
   @ApiOperation({ summary: 'Revoke an API key' })
   @ApiErrors(400, 404)
   revoke(@IdParam() id: string): Promise<ApiKeyDto> {

@@ -25,7 +25,7 @@ export class AuthController {
   @Post('login')
   @Public()
   @HttpCode(200)
-  @ApiOkResponse({ type: TokenDto })
+  @ApiOkResponse({ description: 'A bearer token for the Authorization header', type: TokenDto })
   @ApiUnauthorizedResponse({
     type: ErrorBody,
     description: 'Wrong username or password, or a disabled account',
@@ -59,7 +59,10 @@ export class AuthController {
 
   @Get('me')
   @Allow(...ANY_ROLE)
-  @ApiOkResponse({ type: MeDto })
+  @ApiOkResponse({
+    description: 'The caller: a user or a bank API key, with its role and unit',
+    type: MeDto,
+  })
   @ApiOperation({ summary: 'The signed-in user' })
   me(@CurrentActor() actor: Actor): Promise<MeDto> {
     return this.auth.me(actor);

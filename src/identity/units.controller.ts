@@ -17,7 +17,7 @@ export class UnitsController {
   /** Units in the caller's scope (admins: all; liaisons: their bank). */
   @Get()
   @Allow(...ANY_ROLE)
-  @ApiOkResponse({ type: UnitPage })
+  @ApiOkResponse({ description: 'One page of units', type: UnitPage })
   @ApiOperation({
     summary: 'List units (单位: police units and banks) in scope',
     description: "Units in the caller's scope (admins: all; liaisons: their bank).",
@@ -29,7 +29,11 @@ export class UnitsController {
 
   @Get(':id')
   @Allow(...ANY_ROLE)
-  @ApiOkResponse({ type: UnitDto })
+  @ApiOkResponse({
+    description:
+      'A unit (单位): a police unit in the hierarchy (市局 → 分局 → 大队/派出所 → 社区) or a bank (branch)',
+    type: UnitDto,
+  })
   @ApiOperation({ summary: 'One unit' })
   @ApiErrors(400, 404)
   async get(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<UnitDto> {
@@ -38,7 +42,11 @@ export class UnitsController {
 
   @Post()
   @Allow(Role.Admin)
-  @ApiCreatedResponse({ type: UnitDto })
+  @ApiCreatedResponse({
+    description:
+      'A unit (单位): a police unit in the hierarchy (市局 → 分局 → 大队/派出所 → 社区) or a bank (branch)',
+    type: UnitDto,
+  })
   @ApiOperation({ summary: 'Create a unit (police unit or bank)' })
   @ApiErrors(400, 413)
   async create(@Body() dto: CreateUnitDto): Promise<UnitDto> {

@@ -17,7 +17,7 @@ export class UsersController {
   /** Admins see everyone; supervisors the users of their unit subtree. */
   @Get()
   @Allow(Role.Admin, Role.Supervisor)
-  @ApiOkResponse({ type: UserPage })
+  @ApiOkResponse({ description: 'One page of users', type: UserPage })
   @ApiOperation({
     summary: 'List users',
     description: 'Admins see everyone; supervisors the users of their unit subtree.',
@@ -29,7 +29,7 @@ export class UsersController {
 
   @Post()
   @Allow(Role.Admin)
-  @ApiCreatedResponse({ type: UserDto })
+  @ApiCreatedResponse({ description: 'A user account', type: UserDto })
   @ApiOperation({ summary: 'Create a user' })
   @ApiErrors(400, 413)
   async create(@Body() dto: CreateUserDto): Promise<UserDto> {
@@ -39,7 +39,7 @@ export class UsersController {
   /** Change name, role, unit, phone or password, or disable (tokens already issued stop working). */
   @Patch(':id')
   @Allow(Role.Admin)
-  @ApiOkResponse({ type: UserDto })
+  @ApiOkResponse({ description: 'A user account', type: UserDto })
   @ApiOperation({
     summary: 'Update or disable a user',
     description:

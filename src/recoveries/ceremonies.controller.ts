@@ -38,7 +38,7 @@ export class CeremoniesController {
 
   @Get()
   @Allow(...READERS)
-  @ApiOkResponse({ type: CeremonyPage })
+  @ApiOkResponse({ description: 'One page of ceremonies', type: CeremonyPage })
   @ApiOperation({ summary: 'List return ceremonies (返还仪式)' })
   @ApiErrors(400)
   list(@CurrentActor() actor: Actor, @Query() q: ListCeremoniesQuery): Promise<CeremonyPage> {
@@ -47,7 +47,10 @@ export class CeremoniesController {
 
   @Post()
   @Allow(...WRITERS)
-  @ApiCreatedResponse({ type: CeremonyDto })
+  @ApiCreatedResponse({
+    description: 'A return ceremony (返还仪式) at which recovered money is handed back',
+    type: CeremonyDto,
+  })
   @ApiOperation({ summary: 'Plan a return ceremony' })
   @ApiErrors(400, 413)
   create(@CurrentActor() actor: Actor, @Body() dto: CreateCeremonyDto): Promise<CeremonyDto> {
@@ -57,7 +60,10 @@ export class CeremoniesController {
   /** With its allocations (victims masked) and totals: amount, victims, cases, by fraud type. */
   @Get(':id')
   @Allow(...READERS)
-  @ApiOkResponse({ type: CeremonyDto })
+  @ApiOkResponse({
+    description: 'A return ceremony (返还仪式) at which recovered money is handed back',
+    type: CeremonyDto,
+  })
   @ApiOperation({
     summary: 'One return ceremony with its allocations and totals',
     description:
@@ -101,7 +107,10 @@ export class CeremoniesController {
   @Post(':id/allocations')
   @HttpCode(200)
   @Allow(...WRITERS)
-  @ApiOkResponse({ type: CeremonyDto })
+  @ApiOkResponse({
+    description: 'A return ceremony (返还仪式) at which recovered money is handed back',
+    type: CeremonyDto,
+  })
   @ApiConflictResponse({ type: ErrorBody, description: 'An allocation is already at a ceremony' })
   @ApiOperation({
     summary: 'Attach confirmed allocations to a ceremony',
@@ -120,7 +129,10 @@ export class CeremoniesController {
   @Post(':id/allocations/:allocationId/sign')
   @HttpCode(200)
   @Allow(...WRITERS)
-  @ApiOkResponse({ type: CeremonyDto })
+  @ApiOkResponse({
+    description: 'A return ceremony (返还仪式) at which recovered money is handed back',
+    type: CeremonyDto,
+  })
   @ApiConflictResponse({ type: ErrorBody, description: 'Already signed for' })
   @ApiOperation({
     summary: 'Record a victim’s signature for returned money (签收)',

@@ -39,7 +39,10 @@ export class FreezeOrdersController {
   @Get()
   @Allow(...ORDER_READERS)
   @ApiSecurity('bank-api-key')
-  @ApiOkResponse({ type: FreezeOrderPage })
+  @ApiOkResponse({
+    description: 'One page of stop-payment and freeze orders',
+    type: FreezeOrderPage,
+  })
   @ApiOperation({
     summary: 'List stop-payment (紧急止付) and freeze (冻结) orders',
     description:
@@ -53,7 +56,11 @@ export class FreezeOrdersController {
   /** 发起紧急止付 / 冻结 for a bank account of a case the caller may see. */
   @Post()
   @Allow(...ORDER_WRITERS)
-  @ApiCreatedResponse({ type: FreezeOrderDto })
+  @ApiCreatedResponse({
+    description:
+      'A stop-payment (紧急止付) or freeze (冻结) order to a bank for an account of a case',
+    type: FreezeOrderDto,
+  })
   @ApiConflictResponse({
     type: ErrorBody,
     description:
@@ -72,7 +79,11 @@ export class FreezeOrdersController {
   @Get(':id')
   @Allow(...ORDER_READERS)
   @ApiSecurity('bank-api-key')
-  @ApiOkResponse({ type: FreezeOrderDto })
+  @ApiOkResponse({
+    description:
+      'A stop-payment (紧急止付) or freeze (冻结) order to a bank for an account of a case',
+    type: FreezeOrderDto,
+  })
   @ApiOperation({
     summary: 'One stop-payment or freeze order with its events',
     description: 'The order with its events and golden-hour figures.',
@@ -87,7 +98,11 @@ export class FreezeOrdersController {
   @HttpCode(200)
   @Allow(Role.BankLiaison)
   @ApiSecurity('bank-api-key')
-  @ApiOkResponse({ type: FreezeOrderDto })
+  @ApiOkResponse({
+    description:
+      'A stop-payment (紧急止付) or freeze (冻结) order to a bank for an account of a case',
+    type: FreezeOrderDto,
+  })
   @ApiConflictResponse({ type: ErrorBody, description: 'The order was already answered' })
   @ApiOperation({
     summary: 'A bank answers an order (银行反馈)',
@@ -106,7 +121,11 @@ export class FreezeOrdersController {
   @Post(':id/renew')
   @HttpCode(200)
   @Allow(...ORDER_WRITERS)
-  @ApiOkResponse({ type: FreezeOrderDto })
+  @ApiOkResponse({
+    description:
+      'A stop-payment (紧急止付) or freeze (冻结) order to a bank for an account of a case',
+    type: FreezeOrderDto,
+  })
   @ApiConflictResponse({ type: ErrorBody, description: 'Not a live freeze, or already lapsed' })
   @ApiOperation({
     summary: 'Renew a freeze (续冻) for six more months',
@@ -125,7 +144,11 @@ export class FreezeOrdersController {
   @Post(':id/release')
   @HttpCode(200)
   @Allow(...ORDER_WRITERS)
-  @ApiOkResponse({ type: FreezeOrderDto })
+  @ApiOkResponse({
+    description:
+      'A stop-payment (紧急止付) or freeze (冻结) order to a bank for an account of a case',
+    type: FreezeOrderDto,
+  })
   @ApiConflictResponse({ type: ErrorBody, description: 'The order is not live' })
   @ApiOperation({
     summary: 'Release a stop-payment or freeze (解除)',

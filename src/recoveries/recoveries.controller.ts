@@ -35,7 +35,7 @@ export class RecoveriesController {
 
   @Get()
   @Allow(...READERS)
-  @ApiOkResponse({ type: RecoveryPage })
+  @ApiOkResponse({ description: 'One page of recoveries', type: RecoveryPage })
   @ApiOperation({ summary: 'List recoveries (追回款)' })
   @ApiErrors(400)
   list(@CurrentActor() actor: Actor, @Query() q: ListRecoveriesQuery): Promise<RecoveryPage> {
@@ -45,7 +45,11 @@ export class RecoveriesController {
   /** The unit's figures: requested, frozen, recovered, allocated, returned, and the golden hour. */
   @Get('totals')
   @Allow(Role.Admin, Role.Supervisor, Role.Officer, Role.CommunityPolice)
-  @ApiOkResponse({ type: RecoveryTotalsDto })
+  @ApiOkResponse({
+    description:
+      'The unit’s money figures in fen: requested, frozen, recovered, allocated, returned, and the golden hour',
+    type: RecoveryTotalsDto,
+  })
   @ApiOperation({
     summary: 'The unit’s money figures: requested, frozen, recovered, allocated, returned',
     description:
@@ -58,7 +62,10 @@ export class RecoveriesController {
   /** 追回: Σ recoveries of an order never pass its frozen amount (409). */
   @Post()
   @Allow(...WRITERS)
-  @ApiCreatedResponse({ type: RecoveryDto })
+  @ApiCreatedResponse({
+    description: 'Money recovered (追回) from a frozen account into custody',
+    type: RecoveryDto,
+  })
   @ApiConflictResponse({
     type: ErrorBody,
     description: 'Over the frozen amount, or not a live freeze',
@@ -74,7 +81,10 @@ export class RecoveriesController {
 
   @Get(':id')
   @Allow(...READERS)
-  @ApiOkResponse({ type: RecoveryDto })
+  @ApiOkResponse({
+    description: 'Money recovered (追回) from a frozen account into custody',
+    type: RecoveryDto,
+  })
   @ApiOperation({ summary: 'One recovery with its allocations' })
   @ApiErrors(400, 404)
   get(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<RecoveryDto> {
@@ -85,7 +95,10 @@ export class RecoveriesController {
   @Post(':id/allocations')
   @HttpCode(200)
   @Allow(...WRITERS)
-  @ApiOkResponse({ type: AllocationProposalDto })
+  @ApiOkResponse({
+    description: 'A proposed or confirmed split of a recovery among victims',
+    type: AllocationProposalDto,
+  })
   @ApiConflictResponse({
     type: ErrorBody,
     description: 'Nothing left to allocate, the public notice has not passed, or the split changed',

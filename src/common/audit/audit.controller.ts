@@ -46,7 +46,10 @@ export class AuditController {
   /** Walks the hash chain of the audit log and names the first broken row. */
   @Get('verify')
   @Allow(Role.Admin)
-  @ApiOkResponse({ type: AuditVerifyDto })
+  @ApiOkResponse({
+    description: 'The outcome of walking the audit log’s hash chain (审计链)',
+    type: AuditVerifyDto,
+  })
   @ApiOperation({
     summary: 'Verify the audit log’s hash chain (审计链校验)',
     description: 'Walks the hash chain of the audit log and names the first broken row.',

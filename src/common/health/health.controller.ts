@@ -47,7 +47,7 @@ export class HealthController {
   /** 200 when the database and the queue store answer; 503 when either does not. */
   @Get()
   @Public()
-  @ApiOkResponse({ type: HealthDto })
+  @ApiOkResponse({ description: 'Liveness and readiness of the service', type: HealthDto })
   @ApiServiceUnavailableResponse({ type: HealthDto })
   @ApiOperation({
     summary: 'Liveness and readiness: database and queue store',

@@ -21,7 +21,7 @@ export class NotificationsController {
 
   @Get()
   @Allow(...ANY_ROLE)
-  @ApiOkResponse({ type: NotificationPage })
+  @ApiOkResponse({ description: 'One page of notifications', type: NotificationPage })
   @ApiOperation({ summary: 'The caller’s notifications (站内通知)' })
   @ApiErrors(400)
   async list(
@@ -35,7 +35,10 @@ export class NotificationsController {
   @Post(':id/read')
   @HttpCode(200)
   @Allow(...ANY_ROLE)
-  @ApiOkResponse({ type: NotificationDto })
+  @ApiOkResponse({
+    description: 'An in-app notification (站内通知) to the caller',
+    type: NotificationDto,
+  })
   @ApiOperation({ summary: 'Mark a notification read' })
   @ApiErrors(400, 404)
   async read(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<NotificationDto> {

@@ -17,6 +17,7 @@ interface ResponseObject {
 }
 interface Operation {
   summary?: string;
+  parameters?: { name: string; in: string; description?: string }[];
   responses?: Record<string, ResponseObject>;
   security?: unknown[];
 }
@@ -95,6 +96,17 @@ describe('The OpenAPI document explains the API', () => {
       }
     }
     noOffenders('undocumented error responses', offenders);
+  });
+
+  it('describes every path and query parameter', () => {
+    noOffenders(
+      'parameters without a description',
+      ops.flatMap(([name, op]) =>
+        (op.parameters ?? [])
+          .filter((p) => !p.description?.trim())
+          .map((p) => `${name} ${p.in} ${p.name}`),
+      ),
+    );
   });
 
   it('describes every schema and every property of it', () => {

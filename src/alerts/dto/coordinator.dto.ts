@@ -130,9 +130,12 @@ export class UpdateCoordinatorDto {
 }
 
 export class ListCoordinatorsQuery extends PageQuery {
-  @ApiPropertyOptional() @IsOptional() @IsUUID('4') communityId?: string;
+  @ApiPropertyOptional({ description: 'Only coordinators of this community (社区)' })
+  @IsOptional()
+  @IsUUID('4')
+  communityId?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'Only enabled (true) or disabled (false) coordinators' })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) =>
     value === 'true' ? true : value === 'false' ? false : value,

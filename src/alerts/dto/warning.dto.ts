@@ -77,7 +77,7 @@ export class WithdrawWarningDto {
 }
 
 export class ListWarningsQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: WARNING_STATUSES })
+  @ApiPropertyOptional({ description: 'Only warnings in this status', enum: WARNING_STATUSES })
   @IsOptional()
   @IsIn(WARNING_STATUSES)
   status?: WarningStatus;

@@ -260,17 +260,26 @@ export class RevealQuery {
 }
 
 export class ListCasesQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: CASE_STATUSES })
+  @ApiPropertyOptional({ description: 'Only cases in this workflow status', enum: CASE_STATUSES })
   @IsOptional()
   @IsIn(CASE_STATUSES)
   status?: CaseStatus;
-  @ApiPropertyOptional() @IsOptional() @IsString() fraudType?: string;
+  @ApiPropertyOptional({ description: 'Only cases of this fraud type (诈骗类型)' })
+  @IsOptional()
+  @IsString()
+  fraudType?: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'Cases of this unit and the units under it' })
   @IsOptional()
   @IsUUID()
   unitId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsDateTime(FILTER_BOUND) reportedFrom?: string;
-  @ApiPropertyOptional() @IsOptional() @IsDateTime(FILTER_BOUND) reportedTo?: string;
+  @ApiPropertyOptional({ description: 'Reported at or after (报案时间 from)' })
+  @IsOptional()
+  @IsDateTime(FILTER_BOUND)
+  reportedFrom?: string;
+  @ApiPropertyOptional({ description: 'Reported before (报案时间 to)' })
+  @IsOptional()
+  @IsDateTime(FILTER_BOUND)
+  reportedTo?: string;
   @ApiPropertyOptional({ description: 'Minimum loss in fen' })
   @IsOptional()
   @Transform(({ value }) =>

@@ -141,7 +141,12 @@ export class CaseLinksDto {
 }
 
 export class IdentifierLookupQuery {
-  @ApiProperty({ enum: IDENTIFIER_KINDS }) @IsIn(IDENTIFIER_KINDS) kind!: IdentifierKind;
+  @ApiProperty({
+    description: 'bank_card (银行卡), phone, wechat, alipay, qq, url, app or other',
+    enum: IDENTIFIER_KINDS,
+  })
+  @IsIn(IDENTIFIER_KINDS)
+  kind!: IdentifierKind;
   @ApiProperty({
     example: '6222 0212 3456 7890 128',
     description: 'As written anywhere; normalized like identifiers of cases before the lookup',

@@ -286,12 +286,15 @@ export class TransferHitPage extends PageMeta {
 // Dissuasion (预警劝阻)
 
 export class ListDissuasionsQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: DISSUASION_STATUSES })
+  @ApiPropertyOptional({ description: 'open or closed', enum: DISSUASION_STATUSES })
   @IsOptional()
   @IsIn(DISSUASION_STATUSES)
   status?: DissuasionStatus;
 
-  @ApiPropertyOptional({ enum: RISK_GRADES })
+  @ApiPropertyOptional({
+    description: 'Only tasks of this risk grade (风险等级)',
+    enum: RISK_GRADES,
+  })
   @IsOptional()
   @IsIn(RISK_GRADES)
   riskGrade?: RiskGrade;

@@ -16,7 +16,10 @@ export class CreateApiKeyDto {
 }
 
 export class ListApiKeysQuery extends PageQuery {
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() unitId?: string;
+  @ApiPropertyOptional({ description: 'Only keys of this bank unit', format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  unitId?: string;
 }
 
 @ApiSchema({

@@ -32,12 +32,12 @@ export class CreateUnitDto {
 }
 
 export class ListUnitsQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: UnitKind })
+  @ApiPropertyOptional({ description: 'Only units of this level', enum: UnitKind })
   @IsOptional()
   @IsEnum(UnitKind)
   kind?: UnitKind;
 
-  @ApiPropertyOptional({ format: 'uuid' })
+  @ApiPropertyOptional({ description: 'Only the children of this unit', format: 'uuid' })
   @IsOptional()
   @IsUUID()
   parentId?: string;

@@ -81,8 +81,14 @@ export class UpdateUserDto {
 }
 
 export class ListUsersQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: Role }) @IsOptional() @IsEnum(Role) role?: Role;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() unitId?: string;
+  @ApiPropertyOptional({ description: 'Only users with this role', enum: Role })
+  @IsOptional()
+  @IsEnum(Role)
+  role?: Role;
+  @ApiPropertyOptional({ description: 'Only users of this unit', format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  unitId?: string;
 }
 
 @ApiSchema({ description: 'A user account' })

@@ -57,7 +57,11 @@ export class SignAllocationDto {
 }
 
 export class SheetQuery {
-  @ApiPropertyOptional({ enum: ['html', 'csv'], default: 'html' })
+  @ApiPropertyOptional({
+    description: 'html (default, to print) or csv',
+    enum: ['html', 'csv'],
+    default: 'html',
+  })
   @IsOptional()
   @IsIn(['html', 'csv'])
   format?: 'html' | 'csv';

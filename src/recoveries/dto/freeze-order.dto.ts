@@ -105,15 +105,21 @@ export class ConvertFreezeOrderDto extends FreezeOrderNoteDto {
 }
 
 export class ListFreezeOrdersQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: FREEZE_ORDER_STATUSES })
+  @ApiPropertyOptional({ description: 'Only orders in this status', enum: FREEZE_ORDER_STATUSES })
   @IsOptional()
   @IsIn(FREEZE_ORDER_STATUSES)
   status?: FreezeOrderStatus;
-  @ApiPropertyOptional({ enum: FREEZE_ORDER_KINDS })
+  @ApiPropertyOptional({
+    description: 'stop_payment (紧急止付) or freeze (冻结)',
+    enum: FREEZE_ORDER_KINDS,
+  })
   @IsOptional()
   @IsIn(FREEZE_ORDER_KINDS)
   kind?: FreezeOrderKind;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() caseId?: string;
+  @ApiPropertyOptional({ description: 'Only orders of this case', format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  caseId?: string;
 }
 
 @ApiSchema({

@@ -37,8 +37,14 @@ export class CreateRecoveryDto {
 }
 
 export class ListRecoveriesQuery extends PageQuery {
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() orderId?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() caseId?: string;
+  @ApiPropertyOptional({ description: 'Only recoveries from this freeze order', format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  orderId?: string;
+  @ApiPropertyOptional({ description: 'Only recoveries of this case', format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  caseId?: string;
 }
 
 export class AllocationQuery {

@@ -42,7 +42,10 @@ export class CoordinatorsController {
     type: CoordinatorDto,
   })
   @ApiOperation({ summary: 'Add a coordinator with their WeChat group channel' })
-  @ApiErrors(400, 413)
+  @ApiErrors(400, 413, {
+    status: 409,
+    description: 'The community already has a coordinator for a group of that name',
+  })
   create(@CurrentActor() actor: Actor, @Body() dto: CreateCoordinatorDto): Promise<CoordinatorDto> {
     return this.coordinators.create(actor, dto);
   }

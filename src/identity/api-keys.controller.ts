@@ -51,7 +51,7 @@ export class ApiKeysController {
     type: ApiKeyDto,
   })
   @ApiOperation({ summary: 'Revoke an API key' })
-  @ApiErrors(400, 404)
+  @ApiErrors(400, 404, { status: 409, description: 'The key is already revoked' })
   revoke(@IdParam() id: string): Promise<ApiKeyDto> {
     return this.keys.revoke(id);
   }

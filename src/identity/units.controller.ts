@@ -48,7 +48,7 @@ export class UnitsController {
     type: UnitDto,
   })
   @ApiOperation({ summary: 'Create a unit (police unit or bank)' })
-  @ApiErrors(400, 413)
+  @ApiErrors(400, 413, { status: 409, description: 'The unit code is taken' })
   async create(@Body() dto: CreateUnitDto): Promise<UnitDto> {
     return UnitDto.from(await this.units.create(dto));
   }

@@ -31,7 +31,7 @@ export class UsersController {
   @Allow(Role.Admin)
   @ApiCreatedResponse({ description: 'A user account', type: UserDto })
   @ApiOperation({ summary: 'Create a user' })
-  @ApiErrors(400, 413)
+  @ApiErrors(400, 413, { status: 409, description: 'The username is taken' })
   async create(@Body() dto: CreateUserDto): Promise<UserDto> {
     return UserDto.from(await this.users.create(dto));
   }
@@ -45,7 +45,10 @@ export class UsersController {
     description:
       'Change name, role, unit, phone or password, or disable (tokens already issued stop working).',
   })
-  @ApiErrors(400, 404, 413)
+  @ApiErrors(400, 404, 413, {
+    status: 409,
+    description: 'An admin may not disable or demote their own account',
+  })
   async update(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,

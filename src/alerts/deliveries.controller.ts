@@ -19,6 +19,7 @@ import { IdParam } from '../common/http/id-param.js';
 import { DELIVERY_PAGE_CSP, deliveryPageHtml, deliveryProblemHtml } from './delivery-page.js';
 import { AckDeliveryDto, AckResultDto, FullMessageDto } from './dto/warning.dto.js';
 import { WarningsService } from './warnings.service.js';
+import { ApiErrors } from '../common/http/api-errors.js';
 
 class TokenQuery {
   @ApiProperty({ description: 'The signed token of the link sent with the message' })
@@ -45,7 +46,13 @@ export class DeliveriesController {
   @Post(':id/ack')
   @HttpCode(200)
   @Allow(Role.CommunityPolice, Role.Supervisor, Role.Officer)
-  @ApiOkResponse({ type: AckResultDto })
+  @ApiOkResponse({ description: 'A delivery after its acknowledgement', type: AckResultDto })
+  @ApiOperation({
+    summary: 'Acknowledge a delivered warning (已收到)',
+    description:
+      "已收到, recorded by a logged-in officer of the coordinator's area (or with the link's token).",
+  })
+  @ApiErrors(400, 404, 413)
   ack(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -67,6 +74,7 @@ export class DeliveriesController {
       'button acknowledges. API clients acknowledge with POST /api/v1/deliveries/{id}/ack.',
   })
   @ApiResponse({ status: 303, description: 'To the page of the delivery' })
+  @ApiErrors(400)
   @Redirect(undefined, 303)
   ackByLink(@IdParam() id: string, @Query() q: TokenQuery): { url: string } {
     return { url: pagePath(id, q.token) };
@@ -75,7 +83,15 @@ export class DeliveriesController {
   /** The whole text behind "阅读全文". */
   @Get(':id/message')
   @Public()
-  @ApiOkResponse({ type: FullMessageDto })
+  @ApiOkResponse({
+    description: 'The whole text of a delivered warning (阅读全文)',
+    type: FullMessageDto,
+  })
+  @ApiOperation({
+    summary: 'The full text of a delivered warning (阅读全文)',
+    description: 'The whole text behind "阅读全文".',
+  })
+  @ApiErrors(400, 404)
   message(@IdParam() id: string, @Query() q: TokenQuery): Promise<FullMessageDto> {
     return this.warnings.fullMessage(id, q.token);
   }

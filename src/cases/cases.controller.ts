@@ -1,6 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiOkResponse,
@@ -34,6 +33,7 @@ import {
   VictimDto,
   VictimInput,
 } from './dto/case.dto.js';
+import { ApiErrors } from '../common/http/api-errors.js';
 
 /** Cases of the caller's unit subtree. Bank liaisons and community police have no access to cases. */
 const CASE_ROLES = [Role.Admin, Role.Supervisor, Role.Officer] as const;
@@ -47,7 +47,9 @@ export class CasesController {
 
   @Get()
   @Allow(...CASE_ROLES)
-  @ApiOkResponse({ type: CasePage })
+  @ApiOkResponse({ description: 'One page of cases', type: CasePage })
+  @ApiOperation({ summary: 'List and filter cases (案件) in the caller’s unit subtree' })
+  @ApiErrors(400)
   list(@CurrentActor() actor: Actor, @Query() q: ListCasesQuery): Promise<CasePage> {
     return this.cases.list(actor, q);
   }
@@ -76,8 +78,15 @@ export class CasesController {
   @Allow(...CASE_WRITERS)
   // Up to 100 victims, 500 identifiers and 1,000 transfers (≈ 130 bytes each) in one request.
   @JsonBody({ maxBytes: 1024 * 1024 })
-  @ApiCreatedResponse({ type: CaseDto })
-  @ApiBadRequestResponse({ type: ErrorBody })
+  @ApiCreatedResponse({
+    description: 'A case (案件) with its victims, identifiers and transfers',
+    type: CaseDto,
+  })
+  @ApiOperation({
+    summary: 'Register a case (接报立案) with its victims, identifiers and transfers',
+    description: '接报立案: a case with its victims, identifiers and transfers in one request.',
+  })
+  @ApiErrors(400, 413)
   create(@CurrentActor() actor: Actor, @Body() dto: CreateCaseDto): Promise<CaseDto> {
     return this.cases.create(actor, dto);
   }
@@ -85,7 +94,16 @@ export class CasesController {
   /** Victim PII is masked unless `?reveal=pii` (supervisors and officers; each reveal is audited). */
   @Get(':id')
   @Allow(...CASE_ROLES)
-  @ApiOkResponse({ type: CaseDto })
+  @ApiOkResponse({
+    description: 'A case (案件) with its victims, identifiers and transfers',
+    type: CaseDto,
+  })
+  @ApiOperation({
+    summary: 'One case with victims, identifiers and transfers',
+    description:
+      'Victim PII is masked unless `?reveal=pii` (supervisors and officers; each reveal is audited).',
+  })
+  @ApiErrors(400, 404)
   get(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -96,7 +114,12 @@ export class CasesController {
 
   @Patch(':id')
   @Allow(...CASE_WRITERS)
-  @ApiOkResponse({ type: CaseDto })
+  @ApiOkResponse({
+    description: 'A case (案件) with its victims, identifiers and transfers',
+    type: CaseDto,
+  })
+  @ApiOperation({ summary: 'Update a case’s details' })
+  @ApiErrors(400, 404, 413)
   update(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -109,11 +132,19 @@ export class CasesController {
   @Post(':id/transitions')
   @HttpCode(200)
   @Allow(...CASE_WRITERS)
-  @ApiOkResponse({ type: CaseSummaryDto })
+  @ApiOkResponse({
+    description: 'A case (案件) without its victims, identifiers and transfers',
+    type: CaseSummaryDto,
+  })
   @ApiConflictResponse({
     type: ErrorBody,
     description: 'Not a transition the workflow allows from the current status',
   })
+  @ApiOperation({
+    summary: 'Move a case along its workflow (立案, 侦查中, 破案, 结案, …)',
+    description: '报案 → 立案 → 侦查中 → 破案 → 结案 (or 不予立案, 中止); any other step is a 409.',
+  })
+  @ApiErrors(400, 404, 413)
   transition(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -124,14 +155,26 @@ export class CasesController {
 
   @Get(':id/timeline')
   @Allow(...CASE_ROLES)
-  @ApiOkResponse({ type: [TimelineEntryDto] })
+  @ApiOkResponse({
+    description:
+      'A list, each: one entry of a case’s timeline: a status change, a note or an evidence upload',
+    type: [TimelineEntryDto],
+  })
+  @ApiOperation({ summary: 'The case’s timeline: status changes, notes and events' })
+  @ApiErrors(400, 404)
   timeline(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<TimelineEntryDto[]> {
     return this.cases.timeline(actor, id);
   }
 
   @Get(':id/notes')
   @Allow(...CASE_ROLES)
-  @ApiOkResponse({ type: [TimelineEntryDto] })
+  @ApiOkResponse({
+    description:
+      'A list, each: one entry of a case’s timeline: a status change, a note or an evidence upload',
+    type: [TimelineEntryDto],
+  })
+  @ApiOperation({ summary: 'The case’s notes (办案记录)' })
+  @ApiErrors(400, 404)
   notes(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<TimelineEntryDto[]> {
     return this.cases.timeline(actor, id, true);
   }
@@ -140,7 +183,12 @@ export class CasesController {
   @Allow(...CASE_WRITERS)
   // 10,000 characters, up to 6 bytes each when a client escapes them as \uXXXX.
   @JsonBody({ maxBytes: 128 * 1024 })
-  @ApiCreatedResponse({ type: TimelineEntryDto })
+  @ApiCreatedResponse({
+    description: 'One entry of a case’s timeline: a status change, a note or an evidence upload',
+    type: TimelineEntryDto,
+  })
+  @ApiOperation({ summary: 'Add a note to a case' })
+  @ApiErrors(400, 404, 413)
   addNote(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -151,7 +199,12 @@ export class CasesController {
 
   @Get(':id/victims')
   @Allow(...CASE_ROLES)
-  @ApiOkResponse({ type: [VictimDto] })
+  @ApiOkResponse({
+    description: 'A list, each: a victim (受害人) of a case; PII is masked unless revealed',
+    type: [VictimDto],
+  })
+  @ApiOperation({ summary: 'The case’s victims (受害人)' })
+  @ApiErrors(400, 404)
   victims(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -162,7 +215,12 @@ export class CasesController {
 
   @Post(':id/victims')
   @Allow(...CASE_WRITERS)
-  @ApiCreatedResponse({ type: VictimDto })
+  @ApiCreatedResponse({
+    description: 'A victim (受害人) of a case; PII is masked unless revealed',
+    type: VictimDto,
+  })
+  @ApiOperation({ summary: 'Add a victim to a case' })
+  @ApiErrors(400, 404, 413)
   addVictim(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -173,7 +231,12 @@ export class CasesController {
 
   @Get(':id/identifiers')
   @Allow(...CASE_ROLES)
-  @ApiOkResponse({ type: [CaseIdentifierDto] })
+  @ApiOkResponse({
+    description: 'A list, each: an identifier (涉案标识) linked to a case, and its role in it',
+    type: [CaseIdentifierDto],
+  })
+  @ApiOperation({ summary: 'The case’s identifiers: accounts, phones, WeChat IDs, … (涉案标识)' })
+  @ApiErrors(400, 404)
   identifiers(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<CaseIdentifierDto[]> {
     return this.cases.identifiers(actor, id);
   }
@@ -181,7 +244,16 @@ export class CasesController {
   /** Links an identifier (created if new) to the case; answers the case's identifiers. */
   @Post(':id/identifiers')
   @Allow(...CASE_WRITERS)
-  @ApiCreatedResponse({ type: [CaseIdentifierDto] })
+  @ApiCreatedResponse({
+    description: 'A list, each: an identifier (涉案标识) linked to a case, and its role in it',
+    type: [CaseIdentifierDto],
+  })
+  @ApiOperation({
+    summary: 'Link an identifier to a case',
+    description:
+      "Links an identifier (created if new) to the case; answers the case's identifiers.",
+  })
+  @ApiErrors(400, 404, 413)
   linkIdentifier(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -193,7 +265,16 @@ export class CasesController {
   /** Unlinks an identifier from this case only (to correct a value, unlink and link another). */
   @Delete(':id/identifiers/:identifierId')
   @Allow(...CASE_WRITERS)
-  @ApiOkResponse({ type: [CaseIdentifierDto] })
+  @ApiOkResponse({
+    description: 'A list, each: an identifier (涉案标识) linked to a case, and its role in it',
+    type: [CaseIdentifierDto],
+  })
+  @ApiOperation({
+    summary: 'Unlink an identifier from a case',
+    description:
+      'Unlinks an identifier from this case only (to correct a value, unlink and link another).',
+  })
+  @ApiErrors(400, 404)
   unlinkIdentifier(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -204,14 +285,24 @@ export class CasesController {
 
   @Get(':id/transfers')
   @Allow(...CASE_ROLES)
-  @ApiOkResponse({ type: [TransferDto] })
+  @ApiOkResponse({
+    description: 'A list, each: a victim’s transfer (转账) to an identifier of the case',
+    type: [TransferDto],
+  })
+  @ApiOperation({ summary: 'The case’s transfers (转账记录)' })
+  @ApiErrors(400, 404)
   transfers(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<TransferDto[]> {
     return this.cases.transfers(actor, id);
   }
 
   @Post(':id/transfers')
   @Allow(...CASE_WRITERS)
-  @ApiCreatedResponse({ type: [TransferDto] })
+  @ApiCreatedResponse({
+    description: 'A list, each: a victim’s transfer (转账) to an identifier of the case',
+    type: [TransferDto],
+  })
+  @ApiOperation({ summary: 'Record a victim’s transfer' })
+  @ApiErrors(400, 404, 413)
   addTransfer(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Actor } from '../common/auth/actor.js';
 import { Allow } from '../common/auth/allow.decorator.js';
 import { CurrentActor } from '../common/auth/current-actor.decorator.js';
@@ -14,6 +20,7 @@ import {
   DissuasionPage,
   ListDissuasionsQuery,
 } from './dto/transfer-flags.dto.js';
+import { ApiErrors } from '../common/http/api-errors.js';
 
 /** Dissuasion tasks (预警劝阻) of the caller's unit subtree. */
 @ApiTags('dissuasions')
@@ -23,7 +30,9 @@ export class DissuasionsController {
 
   @Get()
   @Allow(Role.Admin, Role.Supervisor, Role.Officer)
-  @ApiOkResponse({ type: DissuasionPage })
+  @ApiOkResponse({ description: 'One page of dissuasion tasks', type: DissuasionPage })
+  @ApiOperation({ summary: 'List dissuasion tasks (劝阻任务)' })
+  @ApiErrors(400)
   list(@CurrentActor() actor: Actor, @Query() q: ListDissuasionsQuery): Promise<DissuasionPage> {
     return this.dissuasions.list(actor, q);
   }
@@ -31,8 +40,16 @@ export class DissuasionsController {
   /** Records a contact attempt; the first sets the task's time to first contact. */
   @Post(':id/contacts')
   @Allow(Role.Supervisor, Role.Officer)
-  @ApiCreatedResponse({ type: DissuasionDto })
+  @ApiCreatedResponse({
+    description: 'A dissuasion task (劝阻任务): reach the payer before more money leaves',
+    type: DissuasionDto,
+  })
   @ApiConflictResponse({ type: ErrorBody, description: 'The task is closed' })
+  @ApiOperation({
+    summary: 'Record a contact attempt on a dissuasion task',
+    description: "Records a contact attempt; the first sets the task's time to first contact.",
+  })
+  @ApiErrors(400, 404, 413)
   addContact(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -45,8 +62,16 @@ export class DissuasionsController {
   @Post(':id/outcome')
   @HttpCode(200)
   @Allow(Role.Supervisor, Role.Officer)
-  @ApiOkResponse({ type: DissuasionDto })
+  @ApiOkResponse({
+    description: 'A dissuasion task (劝阻任务): reach the payer before more money leaves',
+    type: DissuasionDto,
+  })
   @ApiConflictResponse({ type: ErrorBody, description: 'The task is already closed' })
+  @ApiOperation({
+    summary: 'Close a dissuasion task with its outcome',
+    description: 'Closes the task with its outcome; already_paid (已被骗) drafts a case.',
+  })
+  @ApiErrors(400, 404, 413)
   close(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,

@@ -11,10 +11,10 @@ import {
 import {
   ApiBadRequestResponse,
   ApiBody,
-  ApiConflictResponse,
   ApiConsumes,
   ApiCreatedResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiPayloadTooLargeResponse,
   ApiProduces,
   ApiTags,
@@ -31,6 +31,7 @@ import { ApiError, badRequest, ErrorBody } from '../common/http/errors.js';
 import { IdParam } from '../common/http/id-param.js';
 import { EVIDENCE_UPLOAD_SCHEMA, EvidenceDto } from './dto/evidence.dto.js';
 import { EvidenceService, FormPart, MAX_DESCRIPTION } from './evidence.service.js';
+import { ApiErrors } from '../common/http/api-errors.js';
 
 /** Bank liaisons and community police have no access to case evidence. */
 const EVIDENCE_READERS = [Role.Admin, Role.Supervisor, Role.Officer] as const;
@@ -113,12 +114,20 @@ export class EvidenceController {
   @Allow(...EVIDENCE_WRITERS)
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: EVIDENCE_UPLOAD_SCHEMA })
-  @ApiCreatedResponse({ type: EvidenceDto })
+  @ApiCreatedResponse({
+    description: 'One evidence file (电子数据证据) of a case',
+    type: EvidenceDto,
+  })
   @ApiBadRequestResponse({ type: ErrorBody, description: 'No file, or a field not of the form' })
   @ApiPayloadTooLargeResponse({
     type: ErrorBody,
     description: 'The file is over EVIDENCE_MAX_BYTES',
   })
+  @ApiOperation({
+    summary: 'Upload an evidence file (电子数据证据)',
+    description: '上传电子数据证据: multipart with one `file` and an optional `description`.',
+  })
+  @ApiErrors(404)
   upload(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -135,7 +144,12 @@ export class EvidenceController {
 
   @Get()
   @Allow(...EVIDENCE_READERS)
-  @ApiOkResponse({ type: [EvidenceDto] })
+  @ApiOkResponse({
+    description: 'A list, each: one evidence file (电子数据证据) of a case',
+    type: [EvidenceDto],
+  })
+  @ApiOperation({ summary: 'The case’s evidence files' })
+  @ApiErrors(400, 404)
   list(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<EvidenceDto[]> {
     return this.evidence.list(actor, id);
   }
@@ -145,8 +159,13 @@ export class EvidenceController {
   @Allow(...EVIDENCE_READERS)
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The file, with Content-Disposition and x-sha256' })
-  @ApiConflictResponse({
-    type: ErrorBody,
+  @ApiOperation({
+    summary: 'Download an evidence file',
+    description:
+      'The file as uploaded, after its SHA-256 was checked again; `x-sha256` carries it.',
+  })
+  @ApiErrors(400, 404, {
+    status: 409,
     description: 'evidence integrity check failed: the stored bytes no longer match their SHA-256',
   })
   async download(

@@ -1,13 +1,16 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiSchema, ApiTags } from '@nestjs/swagger';
 import { Allow } from '../common/auth/allow.decorator.js';
 import { ANY_ROLE } from '../common/auth/roles.js';
 import { CasesService } from './cases.service.js';
 
+@ApiSchema({ description: 'A fraud type (诈骗类型) with its Chinese and English labels' })
 class FraudTypeDto {
-  @ApiProperty({ example: 'task_rebate' }) code!: string;
-  @ApiProperty({ example: '刷单返利' }) labelZh!: string;
-  @ApiProperty({ example: 'Task rebate (fake order brushing)' }) labelEn!: string;
+  @ApiProperty({ description: 'Code used in cases and warnings', example: 'task_rebate' })
+  code!: string;
+  @ApiProperty({ description: 'Chinese label', example: '刷单返利' }) labelZh!: string;
+  @ApiProperty({ description: 'English label', example: 'Task rebate (fake order brushing)' })
+  labelEn!: string;
   @ApiProperty({ example: 2023, description: 'First year the code is current' }) validFrom!: number;
   @ApiProperty({
     nullable: true,
@@ -27,7 +30,11 @@ export class FraudTypesController {
 
   @Get()
   @Allow(...ANY_ROLE)
-  @ApiOkResponse({ type: [FraudTypeDto] })
+  @ApiOkResponse({
+    description: 'A list, each: a fraud type (诈骗类型) with its Chinese and English labels',
+    type: [FraudTypeDto],
+  })
+  @ApiOperation({ summary: 'The fraud types (诈骗类型) a case may have' })
   list(): Promise<FraudTypeDto[]> {
     return this.cases.fraudTypes();
   }

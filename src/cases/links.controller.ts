@@ -3,6 +3,7 @@ import {
   ApiBadRequestResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Actor } from '../common/auth/actor.js';
@@ -30,9 +31,17 @@ export class LinksController {
   /** 串并案: cases linked to this one through shared identifiers, with the chain that links each. */
   @Get(':id/links')
   @Allow(...LINK_READERS)
-  @ApiOkResponse({ type: CaseLinksDto })
+  @ApiOkResponse({
+    description: 'The cases linked to a case (串并案) through shared identifiers',
+    type: CaseLinksDto,
+  })
   @ApiBadRequestResponse({ type: ErrorBody, description: 'depth outside 1..3' })
   @ApiNotFoundResponse({ type: ErrorBody, description: 'No such case in the caller’s scope' })
+  @ApiOperation({
+    summary: 'Linked cases (串并案) through shared identifiers',
+    description:
+      '串并案: cases linked to this one through shared identifiers, with the chain that links each.',
+  })
   get(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -50,12 +59,20 @@ export class IdentifierLookupController {
   /** Which cases an account, phone, … is seen in (scoped), and the loss traced into it (all cases). */
   @Get('lookup')
   @Allow(...LINK_READERS)
-  @ApiOkResponse({ type: IdentifierLookupDto })
+  @ApiOkResponse({
+    description: 'Where an identifier appears, and the loss traced into it',
+    type: IdentifierLookupDto,
+  })
   @ApiBadRequestResponse({
     type: ErrorBody,
     description: 'Unknown kind, or a value not valid for it',
   })
   @ApiNotFoundResponse({ type: ErrorBody, description: 'No case has named this identifier' })
+  @ApiOperation({
+    summary: 'Look up an identifier: the cases it appears in and the loss traced into it',
+    description:
+      'Which cases an account, phone, … is seen in (scoped), and the loss traced into it (all cases).',
+  })
   lookup(
     @CurrentActor() actor: Actor,
     @Query() q: IdentifierLookupQuery,

@@ -4,6 +4,7 @@ import {
   ApiBody,
   ApiExtraModels,
   ApiOkResponse,
+  ApiOperation,
   ApiSecurity,
   ApiTags,
   getSchemaPath,
@@ -26,6 +27,7 @@ import {
   TransferHitPage,
 } from './dto/transfer-flags.dto.js';
 import { TransferFlagsService } from './transfer-flags.service.js';
+import { ApiErrors } from '../common/http/api-errors.js';
 
 /** Suspicious-transfer flags (可疑交易) from banks, and their hits on cases (命中). */
 @ApiTags('transfer-flags')
@@ -60,6 +62,8 @@ export class TransferFlagsController {
     type: ErrorBody,
     description: `A single flag that is invalid, or a batch that is not 1 to ${MAX_FLAGS_PER_BATCH} flags`,
   })
+  @ApiOperation({ summary: 'Report suspicious transfers (可疑交易预警) from a bank' })
+  @ApiErrors(413)
   ingest(@CurrentActor() actor: Actor, @Body() body: unknown): Promise<TransferFlagIngestResult> {
     return this.flags.ingest(actor, body);
   }
@@ -68,7 +72,13 @@ export class TransferFlagsController {
   @Get()
   @Allow(Role.Admin, Role.Supervisor, Role.Officer, Role.BankLiaison)
   @ApiSecurity('bank-api-key')
-  @ApiOkResponse({ type: TransferFlagPage })
+  @ApiOkResponse({ description: 'One page of transfer flags', type: TransferFlagPage })
+  @ApiOperation({
+    summary: 'List transfer flags',
+    description:
+      'A bank sees its own flags; officers and supervisors those that hit a case in scope; admins all.',
+  })
+  @ApiErrors(400)
   list(
     @CurrentActor() actor: Actor,
     @Query() q: ListTransferFlagsQuery,
@@ -79,7 +89,12 @@ export class TransferFlagsController {
   /** Hits on cases of the caller's unit subtree, newest first. */
   @Get('hits')
   @Allow(Role.Admin, Role.Supervisor, Role.Officer)
-  @ApiOkResponse({ type: TransferHitPage })
+  @ApiOkResponse({ description: 'One page of hits', type: TransferHitPage })
+  @ApiOperation({
+    summary: 'Transfer flags that hit a case’s identifiers',
+    description: "Hits on cases of the caller's unit subtree, newest first.",
+  })
+  @ApiErrors(400)
   hits(@CurrentActor() actor: Actor, @Query() q: ListTransferHitsQuery): Promise<TransferHitPage> {
     return this.flags.hits(actor, q);
   }

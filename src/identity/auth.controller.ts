@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import {
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
@@ -13,6 +14,7 @@ import { ANY_ROLE, Role } from '../common/auth/roles.js';
 import { ErrorBody } from '../common/http/errors.js';
 import { AuthService } from './auth.service.js';
 import { LoginDto, MeDto, TokenDto } from './dto/auth.dto.js';
+import { ApiErrors } from '../common/http/api-errors.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -23,12 +25,21 @@ export class AuthController {
   @Post('login')
   @Public()
   @HttpCode(200)
-  @ApiOkResponse({ type: TokenDto })
-  @ApiUnauthorizedResponse({ type: ErrorBody })
+  @ApiOkResponse({ description: 'A bearer token for the Authorization header', type: TokenDto })
+  @ApiUnauthorizedResponse({
+    type: ErrorBody,
+    description: 'Wrong username or password, or a disabled account',
+  })
   @ApiTooManyRequestsResponse({
     type: ErrorBody,
     description: 'Too many attempts; see Retry-After',
   })
+  @ApiOperation({
+    summary: 'Sign in with username and password; answers a bearer token',
+    description:
+      'For an admin, also sets an HttpOnly cookie limited to /queues, to open the queue dashboard.',
+  })
+  @ApiErrors(400, 413)
   async login(
     @Body() dto: LoginDto,
     @Req() req: FastifyRequest,
@@ -48,7 +59,11 @@ export class AuthController {
 
   @Get('me')
   @Allow(...ANY_ROLE)
-  @ApiOkResponse({ type: MeDto })
+  @ApiOkResponse({
+    description: 'The caller: a user or a bank API key, with its role and unit',
+    type: MeDto,
+  })
+  @ApiOperation({ summary: 'The signed-in user' })
   me(@CurrentActor() actor: Actor): Promise<MeDto> {
     return this.auth.me(actor);
   }

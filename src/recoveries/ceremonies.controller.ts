@@ -3,6 +3,7 @@ import {
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
@@ -24,6 +25,7 @@ import {
   SheetQuery,
   SignAllocationDto,
 } from './dto/ceremony.dto.js';
+import { ApiErrors } from '../common/http/api-errors.js';
 
 const READERS = [Role.Admin, Role.Supervisor, Role.Officer] as const;
 const WRITERS = [Role.Supervisor, Role.Officer] as const;
@@ -36,14 +38,21 @@ export class CeremoniesController {
 
   @Get()
   @Allow(...READERS)
-  @ApiOkResponse({ type: CeremonyPage })
+  @ApiOkResponse({ description: 'One page of ceremonies', type: CeremonyPage })
+  @ApiOperation({ summary: 'List return ceremonies (返还仪式)' })
+  @ApiErrors(400)
   list(@CurrentActor() actor: Actor, @Query() q: ListCeremoniesQuery): Promise<CeremonyPage> {
     return this.ceremonies.list(actor, q);
   }
 
   @Post()
   @Allow(...WRITERS)
-  @ApiCreatedResponse({ type: CeremonyDto })
+  @ApiCreatedResponse({
+    description: 'A return ceremony (返还仪式) at which recovered money is handed back',
+    type: CeremonyDto,
+  })
+  @ApiOperation({ summary: 'Plan a return ceremony' })
+  @ApiErrors(400, 413)
   create(@CurrentActor() actor: Actor, @Body() dto: CreateCeremonyDto): Promise<CeremonyDto> {
     return this.ceremonies.create(actor, dto);
   }
@@ -51,7 +60,16 @@ export class CeremoniesController {
   /** With its allocations (victims masked) and totals: amount, victims, cases, by fraud type. */
   @Get(':id')
   @Allow(...READERS)
-  @ApiOkResponse({ type: CeremonyDto })
+  @ApiOkResponse({
+    description: 'A return ceremony (返还仪式) at which recovered money is handed back',
+    type: CeremonyDto,
+  })
+  @ApiOperation({
+    summary: 'One return ceremony with its allocations and totals',
+    description:
+      'With its allocations (victims masked) and totals: amount, victims, cases, by fraud type.',
+  })
+  @ApiErrors(400, 404)
   get(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<CeremonyDto> {
     return this.ceremonies.get(actor, id);
   }
@@ -63,6 +81,11 @@ export class CeremoniesController {
   @ApiOkResponse({
     description: 'The sheet: victims masked, amounts in yuan and fen, a signature column',
   })
+  @ApiOperation({
+    summary: 'The sign-off sheet to print (发还签收表), HTML or CSV',
+    description: '发还签收表 to print: HTML (default) or CSV.',
+  })
+  @ApiErrors(400, 404)
   async sheet(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -84,8 +107,16 @@ export class CeremoniesController {
   @Post(':id/allocations')
   @HttpCode(200)
   @Allow(...WRITERS)
-  @ApiOkResponse({ type: CeremonyDto })
+  @ApiOkResponse({
+    description: 'A return ceremony (返还仪式) at which recovered money is handed back',
+    type: CeremonyDto,
+  })
   @ApiConflictResponse({ type: ErrorBody, description: 'An allocation is already at a ceremony' })
+  @ApiOperation({
+    summary: 'Attach confirmed allocations to a ceremony',
+    description: 'Attaches confirmed allocations; one already returned at a ceremony is a 409.',
+  })
+  @ApiErrors(400, 404, 413)
   attach(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -98,8 +129,16 @@ export class CeremoniesController {
   @Post(':id/allocations/:allocationId/sign')
   @HttpCode(200)
   @Allow(...WRITERS)
-  @ApiOkResponse({ type: CeremonyDto })
+  @ApiOkResponse({
+    description: 'A return ceremony (返还仪式) at which recovered money is handed back',
+    type: CeremonyDto,
+  })
   @ApiConflictResponse({ type: ErrorBody, description: 'Already signed for' })
+  @ApiOperation({
+    summary: 'Record a victim’s signature for returned money (签收)',
+    description: "签收: the signer's ID number must be the victim's.",
+  })
+  @ApiErrors(400, 404, 413)
   sign(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,

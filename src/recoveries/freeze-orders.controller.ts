@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
@@ -23,6 +23,7 @@ import {
   ListFreezeOrdersQuery,
 } from './dto/freeze-order.dto.js';
 import { FreezeOrdersService } from './freeze-orders.service.js';
+import { ApiErrors } from '../common/http/api-errors.js';
 
 /** Police of the owning unit's subtree, and the bank asked (its liaisons and API keys); admins read all. */
 const ORDER_READERS = [Role.Admin, Role.Supervisor, Role.Officer, Role.BankLiaison] as const;
@@ -38,7 +39,16 @@ export class FreezeOrdersController {
   @Get()
   @Allow(...ORDER_READERS)
   @ApiSecurity('bank-api-key')
-  @ApiOkResponse({ type: FreezeOrderPage })
+  @ApiOkResponse({
+    description: 'One page of stop-payment and freeze orders',
+    type: FreezeOrderPage,
+  })
+  @ApiOperation({
+    summary: 'List stop-payment (紧急止付) and freeze (冻结) orders',
+    description:
+      "Police see their subtree's orders; a bank sees the orders addressed to it (its inbox).",
+  })
+  @ApiErrors(400)
   list(@CurrentActor() actor: Actor, @Query() q: ListFreezeOrdersQuery): Promise<FreezeOrderPage> {
     return this.orders.list(actor, q);
   }
@@ -46,13 +56,21 @@ export class FreezeOrdersController {
   /** 发起紧急止付 / 冻结 for a bank account of a case the caller may see. */
   @Post()
   @Allow(...ORDER_WRITERS)
-  @ApiCreatedResponse({ type: FreezeOrderDto })
-  @ApiBadRequestResponse({ type: ErrorBody })
+  @ApiCreatedResponse({
+    description:
+      'A stop-payment (紧急止付) or freeze (冻结) order to a bank for an account of a case',
+    type: FreezeOrderDto,
+  })
   @ApiConflictResponse({
     type: ErrorBody,
     description:
       'A live order of the kind holds the account, or the stop-payment repeat limit is reached',
   })
+  @ApiOperation({
+    summary: 'Request a stop-payment (紧急止付) or freeze (冻结) of a bank account',
+    description: '发起紧急止付 / 冻结 for a bank account of a case the caller may see.',
+  })
+  @ApiErrors(400, 413)
   create(@CurrentActor() actor: Actor, @Body() dto: CreateFreezeOrderDto): Promise<FreezeOrderDto> {
     return this.orders.create(actor, dto);
   }
@@ -61,7 +79,16 @@ export class FreezeOrdersController {
   @Get(':id')
   @Allow(...ORDER_READERS)
   @ApiSecurity('bank-api-key')
-  @ApiOkResponse({ type: FreezeOrderDto })
+  @ApiOkResponse({
+    description:
+      'A stop-payment (紧急止付) or freeze (冻结) order to a bank for an account of a case',
+    type: FreezeOrderDto,
+  })
+  @ApiOperation({
+    summary: 'One stop-payment or freeze order with its events',
+    description: 'The order with its events and golden-hour figures.',
+  })
+  @ApiErrors(400, 404)
   get(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<FreezeOrderDto> {
     return this.orders.get(actor, id);
   }
@@ -71,8 +98,17 @@ export class FreezeOrdersController {
   @HttpCode(200)
   @Allow(Role.BankLiaison)
   @ApiSecurity('bank-api-key')
-  @ApiOkResponse({ type: FreezeOrderDto })
+  @ApiOkResponse({
+    description:
+      'A stop-payment (紧急止付) or freeze (冻结) order to a bank for an account of a case',
+    type: FreezeOrderDto,
+  })
   @ApiConflictResponse({ type: ErrorBody, description: 'The order was already answered' })
+  @ApiOperation({
+    summary: 'A bank answers an order (银行反馈)',
+    description: '银行反馈: frozen, partially_frozen (with frozenFen) or rejected (with a reason).',
+  })
+  @ApiErrors(400, 404, 413)
   answer(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -85,8 +121,17 @@ export class FreezeOrdersController {
   @Post(':id/renew')
   @HttpCode(200)
   @Allow(...ORDER_WRITERS)
-  @ApiOkResponse({ type: FreezeOrderDto })
+  @ApiOkResponse({
+    description:
+      'A stop-payment (紧急止付) or freeze (冻结) order to a bank for an account of a case',
+    type: FreezeOrderDto,
+  })
   @ApiConflictResponse({ type: ErrorBody, description: 'Not a live freeze, or already lapsed' })
+  @ApiOperation({
+    summary: 'Renew a freeze (续冻) for six more months',
+    description: '续冻: +6 months from the current expiry, for a live freeze that has not lapsed.',
+  })
+  @ApiErrors(400, 404, 413)
   renew(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -99,8 +144,17 @@ export class FreezeOrdersController {
   @Post(':id/release')
   @HttpCode(200)
   @Allow(...ORDER_WRITERS)
-  @ApiOkResponse({ type: FreezeOrderDto })
+  @ApiOkResponse({
+    description:
+      'A stop-payment (紧急止付) or freeze (冻结) order to a bank for an account of a case',
+    type: FreezeOrderDto,
+  })
   @ApiConflictResponse({ type: ErrorBody, description: 'The order is not live' })
+  @ApiOperation({
+    summary: 'Release a stop-payment or freeze (解除)',
+    description: '解除止付/冻结.',
+  })
+  @ApiErrors(400, 404, 413)
   release(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -115,6 +169,11 @@ export class FreezeOrdersController {
   @Allow(...ORDER_WRITERS)
   @ApiOkResponse({ type: FreezeOrderDto, description: 'The freeze the stop-payment became' })
   @ApiConflictResponse({ type: ErrorBody, description: 'Not a live stop-payment, or expired' })
+  @ApiOperation({
+    summary: 'Convert a stop-payment into a freeze (止付转冻结)',
+    description: '止付转冻结: answers the new freeze order.',
+  })
+  @ApiErrors(400, 404, 413)
   convert(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Actor } from '../common/auth/actor.js';
 import { Allow } from '../common/auth/allow.decorator.js';
 import { CurrentActor } from '../common/auth/current-actor.decorator.js';
@@ -16,6 +22,7 @@ import {
   RecoveryTotalsDto,
 } from './dto/recovery.dto.js';
 import { RecoveriesService } from './recoveries.service.js';
+import { ApiErrors } from '../common/http/api-errors.js';
 
 const READERS = [Role.Admin, Role.Supervisor, Role.Officer] as const;
 const WRITERS = [Role.Supervisor, Role.Officer] as const;
@@ -28,7 +35,9 @@ export class RecoveriesController {
 
   @Get()
   @Allow(...READERS)
-  @ApiOkResponse({ type: RecoveryPage })
+  @ApiOkResponse({ description: 'One page of recoveries', type: RecoveryPage })
+  @ApiOperation({ summary: 'List recoveries (追回款)' })
+  @ApiErrors(400)
   list(@CurrentActor() actor: Actor, @Query() q: ListRecoveriesQuery): Promise<RecoveryPage> {
     return this.recoveries.list(actor, q);
   }
@@ -36,7 +45,16 @@ export class RecoveriesController {
   /** The unit's figures: requested, frozen, recovered, allocated, returned, and the golden hour. */
   @Get('totals')
   @Allow(Role.Admin, Role.Supervisor, Role.Officer, Role.CommunityPolice)
-  @ApiOkResponse({ type: RecoveryTotalsDto })
+  @ApiOkResponse({
+    description:
+      'The unit’s money figures in fen: requested, frozen, recovered, allocated, returned, and the golden hour',
+    type: RecoveryTotalsDto,
+  })
+  @ApiOperation({
+    summary: 'The unit’s money figures: requested, frozen, recovered, allocated, returned',
+    description:
+      "The unit's figures: requested, frozen, recovered, allocated, returned, and the golden hour.",
+  })
   totals(@CurrentActor() actor: Actor): Promise<RecoveryTotalsDto> {
     return this.recoveries.totals(actor);
   }
@@ -44,18 +62,31 @@ export class RecoveriesController {
   /** 追回: Σ recoveries of an order never pass its frozen amount (409). */
   @Post()
   @Allow(...WRITERS)
-  @ApiCreatedResponse({ type: RecoveryDto })
+  @ApiCreatedResponse({
+    description: 'Money recovered (追回) from a frozen account into custody',
+    type: RecoveryDto,
+  })
   @ApiConflictResponse({
     type: ErrorBody,
     description: 'Over the frozen amount, or not a live freeze',
   })
+  @ApiOperation({
+    summary: 'Record money recovered from a frozen account (追回)',
+    description: '追回: Σ recoveries of an order never pass its frozen amount (409).',
+  })
+  @ApiErrors(400, 413)
   create(@CurrentActor() actor: Actor, @Body() dto: CreateRecoveryDto): Promise<RecoveryDto> {
     return this.recoveries.create(actor, dto);
   }
 
   @Get(':id')
   @Allow(...READERS)
-  @ApiOkResponse({ type: RecoveryDto })
+  @ApiOkResponse({
+    description: 'Money recovered (追回) from a frozen account into custody',
+    type: RecoveryDto,
+  })
+  @ApiOperation({ summary: 'One recovery with its allocations' })
+  @ApiErrors(400, 404)
   get(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<RecoveryDto> {
     return this.recoveries.get(actor, id);
   }
@@ -64,11 +95,20 @@ export class RecoveriesController {
   @Post(':id/allocations')
   @HttpCode(200)
   @Allow(...WRITERS)
-  @ApiOkResponse({ type: AllocationProposalDto })
+  @ApiOkResponse({
+    description: 'A proposed or confirmed split of a recovery among victims',
+    type: AllocationProposalDto,
+  })
   @ApiConflictResponse({
     type: ErrorBody,
     description: 'Nothing left to allocate, the public notice has not passed, or the split changed',
   })
+  @ApiOperation({
+    summary: 'Propose or confirm how a recovery is split among victims (返还分配)',
+    description:
+      '返还分配: proposes the split (stored; a pro-rata one starts its 公示), or stores it with ?confirm=true.',
+  })
+  @ApiErrors(400, 404)
   allocate(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,

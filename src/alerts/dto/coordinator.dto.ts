@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -15,6 +15,7 @@ import {
 import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
 import { Channel, CHANNELS } from '../channels.js';
 
+@ApiSchema({ description: 'A new coordinator and their channel' })
 export class CreateCoordinatorDto {
   @ApiProperty({ example: '王秀英', description: '协调员姓名' })
   @IsString()
@@ -30,7 +31,7 @@ export class CreateCoordinatorDto {
   @IsUUID('4')
   communityId!: string;
 
-  @ApiProperty({ example: '东山社区反诈宣传群' })
+  @ApiProperty({ description: 'Name of the WeChat group (微信群)', example: '东山社区反诈宣传群' })
   @IsString()
   @Length(1, 100)
   groupName!: string;
@@ -43,7 +44,11 @@ export class CreateCoordinatorDto {
   @Max(100000)
   groupSize?: number;
 
-  @ApiProperty({ enum: CHANNELS })
+  @ApiProperty({
+    description:
+      'How messages reach the group: wecom_bot (企业微信群机器人), webhook, or manual (forwarded by hand)',
+    enum: CHANNELS,
+  })
   @IsIn(CHANNELS)
   channel!: Channel;
 
@@ -67,18 +72,27 @@ export class CreateCoordinatorDto {
   webhookSecret?: string;
 }
 
+@ApiSchema({ description: 'Changes to a coordinator; absent fields stay as they are' })
 export class UpdateCoordinatorDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) name?: string;
+  @ApiPropertyOptional({ description: 'Coordinator’s name' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  name?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'Mobile phone number' })
   @IsOptional()
   @IsString()
   @Matches(/^1[3-9]\d{9}$/, { message: 'must be an 11-digit mainland mobile number' })
   phone?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) groupName?: string;
+  @ApiPropertyOptional({ description: 'Name of the WeChat group (微信群)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  groupName?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'Members of the group' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -86,11 +100,28 @@ export class UpdateCoordinatorDto {
   @Max(100000)
   groupSize?: number;
 
-  @ApiPropertyOptional({ enum: CHANNELS }) @IsOptional() @IsIn(CHANNELS) channel?: Channel;
+  @ApiPropertyOptional({
+    description:
+      'How messages reach the group: wecom_bot (企业微信群机器人), webhook, or manual (forwarded by hand)',
+    enum: CHANNELS,
+  })
+  @IsOptional()
+  @IsIn(CHANNELS)
+  channel?: Channel;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 500) webhookUrl?: string;
+  @ApiPropertyOptional({
+    description: 'Webhook or bot URL (https), for wecom_bot and webhook channels',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  webhookUrl?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(16, 200) webhookSecret?: string;
+  @ApiPropertyOptional({ description: 'Signing secret for a webhook channel; never shown back' })
+  @IsOptional()
+  @IsString()
+  @Length(16, 200)
+  webhookSecret?: string;
 
   @ApiPropertyOptional({ description: 'false: the coordinator gets nothing' })
   @IsOptional()
@@ -99,9 +130,12 @@ export class UpdateCoordinatorDto {
 }
 
 export class ListCoordinatorsQuery extends PageQuery {
-  @ApiPropertyOptional() @IsOptional() @IsUUID('4') communityId?: string;
+  @ApiPropertyOptional({ description: 'Only coordinators of this community (社区)' })
+  @IsOptional()
+  @IsUUID('4')
+  communityId?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'Only enabled (true) or disabled (false) coordinators' })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) =>
     value === 'true' ? true : value === 'false' ? false : value,
@@ -110,14 +144,22 @@ export class ListCoordinatorsQuery extends PageQuery {
   enabled?: boolean;
 }
 
+@ApiSchema({
+  description: 'A community coordinator (社区联络员) and the WeChat group they relay warnings to',
+})
 export class CoordinatorDto {
-  @ApiProperty() id!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty() phone!: string;
-  @ApiProperty() communityId!: string;
-  @ApiProperty() groupName!: string;
-  @ApiProperty() groupSize!: number;
-  @ApiProperty({ enum: CHANNELS }) channel!: Channel;
+  @ApiProperty({ description: 'Identifier (UUID)' }) id!: string;
+  @ApiProperty({ description: 'Coordinator’s name' }) name!: string;
+  @ApiProperty({ description: 'Mobile phone number' }) phone!: string;
+  @ApiProperty({ description: 'Community (社区) unit the group belongs to' }) communityId!: string;
+  @ApiProperty({ description: 'Name of the WeChat group (微信群)' }) groupName!: string;
+  @ApiProperty({ description: 'Members of the group (for reach figures)' }) groupSize!: number;
+  @ApiProperty({
+    description:
+      'How messages reach the group: wecom_bot (企业微信群机器人), webhook, or manual (forwarded by hand)',
+    enum: CHANNELS,
+  })
+  channel!: Channel;
   @ApiProperty({
     nullable: true,
     type: String,
@@ -126,12 +168,20 @@ export class CoordinatorDto {
   webhookUrl!: string | null;
   @ApiProperty({ description: 'Whether a webhook secret is set (never returned)' })
   hasSecret!: boolean;
-  @ApiProperty() enabled!: boolean;
-  @ApiProperty({ nullable: true, type: String }) channelBrokenAt!: string | null;
-  @ApiProperty({ nullable: true, type: String }) channelBrokenReason!: string | null;
-  @ApiProperty() createdAt!: string;
+  @ApiProperty({ description: 'A disabled coordinator gets nothing' }) enabled!: boolean;
+  @ApiProperty({
+    description: 'When the channel stopped working (e.g. the bot was removed)',
+    nullable: true,
+    type: String,
+  })
+  channelBrokenAt!: string | null;
+  @ApiProperty({ description: 'Why the channel stopped working', nullable: true, type: String })
+  channelBrokenReason!: string | null;
+  @ApiProperty({ description: 'When it was created (ISO 8601 with offset)' }) createdAt!: string;
 }
 
+@ApiSchema({ description: 'One page of coordinators' })
 export class CoordinatorPage extends PageMeta {
-  @ApiProperty({ type: [CoordinatorDto] }) items!: CoordinatorDto[];
+  @ApiProperty({ description: 'The records of this page', type: [CoordinatorDto] })
+  items!: CoordinatorDto[];
 }

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -14,6 +14,7 @@ import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
 import { DELIVERY_STATUSES, DeliveryStatus } from '../entities/delivery.entity.js';
 import { SEVERITIES, Severity, WARNING_STATUSES, WarningStatus } from '../warning-status.js';
 
+@ApiSchema({ description: 'A draft scam warning' })
 export class CreateWarningDto {
   @ApiProperty({ example: '警惕冒充电商客服“退款理赔”诈骗', description: '标题' })
   @IsString()
@@ -30,7 +31,11 @@ export class CreateWarningDto {
   @Length(1, 64)
   fraudType!: string;
 
-  @ApiProperty({ enum: SEVERITIES, example: 'severe' })
+  @ApiProperty({
+    description: 'CAP severity: extreme, severe, moderate or minor',
+    enum: SEVERITIES,
+    example: 'severe',
+  })
   @IsIn(SEVERITIES)
   severity!: Severity;
 
@@ -51,6 +56,7 @@ export class CreateWarningDto {
   publishAt?: string;
 }
 
+@ApiSchema({ description: 'When to publish an approved warning' })
 export class PublishWarningDto {
   @ApiPropertyOptional({
     example: '2025-11-20T09:00:00+08:00',
@@ -61,6 +67,7 @@ export class PublishWarningDto {
   publishAt?: string;
 }
 
+@ApiSchema({ description: 'Why a warning is withdrawn (撤回)' })
 export class WithdrawWarningDto {
   @ApiPropertyOptional({ example: '信息有误', description: '撤回原因, sent with the notice' })
   @IsOptional()
@@ -70,60 +77,102 @@ export class WithdrawWarningDto {
 }
 
 export class ListWarningsQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: WARNING_STATUSES })
+  @ApiPropertyOptional({ description: 'Only warnings in this status', enum: WARNING_STATUSES })
   @IsOptional()
   @IsIn(WARNING_STATUSES)
   status?: WarningStatus;
 }
 
+@ApiSchema({ description: 'A unit a warning is addressed to' })
 export class TargetUnitDto {
-  @ApiProperty() id!: string;
-  @ApiProperty() code!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty() kind!: string;
+  @ApiProperty({ description: 'Identifier (UUID)' }) id!: string;
+  @ApiProperty({ description: 'Unit code' }) code!: string;
+  @ApiProperty({ description: 'Name' }) name!: string;
+  @ApiProperty({ description: 'Unit level' }) kind!: string;
 }
 
+@ApiSchema({ description: 'A scam warning (预警) for community WeChat groups' })
 export class WarningDto {
-  @ApiProperty() id!: string;
-  @ApiProperty() title!: string;
-  @ApiProperty() body!: string;
-  @ApiProperty() fraudType!: string;
-  @ApiProperty({ enum: SEVERITIES }) severity!: Severity;
-  @ApiProperty({ enum: WARNING_STATUSES }) status!: WarningStatus;
-  @ApiProperty() unitId!: string;
-  @ApiProperty({ nullable: true, type: String }) authorId!: string | null;
-  @ApiProperty({ enum: ['manual', 'trend_scan'] }) source!: 'manual' | 'trend_scan';
-  @ApiProperty({ type: [TargetUnitDto] }) targets!: TargetUnitDto[];
-  @ApiProperty({ nullable: true, type: String }) approvedBy!: string | null;
-  @ApiProperty({ nullable: true, type: String }) approvedAt!: string | null;
-  @ApiProperty({ nullable: true, type: String }) publishAt!: string | null;
-  @ApiProperty({ nullable: true, type: String }) publishedAt!: string | null;
-  @ApiProperty({ nullable: true, type: String }) withdrawnAt!: string | null;
-  @ApiProperty({ nullable: true, type: String }) withdrawReason!: string | null;
-  @ApiProperty() createdAt!: string;
+  @ApiProperty({ description: 'Identifier (UUID)' }) id!: string;
+  @ApiProperty({ description: 'Title' }) title!: string;
+  @ApiProperty({ description: 'Warning text' }) body!: string;
+  @ApiProperty({ description: 'Fraud type (诈骗类型) code, see GET /fraud-types' })
+  fraudType!: string;
+  @ApiProperty({
+    description: 'CAP severity: extreme, severe, moderate or minor',
+    enum: SEVERITIES,
+  })
+  severity!: Severity;
+  @ApiProperty({
+    description: 'draft, approved, scheduled, published or withdrawn (撤回)',
+    enum: WARNING_STATUSES,
+  })
+  status!: WarningStatus;
+  @ApiProperty({ description: 'Issuing unit' }) unitId!: string;
+  @ApiProperty({ description: 'Who wrote it', nullable: true, type: String }) authorId!:
+    string | null;
+  @ApiProperty({
+    description: 'Written by hand, or drafted by the trend scan (趋势研判)',
+    enum: ['manual', 'trend_scan'],
+  })
+  source!: 'manual' | 'trend_scan';
+  @ApiProperty({ description: 'Units whose communities receive it', type: [TargetUnitDto] })
+  targets!: TargetUnitDto[];
+  @ApiProperty({ description: 'Supervisor who approved it', nullable: true, type: String })
+  approvedBy!: string | null;
+  @ApiProperty({ description: 'When it was approved', nullable: true, type: String }) approvedAt!:
+    string | null;
+  @ApiProperty({ description: 'When it is to be published', nullable: true, type: String })
+  publishAt!: string | null;
+  @ApiProperty({ description: 'When it was published', nullable: true, type: String })
+  publishedAt!: string | null;
+  @ApiProperty({ description: 'When it was withdrawn', nullable: true, type: String })
+  withdrawnAt!: string | null;
+  @ApiProperty({ description: 'Why it was withdrawn', nullable: true, type: String })
+  withdrawReason!: string | null;
+  @ApiProperty({ description: 'When it was created (ISO 8601 with offset)' }) createdAt!: string;
 }
 
+@ApiSchema({ description: 'One page of warnings' })
 export class WarningPage extends PageMeta {
-  @ApiProperty({ type: [WarningDto] }) items!: WarningDto[];
+  @ApiProperty({ description: 'The records of this page', type: [WarningDto] })
+  items!: WarningDto[];
 }
 
+@ApiSchema({ description: 'A warning’s delivery to one coordinator’s group' })
 export class DeliveryRowDto {
-  @ApiProperty() id!: string;
-  @ApiProperty({ enum: ['warning', 'withdrawal'] }) kind!: 'warning' | 'withdrawal';
-  @ApiProperty() coordinatorId!: string;
-  @ApiProperty() coordinatorName!: string;
-  @ApiProperty() groupName!: string;
-  @ApiProperty() communityId!: string;
-  @ApiProperty() channel!: string;
-  @ApiProperty({ enum: DELIVERY_STATUSES }) status!: DeliveryStatus;
-  @ApiProperty() attempts!: number;
-  @ApiProperty({ nullable: true, type: String }) lastError!: string | null;
-  @ApiProperty({ nullable: true, type: String }) sentAt!: string | null;
-  @ApiProperty({ nullable: true, type: String }) acknowledgedAt!: string | null;
+  @ApiProperty({ description: 'Identifier (UUID)' }) id!: string;
+  @ApiProperty({
+    description: 'The warning, or its withdrawal notice',
+    enum: ['warning', 'withdrawal'],
+  })
+  kind!: 'warning' | 'withdrawal';
+  @ApiProperty({ description: 'The coordinator' }) coordinatorId!: string;
+  @ApiProperty({ description: 'The coordinator’s name' }) coordinatorName!: string;
+  @ApiProperty({ description: 'Name of the WeChat group (微信群)' }) groupName!: string;
+  @ApiProperty({ description: 'Community (社区) unit the group belongs to' }) communityId!: string;
+  @ApiProperty({
+    description:
+      'How messages reach the group: wecom_bot (企业微信群机器人), webhook, or manual (forwarded by hand)',
+  })
+  channel!: string;
+  @ApiProperty({
+    description: 'queued, sending, sent, failed, acknowledged (已收到) or cancelled',
+    enum: DELIVERY_STATUSES,
+  })
+  status!: DeliveryStatus;
+  @ApiProperty({ description: 'Send attempts so far' }) attempts!: number;
+  @ApiProperty({ description: 'The last send error', nullable: true, type: String }) lastError!:
+    string | null;
+  @ApiProperty({ description: 'When it was sent', nullable: true, type: String }) sentAt!:
+    string | null;
+  @ApiProperty({ description: 'When it was acknowledged', nullable: true, type: String })
+  acknowledgedAt!: string | null;
 }
 
+@ApiSchema({ description: 'A warning’s deliveries per coordinator, with counts by status' })
 export class WarningDeliveriesDto {
-  @ApiProperty() warningId!: string;
+  @ApiProperty({ description: 'The warning' }) warningId!: string;
   @ApiProperty({
     description: 'Warning deliveries by status (withdrawal notices are counted apart)',
     example: { queued: 0, sending: 0, sent: 12, failed: 1, acknowledged: 3, cancelled: 0 },
@@ -131,9 +180,11 @@ export class WarningDeliveriesDto {
   counts!: Record<DeliveryStatus, number>;
   @ApiProperty({ description: 'Withdrawal notices by status' })
   withdrawalCounts!: Record<DeliveryStatus, number>;
-  @ApiProperty({ type: [DeliveryRowDto] }) items!: DeliveryRowDto[];
+  @ApiProperty({ description: 'One row per delivery', type: [DeliveryRowDto] })
+  items!: DeliveryRowDto[];
 }
 
+@ApiSchema({ description: 'Acknowledging (已收到) a delivery' })
 export class AckDeliveryDto {
   @ApiPropertyOptional({ description: 'The signed token of the link sent with the message' })
   @IsOptional()
@@ -142,17 +193,23 @@ export class AckDeliveryDto {
   token?: string;
 }
 
+@ApiSchema({ description: 'A delivery after its acknowledgement' })
 export class AckResultDto {
-  @ApiProperty() id!: string;
-  @ApiProperty({ enum: DELIVERY_STATUSES }) status!: DeliveryStatus;
-  @ApiProperty() acknowledgedAt!: string;
+  @ApiProperty({ description: 'Identifier (UUID)' }) id!: string;
+  @ApiProperty({ description: 'Delivery status', enum: DELIVERY_STATUSES }) status!: DeliveryStatus;
+  @ApiProperty({ description: 'When it was acknowledged' }) acknowledgedAt!: string;
 }
 
+@ApiSchema({ description: 'A message waiting for a manual-channel coordinator to forward by hand' })
 export class PendingMessageDto {
-  @ApiProperty() deliveryId!: string;
-  @ApiProperty() warningId!: string;
-  @ApiProperty({ enum: ['warning', 'withdrawal'] }) kind!: 'warning' | 'withdrawal';
-  @ApiProperty() title!: string;
+  @ApiProperty({ description: 'The delivery' }) deliveryId!: string;
+  @ApiProperty({ description: 'The warning' }) warningId!: string;
+  @ApiProperty({
+    description: 'The warning, or its withdrawal notice',
+    enum: ['warning', 'withdrawal'],
+  })
+  kind!: 'warning' | 'withdrawal';
+  @ApiProperty({ description: 'Title of the warning' }) title!: string;
   @ApiProperty({ description: 'The message to forward, as WeCom markdown' }) markdown!: string;
   @ApiProperty({
     description:
@@ -162,9 +219,11 @@ export class PendingMessageDto {
   text!: string;
 }
 
+@ApiSchema({ description: 'The whole text of a delivered warning (阅读全文)' })
 export class FullMessageDto {
-  @ApiProperty() title!: string;
-  @ApiProperty() body!: string;
-  @ApiProperty() typicalScript!: string;
-  @ApiProperty() closing!: string;
+  @ApiProperty({ description: 'Title' }) title!: string;
+  @ApiProperty({ description: 'Warning text' }) body!: string;
+  @ApiProperty({ description: 'What the fraudsters typically say (典型话术)' })
+  typicalScript!: string;
+  @ApiProperty({ description: 'Closing line with the reporting hotline (96110)' }) closing!: string;
 }

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -20,8 +20,15 @@ import { CASE_STATUSES, CaseStatus } from '../case-status.js';
 import { IDENTIFIER_KINDS, IdentifierKind } from '../../common/validation/identifiers.js';
 import { IDENTIFIER_ROLES, TRANSFER_CHANNELS } from '../case-constants.js';
 
+@ApiSchema({
+  description:
+    'A victim (受害人) of a new case; the ID number, phone and address are stored encrypted',
+})
 export class VictimInput {
-  @ApiProperty({ example: '张三' }) @IsString() @Length(1, 50) name!: string;
+  @ApiProperty({ description: 'Full name', example: '张三' })
+  @IsString()
+  @Length(1, 50)
+  name!: string;
   @ApiPropertyOptional({
     example: '11010519491231002X',
     description: '居民身份证号, 18 characters, checked (GB 11643)',
@@ -29,8 +36,11 @@ export class VictimInput {
   @IsOptional()
   @IsString()
   idNumber?: string;
-  @ApiPropertyOptional({ example: '13812345678' }) @IsOptional() @IsString() phone?: string;
-  @ApiPropertyOptional({ example: '贵阳市云岩区东山路12号' })
+  @ApiPropertyOptional({ description: 'Mobile phone number', example: '13812345678' })
+  @IsOptional()
+  @IsString()
+  phone?: string;
+  @ApiPropertyOptional({ description: 'Home address', example: '贵阳市云岩区东山路12号' })
   @IsOptional()
   @IsString()
   @Length(1, 200)
@@ -41,8 +51,17 @@ export class VictimInput {
   communityUnitId?: string;
 }
 
+@ApiSchema({
+  description:
+    'An identifier (涉案标识) a case names: bank card, phone, WeChat, Alipay, QQ, URL, app, …',
+})
 export class IdentifierInput {
-  @ApiProperty({ enum: IDENTIFIER_KINDS }) @IsIn(IDENTIFIER_KINDS) kind!: IdentifierKind;
+  @ApiProperty({
+    description: 'bank_card (银行卡), phone, wechat, alipay, qq, url, app or other',
+    enum: IDENTIFIER_KINDS,
+  })
+  @IsIn(IDENTIFIER_KINDS)
+  kind!: IdentifierKind;
   @ApiProperty({
     example: '6222 0212 3456 7890 128',
     description: 'Normalized before storing (digits only for cards and phones, …)',
@@ -50,7 +69,7 @@ export class IdentifierInput {
   @IsString()
   @Length(1, 500)
   value!: string;
-  @ApiPropertyOptional({ example: '中国工商银行' })
+  @ApiPropertyOptional({ description: 'Bank name, for a bank card', example: '中国工商银行' })
   @IsOptional()
   @IsString()
   @Length(1, 100)
@@ -63,9 +82,14 @@ export class IdentifierInput {
   @IsOptional()
   @IsIn(IDENTIFIER_ROLES)
   role?: (typeof IDENTIFIER_ROLES)[number];
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 1000) note?: string;
+  @ApiPropertyOptional({ description: 'Free-text note' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 1000)
+  note?: string;
 }
 
+@ApiSchema({ description: 'A victim’s transfer (转账) to a suspect’s account in a new case' })
 export class TransferInput {
   @ApiProperty({ description: 'Index of the victim in this request’s victims' })
   @IsInt()
@@ -76,26 +100,41 @@ export class TransferInput {
   @Min(0)
   identifierIndex!: number;
   @ApiProperty({ example: 5000000, description: 'Amount in fen (分)' }) @IsFen() amountFen!: number;
-  @ApiProperty({ example: '2026-11-20T14:05:00+08:00' })
+  @ApiProperty({ description: 'When the money left', example: '2026-11-20T14:05:00+08:00' })
   @IsDateTime(PAST_EVENT)
   transferredAt!: string;
-  @ApiProperty({ enum: TRANSFER_CHANNELS })
+  @ApiProperty({
+    description: 'How it was paid: bank transfer, WeChat Pay, Alipay, cash or other',
+    enum: TRANSFER_CHANNELS,
+  })
   @IsIn(TRANSFER_CHANNELS)
   channel!: (typeof TRANSFER_CHANNELS)[number];
 }
 
+@ApiSchema({
+  description: 'A case to register (接报立案), with its victims, identifiers and transfers',
+})
 export class CreateCaseDto {
   @ApiProperty({ example: 'task_rebate', description: 'A code from GET /fraud-types' })
   @IsString()
   fraudType!: string;
-  @ApiProperty({ example: '受害人在兼职群内被诱导刷单，先后向对方提供的银行卡转账5笔。' })
+  @ApiProperty({
+    description: 'Brief facts of the case (简要案情)',
+    example: '受害人在兼职群内被诱导刷单，先后向对方提供的银行卡转账5笔。',
+  })
   @IsString()
   @Length(1, 5000)
   summary!: string;
-  @ApiProperty({ example: '2026-11-21T09:30:00+08:00' })
+  @ApiProperty({
+    description: 'When the victim reported it (报案时间)',
+    example: '2026-11-21T09:30:00+08:00',
+  })
   @IsDateTime(PAST_EVENT)
   reportedAt!: string;
-  @ApiPropertyOptional({ example: '2026-11-20T14:00:00+08:00' })
+  @ApiPropertyOptional({
+    description: 'When the fraud happened (案发时间)',
+    example: '2026-11-20T14:00:00+08:00',
+  })
   @IsOptional()
   @IsDateTime(PAST_EVENT)
   occurredAt?: string;
@@ -113,21 +152,24 @@ export class CreateCaseDto {
   @IsOptional()
   @IsUUID()
   officerId?: string;
-  @ApiPropertyOptional({ type: [VictimInput] })
+  @ApiPropertyOptional({ description: 'Victims (受害人)', type: [VictimInput] })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })
   @Type(() => VictimInput)
   victims?: VictimInput[];
-  @ApiPropertyOptional({ type: [IdentifierInput] })
+  @ApiPropertyOptional({
+    description: 'Identifiers the case names (涉案标识)',
+    type: [IdentifierInput],
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(500)
   @ValidateNested({ each: true })
   @Type(() => IdentifierInput)
   identifiers?: IdentifierInput[];
-  @ApiPropertyOptional({ type: [TransferInput] })
+  @ApiPropertyOptional({ description: 'Victims’ transfers (转账记录)', type: [TransferInput] })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(1000)
@@ -136,9 +178,17 @@ export class CreateCaseDto {
   transfers?: TransferInput[];
 }
 
+@ApiSchema({ description: 'Changes to a case; absent fields stay as they are' })
 export class UpdateCaseDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() fraudType?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 5000) summary?: string;
+  @ApiPropertyOptional({ description: 'Fraud type (诈骗类型) code, see GET /fraud-types' })
+  @IsOptional()
+  @IsString()
+  fraudType?: string;
+  @ApiPropertyOptional({ description: 'Brief facts of the case (简要案情)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 5000)
+  summary?: string;
   @ApiPropertyOptional({
     type: String,
     nullable: true,
@@ -148,28 +198,53 @@ export class UpdateCaseDto {
   @Clearable()
   @IsDateTime(PAST_EVENT)
   occurredAt?: string | null;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() officerId?: string;
+  @ApiPropertyOptional({ description: 'Officer in charge (主办民警)', format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  officerId?: string;
 }
 
+@ApiSchema({ description: 'A workflow step of a case (立案, 侦查中, 破案, 结案, 不予立案, 中止)' })
 export class TransitionDto {
-  @ApiProperty({ enum: CASE_STATUSES }) @IsIn(CASE_STATUSES) to!: CaseStatus;
-  @ApiProperty({ example: '经审查符合立案条件' }) @IsString() @Length(1, 1000) reason!: string;
+  @ApiProperty({ description: 'The status to move to', enum: CASE_STATUSES })
+  @IsIn(CASE_STATUSES)
+  to!: CaseStatus;
+  @ApiProperty({
+    description: 'Why (required for rejecting or suspending)',
+    example: '经审查符合立案条件',
+  })
+  @IsString()
+  @Length(1, 1000)
+  reason!: string;
 }
 
+@ApiSchema({ description: 'A note (办案记录) on a case' })
 export class NoteDto {
-  @ApiProperty({ example: '已调取涉案银行卡流水。' }) @IsString() @Length(1, 10000) body!: string;
+  @ApiProperty({
+    description: 'The note, up to 10,000 characters',
+    example: '已调取涉案银行卡流水。',
+  })
+  @IsString()
+  @Length(1, 10000)
+  body!: string;
 }
 
+@ApiSchema({ description: 'A transfer of one of the case’s victims to add to the case' })
 export class AddVictimTransferDto {
-  @ApiProperty({ format: 'uuid' }) @IsUUID() victimId!: string;
+  @ApiProperty({ description: 'The victim who paid', format: 'uuid' }) @IsUUID() victimId!: string;
   @ApiProperty({ format: 'uuid', description: 'An identifier linked to this case' })
   @IsUUID()
   identifierId!: string;
-  @ApiProperty({ example: 5000000 }) @IsFen() amountFen!: number;
-  @ApiProperty({ example: '2026-11-20T14:05:00+08:00' })
+  @ApiProperty({ description: 'Amount in fen (分, 1/100 yuan), an integer', example: 5000000 })
+  @IsFen()
+  amountFen!: number;
+  @ApiProperty({ description: 'When the money left', example: '2026-11-20T14:05:00+08:00' })
   @IsDateTime(PAST_EVENT)
   transferredAt!: string;
-  @ApiProperty({ enum: TRANSFER_CHANNELS })
+  @ApiProperty({
+    description: 'How it was paid: bank transfer, WeChat Pay, Alipay, cash or other',
+    enum: TRANSFER_CHANNELS,
+  })
   @IsIn(TRANSFER_CHANNELS)
   channel!: (typeof TRANSFER_CHANNELS)[number];
 }
@@ -185,17 +260,26 @@ export class RevealQuery {
 }
 
 export class ListCasesQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: CASE_STATUSES })
+  @ApiPropertyOptional({ description: 'Only cases in this workflow status', enum: CASE_STATUSES })
   @IsOptional()
   @IsIn(CASE_STATUSES)
   status?: CaseStatus;
-  @ApiPropertyOptional() @IsOptional() @IsString() fraudType?: string;
+  @ApiPropertyOptional({ description: 'Only cases of this fraud type (诈骗类型)' })
+  @IsOptional()
+  @IsString()
+  fraudType?: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'Cases of this unit and the units under it' })
   @IsOptional()
   @IsUUID()
   unitId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsDateTime(FILTER_BOUND) reportedFrom?: string;
-  @ApiPropertyOptional() @IsOptional() @IsDateTime(FILTER_BOUND) reportedTo?: string;
+  @ApiPropertyOptional({ description: 'Reported at or after (报案时间 from)' })
+  @IsOptional()
+  @IsDateTime(FILTER_BOUND)
+  reportedFrom?: string;
+  @ApiPropertyOptional({ description: 'Reported before (报案时间 to)' })
+  @IsOptional()
+  @IsDateTime(FILTER_BOUND)
+  reportedTo?: string;
   @ApiPropertyOptional({ description: 'Minimum loss in fen' })
   @IsOptional()
   @Transform(({ value }) =>
@@ -214,6 +298,10 @@ export class ListCasesQuery extends PageQuery {
  * POST /cases/search: how police look a case up. PII travels in the body, never in the URL (URLs
  * end up in logs, proxies and browser histories). Every criterion given must match.
  */
+@ApiSchema({
+  description:
+    'How police look a case up (案件查询): case number, victim ID number or phone, summary text',
+})
 export class SearchCasesDto extends PageQuery {
   @ApiPropertyOptional({
     example: 'GY-YY-WA-2026-000123',
@@ -249,74 +337,147 @@ export class SearchCasesDto extends PageQuery {
   q?: string;
 }
 
+@ApiSchema({ description: 'A victim (受害人) of a case; PII is masked unless revealed' })
 export class VictimDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ description: 'Identifier (UUID)', format: 'uuid' }) id!: string;
   @ApiProperty({ example: '张*', description: 'Masked unless revealed' }) name!: string;
-  @ApiProperty({ nullable: true, type: String, example: '110***********002X' }) idNumber!:
-    string | null;
-  @ApiProperty({ nullable: true, type: String, example: '138****5678' }) phone!: string | null;
-  @ApiProperty({ nullable: true, type: String }) address!: string | null;
-  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) communityUnitId!: string | null;
+  @ApiProperty({
+    description: 'Resident ID number (身份证号), masked unless revealed',
+    nullable: true,
+    type: String,
+    example: '110***********002X',
+  })
+  idNumber!: string | null;
+  @ApiProperty({
+    description: 'Phone, masked unless revealed',
+    nullable: true,
+    type: String,
+    example: '138****5678',
+  })
+  phone!: string | null;
+  @ApiProperty({ description: 'Address, masked unless revealed', nullable: true, type: String })
+  address!: string | null;
+  @ApiProperty({
+    description: 'Community (社区) the victim lives in',
+    nullable: true,
+    type: String,
+    format: 'uuid',
+  })
+  communityUnitId!: string | null;
   @ApiProperty({ description: 'Whether the PII fields are shown in clear' }) revealed!: boolean;
 }
 
+@ApiSchema({ description: 'An identifier (涉案标识) linked to a case, and its role in it' })
 export class CaseIdentifierDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: IDENTIFIER_KINDS }) kind!: string;
-  @ApiProperty() value!: string;
-  @ApiProperty({ nullable: true, type: String }) bankName!: string | null;
+  @ApiProperty({ description: 'Identifier (UUID)', format: 'uuid' }) id!: string;
+  @ApiProperty({
+    description: 'bank_card (银行卡), phone, wechat, alipay, qq, url, app or other',
+    enum: IDENTIFIER_KINDS,
+  })
+  kind!: string;
+  @ApiProperty({ description: 'The account number, phone number, URL, … (normalised)' })
+  value!: string;
+  @ApiProperty({ description: 'Bank name, for a bank card', nullable: true, type: String })
+  bankName!: string | null;
   @ApiProperty({
     nullable: true,
     type: Boolean,
     description: 'For cards: whether the number passes the Luhn check',
   })
   luhnValid!: boolean | null;
-  @ApiProperty({ enum: IDENTIFIER_ROLES }) role!: string;
-  @ApiProperty({ nullable: true, type: String }) note!: string | null;
+  @ApiProperty({
+    description:
+      'Its role in the case: receiving account (收款账户), contact phone, contact account, website, app, other',
+    enum: IDENTIFIER_ROLES,
+  })
+  role!: string;
+  @ApiProperty({ description: 'Free-text note', nullable: true, type: String }) note!:
+    string | null;
 }
 
+@ApiSchema({ description: 'A victim’s transfer (转账) to an identifier of the case' })
 export class TransferDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ format: 'uuid' }) victimId!: string;
-  @ApiProperty({ format: 'uuid' }) identifierId!: string;
-  @ApiProperty() amountFen!: number;
-  @ApiProperty() transferredAt!: string;
-  @ApiProperty({ enum: TRANSFER_CHANNELS }) channel!: string;
+  @ApiProperty({ description: 'Identifier (UUID)', format: 'uuid' }) id!: string;
+  @ApiProperty({ description: 'Victim (受害人) id', format: 'uuid' }) victimId!: string;
+  @ApiProperty({ description: 'The receiving identifier', format: 'uuid' }) identifierId!: string;
+  @ApiProperty({ description: 'Amount in fen (分, 1/100 yuan), an integer' }) amountFen!: number;
+  @ApiProperty({ description: 'When the money left' }) transferredAt!: string;
+  @ApiProperty({
+    description: 'How it was paid: bank transfer, WeChat Pay, Alipay, cash or other',
+    enum: TRANSFER_CHANNELS,
+  })
+  channel!: string;
 }
 
+@ApiSchema({ description: 'A case (案件) without its victims, identifiers and transfers' })
 export class CaseSummaryDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ example: 'GY-YY-WA-2026-000001' }) caseNo!: string;
-  @ApiProperty() fraudType!: string;
-  @ApiProperty({ enum: CASE_STATUSES }) status!: string;
-  @ApiProperty() summary!: string;
-  @ApiProperty() reportedAt!: string;
-  @ApiProperty({ nullable: true, type: String }) occurredAt!: string | null;
-  @ApiProperty({ format: 'uuid' }) unitId!: string;
-  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) officerId!: string | null;
+  @ApiProperty({ description: 'Identifier (UUID)', format: 'uuid' }) id!: string;
+  @ApiProperty({
+    description: 'Case number (案件编号): unit code, fraud type, year and sequence',
+    example: 'GY-YY-WA-2026-000001',
+  })
+  caseNo!: string;
+  @ApiProperty({ description: 'Fraud type (诈骗类型) code, see GET /fraud-types' })
+  fraudType!: string;
+  @ApiProperty({
+    description:
+      'Workflow status: reported (报案), registered (立案), investigating (侦查中), solved (破案), closed (结案), rejected (不予立案), suspended (中止)',
+    enum: CASE_STATUSES,
+  })
+  status!: string;
+  @ApiProperty({ description: 'Brief facts of the case (简要案情)' }) summary!: string;
+  @ApiProperty({ description: 'When the victim reported it (报案时间)' }) reportedAt!: string;
+  @ApiProperty({ description: 'When the fraud happened (案发时间)', nullable: true, type: String })
+  occurredAt!: string | null;
+  @ApiProperty({ description: 'Unit that handles the case (办案单位)', format: 'uuid' })
+  unitId!: string;
+  @ApiProperty({
+    description: 'Officer in charge (主办民警)',
+    nullable: true,
+    type: String,
+    format: 'uuid',
+  })
+  officerId!: string | null;
   @ApiProperty({ description: 'Sum of the victims’ transfers, in fen' }) lossFen!: number;
-  @ApiProperty() createdAt!: string;
-  @ApiProperty() updatedAt!: string;
+  @ApiProperty({ description: 'When it was created (ISO 8601 with offset)' }) createdAt!: string;
+  @ApiProperty({ description: 'When it was last changed' }) updatedAt!: string;
 }
 
+@ApiSchema({ description: 'A case (案件) with its victims, identifiers and transfers' })
 export class CaseDto extends CaseSummaryDto {
-  @ApiProperty({ type: [VictimDto] }) victims!: VictimDto[];
-  @ApiProperty({ type: [CaseIdentifierDto] }) identifiers!: CaseIdentifierDto[];
-  @ApiProperty({ type: [TransferDto] }) transfers!: TransferDto[];
+  @ApiProperty({ description: 'Victims (受害人)', type: [VictimDto] }) victims!: VictimDto[];
+  @ApiProperty({ description: 'Identifiers (涉案标识)', type: [CaseIdentifierDto] })
+  identifiers!: CaseIdentifierDto[];
+  @ApiProperty({ description: 'Transfers (转账记录)', type: [TransferDto] })
+  transfers!: TransferDto[];
 }
 
+@ApiSchema({ description: 'One page of cases' })
 export class CasePage extends PageMeta {
-  @ApiProperty({ type: [CaseSummaryDto] }) items!: CaseSummaryDto[];
+  @ApiProperty({ description: 'The records of this page', type: [CaseSummaryDto] })
+  items!: CaseSummaryDto[];
 }
 
+@ApiSchema({
+  description: 'One entry of a case’s timeline: a status change, a note or an evidence upload',
+})
 export class TimelineEntryDto {
-  @ApiProperty({ enum: ['transition', 'note', 'evidence'] })
+  @ApiProperty({
+    description: 'transition (status change), note or evidence',
+    enum: ['transition', 'note', 'evidence'],
+  })
   type!: 'transition' | 'note' | 'evidence';
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() at!: string;
-  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) actorId!: string | null;
-  @ApiProperty({ required: false }) from?: string;
-  @ApiProperty({ required: false }) to?: string;
+  @ApiProperty({ description: 'Id of the entry', format: 'uuid' }) id!: string;
+  @ApiProperty({ description: 'When' }) at!: string;
+  @ApiProperty({
+    description: 'Who did it (user or API key id)',
+    nullable: true,
+    type: String,
+    format: 'uuid',
+  })
+  actorId!: string | null;
+  @ApiProperty({ description: 'Previous status, for a transition', required: false }) from?: string;
+  @ApiProperty({ description: 'New status, for a transition', required: false }) to?: string;
   @ApiProperty({
     description: 'The reason of a transition, the text of a note, or the filename of evidence',
   })

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { IDENTIFIER_KINDS, IdentifierKind } from '../../common/validation/identifiers.js';
@@ -24,9 +24,10 @@ export class LinksQuery {
   depth?: number;
 }
 
+@ApiSchema({ description: 'A unit by id and name' })
 export class UnitRefDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ example: '南明分局花溪大道派出所' }) name!: string;
+  @ApiProperty({ description: 'Identifier (UUID)', format: 'uuid' }) id!: string;
+  @ApiProperty({ description: 'Full name', example: '南明分局花溪大道派出所' }) name!: string;
 }
 
 /**
@@ -34,8 +35,16 @@ export class UnitRefDto {
  * last step is the linked case itself). What the caller may not see is null: an identifier shared
  * only by cases out of scope, a case out of scope (only its unit is shown).
  */
+@ApiSchema({
+  description:
+    'One step of the chain that links a case: an identifier, or a case the chain passes through',
+})
 export class LinkStepDto {
-  @ApiProperty({ enum: ['identifier', 'case'] }) type!: 'identifier' | 'case';
+  @ApiProperty({
+    description: 'identifier, or a case the chain passes through',
+    enum: ['identifier', 'case'],
+  })
+  type!: 'identifier' | 'case';
   @ApiProperty({ description: 'Whether the caller may see this identifier or case' })
   visible!: boolean;
   @ApiProperty({
@@ -73,6 +82,10 @@ export class LinkStepDto {
  * A case linked to the start case (串并案). One the caller may not see has only `id: null`,
  * `visible: false`, its unit, and how it is linked (depth and path); none of its content.
  */
+@ApiSchema({
+  description:
+    'A case linked to the start case (串并案); one the caller may not see shows only its unit and how it is linked',
+})
 export class LinkedCaseDto {
   @ApiProperty({
     nullable: true,
@@ -106,9 +119,11 @@ export class LinkedCaseDto {
   reportedAt?: string;
 }
 
+@ApiSchema({ description: 'The cases linked to a case (串并案) through shared identifiers' })
 export class CaseLinksDto {
-  @ApiProperty({ format: 'uuid' }) caseId!: string;
-  @ApiProperty({ example: 'GY-YY-WA-2026-000001' }) caseNo!: string;
+  @ApiProperty({ description: 'The start case', format: 'uuid' }) caseId!: string;
+  @ApiProperty({ description: 'The start case’s number', example: 'GY-YY-WA-2026-000001' })
+  caseNo!: string;
   @ApiProperty({
     minimum: MIN_LINK_DEPTH,
     maximum: MAX_LINK_DEPTH,
@@ -126,7 +141,12 @@ export class CaseLinksDto {
 }
 
 export class IdentifierLookupQuery {
-  @ApiProperty({ enum: IDENTIFIER_KINDS }) @IsIn(IDENTIFIER_KINDS) kind!: IdentifierKind;
+  @ApiProperty({
+    description: 'bank_card (银行卡), phone, wechat, alipay, qq, url, app or other',
+    enum: IDENTIFIER_KINDS,
+  })
+  @IsIn(IDENTIFIER_KINDS)
+  kind!: IdentifierKind;
   @ApiProperty({
     example: '6222 0212 3456 7890 128',
     description: 'As written anywhere; normalized like identifiers of cases before the lookup',
@@ -136,11 +156,22 @@ export class IdentifierLookupQuery {
   value!: string;
 }
 
+@ApiSchema({ description: 'The identifier looked up' })
 export class LookupIdentifierDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: IDENTIFIER_KINDS }) kind!: IdentifierKind;
+  @ApiProperty({ description: 'Identifier (UUID)', format: 'uuid' }) id!: string;
+  @ApiProperty({
+    description: 'bank_card (银行卡), phone, wechat, alipay, qq, url, app or other',
+    enum: IDENTIFIER_KINDS,
+  })
+  kind!: IdentifierKind;
   @ApiProperty({ example: '6222021234567890128', description: 'Normalized value' }) value!: string;
-  @ApiProperty({ nullable: true, type: String, example: '中国工商银行' }) bankName!: string | null;
+  @ApiProperty({
+    description: 'Bank name, for a bank card',
+    nullable: true,
+    type: String,
+    example: '中国工商银行',
+  })
+  bankName!: string | null;
   @ApiProperty({
     nullable: true,
     type: Boolean,
@@ -151,18 +182,25 @@ export class LookupIdentifierDto {
 }
 
 /** A case in the caller's scope that names the identifier. */
+@ApiSchema({ description: 'A case in the caller’s scope that names the identifier' })
 export class IdentifierCaseDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ example: 'GY-YY-WA-2026-000001' }) caseNo!: string;
-  @ApiProperty({ enum: CASE_STATUSES }) status!: CaseStatus;
-  @ApiProperty({ type: UnitRefDto }) unit!: UnitRefDto;
+  @ApiProperty({ description: 'Identifier (UUID)', format: 'uuid' }) id!: string;
+  @ApiProperty({
+    description: 'Case number (案件编号): unit code, fraud type, year and sequence',
+    example: 'GY-YY-WA-2026-000001',
+  })
+  caseNo!: string;
+  @ApiProperty({ description: 'Case workflow status', enum: CASE_STATUSES }) status!: CaseStatus;
+  @ApiProperty({ description: 'Unit that handles the case', type: UnitRefDto }) unit!: UnitRefDto;
   @ApiProperty({ enum: IDENTIFIER_ROLES, description: 'What this case says the identifier is' })
   role!: string;
-  @ApiProperty() reportedAt!: string;
+  @ApiProperty({ description: 'When the victim reported it (报案时间)' }) reportedAt!: string;
 }
 
+@ApiSchema({ description: 'Where an identifier appears, and the loss traced into it' })
 export class IdentifierLookupDto {
-  @ApiProperty({ type: LookupIdentifierDto }) identifier!: LookupIdentifierDto;
+  @ApiProperty({ description: 'The identifier', type: LookupIdentifierDto })
+  identifier!: LookupIdentifierDto;
   @ApiProperty({
     type: [IdentifierCaseDto],
     description: 'Cases in the caller’s scope, newest first',

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsPositive, IsString, IsUUID, Length } from 'class-validator';
 import { IsDateTime, PAST_EVENT } from '../../common/validation/date-time.js';
@@ -40,6 +40,10 @@ const booleanQuery = ({ value }: { value: unknown }) =>
  * them by hand, and transfer-flag-input.spec.ts checks that it answers exactly as class-validator
  * does with them: change both together.
  */
+@ApiSchema({
+  description:
+    'One suspicious transfer (可疑交易) as a bank’s system reports it; the bank is the caller’s',
+})
 export class TransferFlagInput {
   @ApiProperty({
     example: '6212 2624 0200 1234 567',
@@ -105,8 +109,14 @@ export class TransferFlagInput {
 }
 
 /** A batch: `{ flags: [...] }` with 1 to 10,000 flags. */
+@ApiSchema({ description: 'A batch of suspicious transfers, 1 to 10,000' })
 export class TransferFlagBatchInput {
-  @ApiProperty({ type: [TransferFlagInput], minItems: 1, maxItems: MAX_FLAGS_PER_BATCH })
+  @ApiProperty({
+    description: 'The flags, 1 to 10,000',
+    type: [TransferFlagInput],
+    minItems: 1,
+    maxItems: MAX_FLAGS_PER_BATCH,
+  })
   flags!: TransferFlagInput[];
 }
 
@@ -114,6 +124,7 @@ export const FLAG_ITEM_STATUSES = ['created', 'duplicate', 'invalid'] as const;
 export type FlagItemStatus = (typeof FLAG_ITEM_STATUSES)[number];
 
 /** The answer for one flag of the request, in request order. */
+@ApiSchema({ description: 'The answer for one flag of the request, in request order' })
 export class TransferFlagItemResult {
   @ApiProperty({ description: 'Position of the flag in the request (0 for a single flag)' })
   index!: number;
@@ -144,18 +155,26 @@ export class TransferFlagItemResult {
   dissuasionId?: string;
 }
 
+@ApiSchema({ description: 'Counts of a batch’s flags by outcome' })
 export class TransferFlagTotals {
-  @ApiProperty() received!: number;
-  @ApiProperty() created!: number;
-  @ApiProperty() duplicate!: number;
-  @ApiProperty() invalid!: number;
+  @ApiProperty({ description: 'Flags in the request' }) received!: number;
+  @ApiProperty({ description: 'New flags stored' }) created!: number;
+  @ApiProperty({ description: 'Flags already reported (same bank and reference)' })
+  duplicate!: number;
+  @ApiProperty({ description: 'Flags refused as invalid' }) invalid!: number;
   @ApiProperty({ description: 'Hits of the new flags on cases' }) hits!: number;
   @ApiProperty({ description: 'Dissuasion tasks opened' }) dissuasions!: number;
 }
 
+@ApiSchema({ description: 'The answer to a flag or a batch: one result per flag, and totals' })
 export class TransferFlagIngestResult {
-  @ApiProperty({ type: [TransferFlagItemResult] }) items!: TransferFlagItemResult[];
-  @ApiProperty({ type: TransferFlagTotals }) totals!: TransferFlagTotals;
+  @ApiProperty({
+    description: 'One result per flag, in request order',
+    type: [TransferFlagItemResult],
+  })
+  items!: TransferFlagItemResult[];
+  @ApiProperty({ description: 'Counts by outcome', type: TransferFlagTotals })
+  totals!: TransferFlagTotals;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -169,32 +188,47 @@ export class ListTransferFlagsQuery extends PageQuery {
   hasHits?: boolean;
 }
 
+@ApiSchema({ description: 'A suspicious transfer (可疑交易) reported by a bank' })
 export class TransferFlagDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ description: 'Identifier (UUID)', format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid', description: 'The bank that sent it' }) bankUnitId!: string;
-  @ApiProperty({ example: '中国工商银行贵阳分行' }) bankName!: string;
-  @ApiProperty() externalRef!: string;
-  @ApiProperty({ example: '6212262402001234567' }) payerAccount!: string;
+  @ApiProperty({ description: 'Reporting bank', example: '中国工商银行贵阳分行' })
+  bankName!: string;
+  @ApiProperty({ description: 'The bank’s own reference for the flag' }) externalRef!: string;
+  @ApiProperty({
+    description: 'Paying account (付款账户), the possible victim',
+    example: '6212262402001234567',
+  })
+  payerAccount!: string;
   @ApiProperty({
     nullable: true,
     type: String,
     description: 'Masked for admins (payer PII)',
   })
   payerName!: string | null;
-  @ApiProperty({ example: '6222021234567890128' }) payeeAccount!: string;
-  @ApiProperty({ nullable: true, type: String }) payeeName!: string | null;
-  @ApiProperty({ nullable: true, type: String }) payeeBank!: string | null;
+  @ApiProperty({
+    description: 'Receiving account (收款账户), the suspect side',
+    example: '6222021234567890128',
+  })
+  payeeAccount!: string;
+  @ApiProperty({ description: 'Name on the receiving account', nullable: true, type: String })
+  payeeName!: string | null;
+  @ApiProperty({ description: 'Bank of the receiving account', nullable: true, type: String })
+  payeeBank!: string | null;
   @ApiProperty({ description: 'Fen (分)' }) amountFen!: number;
-  @ApiProperty() occurredAt!: string;
-  @ApiProperty() reason!: string;
-  @ApiProperty({ enum: ['user', 'api_key'] }) submittedByKind!: 'user' | 'api_key';
-  @ApiProperty({ format: 'uuid' }) submittedById!: string;
+  @ApiProperty({ description: 'When the transfer happened' }) occurredAt!: string;
+  @ApiProperty({ description: 'Why the bank flagged it' }) reason!: string;
+  @ApiProperty({ description: 'Reported by a user or an API key', enum: ['user', 'api_key'] })
+  submittedByKind!: 'user' | 'api_key';
+  @ApiProperty({ description: 'That user or API key', format: 'uuid' }) submittedById!: string;
   @ApiProperty({ description: 'Cases the payee account is named in, at ingest' }) hits!: number;
-  @ApiProperty() createdAt!: string;
+  @ApiProperty({ description: 'When it was created (ISO 8601 with offset)' }) createdAt!: string;
 }
 
+@ApiSchema({ description: 'One page of transfer flags' })
 export class TransferFlagPage extends PageMeta {
-  @ApiProperty({ type: [TransferFlagDto] }) items!: TransferFlagDto[];
+  @ApiProperty({ description: 'The records of this page', type: [TransferFlagDto] })
+  items!: TransferFlagDto[];
 }
 
 export class ListTransferHitsQuery extends PageQuery {
@@ -204,43 +238,69 @@ export class ListTransferHitsQuery extends PageQuery {
   caseId?: string;
 }
 
+@ApiSchema({ description: 'A transfer flag whose payee account is an identifier of a case (命中)' })
 export class TransferHitDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ format: 'uuid' }) flagId!: string;
-  @ApiProperty({ format: 'uuid' }) caseId!: string;
-  @ApiProperty({ example: 'GY-YY-WA-2026-000001' }) caseNo!: string;
+  @ApiProperty({ description: 'Identifier (UUID)', format: 'uuid' }) id!: string;
+  @ApiProperty({ description: 'The transfer flag', format: 'uuid' }) flagId!: string;
+  @ApiProperty({ description: 'The case whose identifier it hit', format: 'uuid' }) caseId!: string;
+  @ApiProperty({
+    description: 'Case number (案件编号): unit code, fraud type, year and sequence',
+    example: 'GY-YY-WA-2026-000001',
+  })
+  caseNo!: string;
   @ApiProperty({ format: 'uuid', description: 'The case’s owning unit' }) caseUnitId!: string;
   @ApiProperty({ format: 'uuid', description: 'The bank card identifier that matched' })
   identifierId!: string;
-  @ApiProperty({ example: '6222021234567890128' }) payeeAccount!: string;
-  @ApiProperty({ example: '6212262402001234567' }) payerAccount!: string;
+  @ApiProperty({
+    description: 'Receiving account (收款账户), the suspect side',
+    example: '6222021234567890128',
+  })
+  payeeAccount!: string;
+  @ApiProperty({
+    description: 'Paying account (付款账户), the possible victim',
+    example: '6212262402001234567',
+  })
+  payerAccount!: string;
   @ApiProperty({ description: 'Fen (分)' }) amountFen!: number;
-  @ApiProperty() occurredAt!: string;
-  @ApiProperty({ format: 'uuid' }) bankUnitId!: string;
-  @ApiProperty({ example: '中国工商银行贵阳分行' }) bankName!: string;
-  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) dissuasionId!: string | null;
-  @ApiProperty() createdAt!: string;
+  @ApiProperty({ description: 'When the transfer happened' }) occurredAt!: string;
+  @ApiProperty({ description: 'Reporting bank unit', format: 'uuid' }) bankUnitId!: string;
+  @ApiProperty({ description: 'Reporting bank', example: '中国工商银行贵阳分行' })
+  bankName!: string;
+  @ApiProperty({
+    description: 'The dissuasion task opened for it, if any',
+    nullable: true,
+    type: String,
+    format: 'uuid',
+  })
+  dissuasionId!: string | null;
+  @ApiProperty({ description: 'When it was created (ISO 8601 with offset)' }) createdAt!: string;
 }
 
+@ApiSchema({ description: 'One page of hits' })
 export class TransferHitPage extends PageMeta {
-  @ApiProperty({ type: [TransferHitDto] }) items!: TransferHitDto[];
+  @ApiProperty({ description: 'The records of this page', type: [TransferHitDto] })
+  items!: TransferHitDto[];
 }
 
 // ---------------------------------------------------------------------------------------------
 // Dissuasion (预警劝阻)
 
 export class ListDissuasionsQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: DISSUASION_STATUSES })
+  @ApiPropertyOptional({ description: 'open or closed', enum: DISSUASION_STATUSES })
   @IsOptional()
   @IsIn(DISSUASION_STATUSES)
   status?: DissuasionStatus;
 
-  @ApiPropertyOptional({ enum: RISK_GRADES })
+  @ApiPropertyOptional({
+    description: 'Only tasks of this risk grade (风险等级)',
+    enum: RISK_GRADES,
+  })
   @IsOptional()
   @IsIn(RISK_GRADES)
   riskGrade?: RiskGrade;
 }
 
+@ApiSchema({ description: 'A contact attempt (电话, 上门, 短信, 银行柜台)' })
 export class AddContactDto {
   @ApiProperty({
     enum: CONTACT_METHODS,
@@ -249,13 +309,17 @@ export class AddContactDto {
   @IsIn(CONTACT_METHODS)
   method!: ContactMethod;
 
-  @ApiPropertyOptional({ example: '已电话联系付款人，对方称正在操作“刷单”转账。' })
+  @ApiPropertyOptional({
+    description: 'What happened',
+    example: '已电话联系付款人，对方称正在操作“刷单”转账。',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 1000)
   note?: string;
 }
 
+@ApiSchema({ description: 'How a dissuasion task ended' })
 export class DissuasionOutcomeDto {
   @ApiProperty({
     enum: DISSUASION_OUTCOMES,
@@ -265,44 +329,77 @@ export class DissuasionOutcomeDto {
   @IsIn(DISSUASION_OUTCOMES)
   outcome!: DissuasionOutcome;
 
-  @ApiPropertyOptional({ example: '付款人已停止转账。' })
+  @ApiPropertyOptional({ description: 'Note on the outcome', example: '付款人已停止转账。' })
   @IsOptional()
   @IsString()
   @Length(1, 1000)
   note?: string;
 }
 
+@ApiSchema({ description: 'One contact attempt with a possible victim' })
 export class DissuasionContactDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: CONTACT_METHODS }) method!: ContactMethod;
-  @ApiProperty({ nullable: true, type: String }) note!: string | null;
-  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) actorId!: string | null;
-  @ApiProperty() createdAt!: string;
+  @ApiProperty({ description: 'Identifier (UUID)', format: 'uuid' }) id!: string;
+  @ApiProperty({
+    description: 'phone (电话), visit (上门), sms (短信) or bank_counter (银行柜台)',
+    enum: CONTACT_METHODS,
+  })
+  method!: ContactMethod;
+  @ApiProperty({ description: 'What happened', nullable: true, type: String }) note!: string | null;
+  @ApiProperty({
+    description: 'Who did it (user or API key id)',
+    nullable: true,
+    type: String,
+    format: 'uuid',
+  })
+  actorId!: string | null;
+  @ApiProperty({ description: 'When it was created (ISO 8601 with offset)' }) createdAt!: string;
 }
 
+@ApiSchema({
+  description: 'A dissuasion task (劝阻任务): reach the payer before more money leaves',
+})
 export class DissuasionDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ format: 'uuid' }) flagId!: string;
+  @ApiProperty({ description: 'Identifier (UUID)', format: 'uuid' }) id!: string;
+  @ApiProperty({ description: 'The transfer flag that opened it', format: 'uuid' }) flagId!: string;
   @ApiProperty({ format: 'uuid', description: 'The bank card identifier the flag hit' })
   identifierId!: string;
-  @ApiProperty({ example: '6222021234567890128' }) payeeAccount!: string;
-  @ApiProperty({ example: '6212262402001234567' }) payerAccount!: string;
+  @ApiProperty({
+    description: 'Receiving account (收款账户), the suspect side',
+    example: '6222021234567890128',
+  })
+  payeeAccount!: string;
+  @ApiProperty({
+    description: 'Paying account (付款账户), the possible victim',
+    example: '6212262402001234567',
+  })
+  payerAccount!: string;
   @ApiProperty({ nullable: true, type: String, description: 'Masked for admins (payer PII)' })
   payerName!: string | null;
   @ApiProperty({ description: 'Fen (分)' }) amountFen!: number;
-  @ApiProperty() occurredAt!: string;
-  @ApiProperty({ example: '中国工商银行贵阳分行' }) bankName!: string;
-  @ApiProperty({ enum: RISK_GRADES }) riskGrade!: RiskGrade;
+  @ApiProperty({ description: 'When the transfer happened' }) occurredAt!: string;
+  @ApiProperty({ description: 'Reporting bank', example: '中国工商银行贵阳分行' })
+  bankName!: string;
+  @ApiProperty({ description: 'Risk grade (风险等级): high, medium or low', enum: RISK_GRADES })
+  riskGrade!: RiskGrade;
   @ApiProperty({ format: 'uuid', description: 'The unit that must reach the payer' })
   unitId!: string;
   @ApiProperty({ description: '30 minutes after the task was opened' }) dueAt!: string;
   @ApiProperty({ description: 'Open, not yet contacted and past its due time' })
   overdue!: boolean;
-  @ApiProperty({ enum: DISSUASION_STATUSES }) status!: DissuasionStatus;
-  @ApiProperty({ nullable: true, enum: DISSUASION_OUTCOMES, type: String })
+  @ApiProperty({ description: 'open or closed', enum: DISSUASION_STATUSES })
+  status!: DissuasionStatus;
+  @ApiProperty({
+    description:
+      'stopped (劝阻成功), already_paid (已被骗), unreachable (联系不上) or not_fraud; null while open',
+    nullable: true,
+    enum: DISSUASION_OUTCOMES,
+    type: String,
+  })
   outcome!: DissuasionOutcome | null;
-  @ApiProperty({ nullable: true, type: String }) outcomeNote!: string | null;
-  @ApiProperty({ nullable: true, type: String }) firstContactAt!: string | null;
+  @ApiProperty({ description: 'Note on the outcome', nullable: true, type: String }) outcomeNote!:
+    string | null;
+  @ApiProperty({ description: 'First contact attempt', nullable: true, type: String })
+  firstContactAt!: string | null;
   @ApiProperty({
     nullable: true,
     type: Number,
@@ -315,7 +412,8 @@ export class DissuasionDto {
     description: 'When supervisors were told it was not contacted in time',
   })
   escalatedAt!: string | null;
-  @ApiProperty({ nullable: true, type: String }) closedAt!: string | null;
+  @ApiProperty({ description: 'When it was closed', nullable: true, type: String }) closedAt!:
+    string | null;
   @ApiProperty({
     nullable: true,
     type: String,
@@ -323,10 +421,13 @@ export class DissuasionDto {
     description: 'The case drafted when the outcome was already_paid',
   })
   draftCaseId!: string | null;
-  @ApiProperty({ type: [DissuasionContactDto] }) contacts!: DissuasionContactDto[];
-  @ApiProperty() createdAt!: string;
+  @ApiProperty({ description: 'Contact attempts, oldest first', type: [DissuasionContactDto] })
+  contacts!: DissuasionContactDto[];
+  @ApiProperty({ description: 'When it was created (ISO 8601 with offset)' }) createdAt!: string;
 }
 
+@ApiSchema({ description: 'One page of dissuasion tasks' })
 export class DissuasionPage extends PageMeta {
-  @ApiProperty({ type: [DissuasionDto] }) items!: DissuasionDto[];
+  @ApiProperty({ description: 'The records of this page', type: [DissuasionDto] })
+  items!: DissuasionDto[];
 }

@@ -1,9 +1,17 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiSchema,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Allow } from '../auth/allow.decorator.js';
 import { Role } from '../auth/roles.js';
 import { AuditService } from './audit.service.js';
 
+@ApiSchema({ description: 'The outcome of walking the audit log’s hash chain (审计链)' })
 class AuditVerifyDto {
   @ApiProperty({
     description:
@@ -15,6 +23,7 @@ class AuditVerifyDto {
   anchoredId?: string;
   @ApiPropertyOptional({ description: 'Id of the first broken or missing row' }) brokenId?: string;
   @ApiPropertyOptional({
+    description: 'Why the chain is broken, when it is',
     enum: [
       'content_changed',
       'chain_broken',
@@ -37,7 +46,14 @@ export class AuditController {
   /** Walks the hash chain of the audit log and names the first broken row. */
   @Get('verify')
   @Allow(Role.Admin)
-  @ApiOkResponse({ type: AuditVerifyDto })
+  @ApiOkResponse({
+    description: 'The outcome of walking the audit log’s hash chain (审计链)',
+    type: AuditVerifyDto,
+  })
+  @ApiOperation({
+    summary: 'Verify the audit log’s hash chain (审计链校验)',
+    description: 'Walks the hash chain of the audit log and names the first broken row.',
+  })
   verify(): Promise<AuditVerifyDto> {
     return this.audit.verify();
   }

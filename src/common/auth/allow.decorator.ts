@@ -1,6 +1,7 @@
 import { SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth } from '@nestjs/swagger';
 import { applyDecorators } from '@nestjs/common';
+import { ApiErrors } from '../http/api-errors.js';
 import { Role } from './roles.js';
 
 export const ALLOW_KEY = 'jw:allow';
@@ -16,8 +17,10 @@ export function Allow(...roles: [Role, ...Role[]]) {
   return applyDecorators(
     SetMetadata(ALLOW_KEY, roles),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ description: 'No or invalid credentials' }),
-    ApiForbiddenResponse({ description: `Allowed roles: ${roles.join(', ')}` }),
+    ApiErrors(
+      { status: 401, description: 'No or invalid credentials' },
+      { status: 403, description: `Allowed roles: ${roles.join(', ')}` },
+    ),
   );
 }
 

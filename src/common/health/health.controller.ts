@@ -1,7 +1,9 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import {
   ApiOkResponse,
+  ApiOperation,
   ApiProperty,
+  ApiSchema,
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -11,13 +13,16 @@ import { DataSource } from 'typeorm';
 import { Public } from '../auth/allow.decorator.js';
 import { QueueService, withTimeout } from '../queue/queue.service.js';
 
+@ApiSchema({ description: 'The state of one dependency' })
 class CheckDto {
-  @ApiProperty({ enum: ['up', 'down'] }) status!: 'up' | 'down';
-  @ApiProperty({ required: false }) error?: string;
+  @ApiProperty({ description: 'up when it answers', enum: ['up', 'down'] }) status!: 'up' | 'down';
+  @ApiProperty({ description: 'Why it is down', required: false }) error?: string;
 }
+@ApiSchema({ description: 'Liveness and readiness of the service' })
 class HealthDto {
-  @ApiProperty({ enum: ['ok', 'error'] }) status!: 'ok' | 'error';
-  @ApiProperty({ type: CheckDto }) database!: CheckDto;
+  @ApiProperty({ description: 'ok when every dependency is up', enum: ['ok', 'error'] }) status!:
+    'ok' | 'error';
+  @ApiProperty({ description: 'PostgreSQL', type: CheckDto }) database!: CheckDto;
   @ApiProperty({ type: CheckDto, description: 'The BullMQ store: Redis or PostgreSQL' })
   queue!: CheckDto & { backend?: string };
 }
@@ -42,8 +47,12 @@ export class HealthController {
   /** 200 when the database and the queue store answer; 503 when either does not. */
   @Get()
   @Public()
-  @ApiOkResponse({ type: HealthDto })
+  @ApiOkResponse({ description: 'Liveness and readiness of the service', type: HealthDto })
   @ApiServiceUnavailableResponse({ type: HealthDto })
+  @ApiOperation({
+    summary: 'Liveness and readiness: database and queue store',
+    description: '200 when the database and the queue store answer; 503 when either does not.',
+  })
   async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
     const [database, queue] = await Promise.all([
       check(() => withTimeout(this.ds.query('SELECT 1'), 2000, 'database')),

@@ -1,24 +1,35 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { HttpException, HttpStatus } from '@nestjs/common';
 
+@ApiSchema({ description: 'One invalid input field and what is wrong with it' })
 export class FieldProblem {
   @ApiProperty({ example: 'username', description: 'Path of the offending field' })
   field!: string;
-  @ApiProperty({ example: 'must be 3-64 lower-case letters, digits, . _ or -' })
+  @ApiProperty({
+    description: 'What is wrong with the value',
+    example: 'must be 3-64 lower-case letters, digits, . _ or -',
+  })
   problem!: string;
 }
 
 /** The one error shape of the API (docs/ARCHITECTURE.md, API conventions). */
+@ApiSchema({ description: 'The one error shape of the API, for every 4xx and 5xx' })
 export class ErrorBody {
-  @ApiProperty({ example: 400 })
+  @ApiProperty({ description: 'HTTP status code', example: 400 })
   statusCode!: number;
-  @ApiProperty({ example: 'Bad Request' })
+  @ApiProperty({ description: 'HTTP status text', example: 'Bad Request' })
   error!: string;
-  @ApiProperty({ example: 'Validation failed' })
+  @ApiProperty({ description: 'What went wrong, in one sentence', example: 'Validation failed' })
   message!: string;
-  @ApiProperty({ type: [FieldProblem] })
+  @ApiProperty({
+    description: 'One entry per invalid field; empty when no field is at fault',
+    type: [FieldProblem],
+  })
   details!: FieldProblem[];
-  @ApiProperty({ example: '6c1f7a0e-4f2b-4f5e-9a51-2a8f0b1f3c11' })
+  @ApiProperty({
+    description: 'The request’s id, also in the x-request-id header and the server log',
+    example: '6c1f7a0e-4f2b-4f5e-9a51-2a8f0b1f3c11',
+  })
   requestId!: string;
 }
 

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Injectable } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { Public } from '../auth/allow.decorator.js';
 import { QueueService } from '../queue/queue.service.js';
@@ -66,6 +66,7 @@ export class MetricsController {
   @Public()
   @Header('content-type', 'text/plain; version=0.0.4')
   @ApiOkResponse({ description: 'Prometheus text format' })
+  @ApiOperation({ summary: 'Prometheus metrics' })
   scrape(): Promise<string> {
     return this.metrics.registry.metrics();
   }

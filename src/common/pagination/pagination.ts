@@ -6,7 +6,7 @@ import { badRequest } from '../http/errors.js';
 
 /** `?limit=&cursor=`: the one way lists are paged. */
 export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @ApiPropertyOptional({ description: 'Records per page', minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional } from 'class-validator';
 import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
@@ -12,15 +12,24 @@ export class ListNotificationsQuery extends PageQuery {
   unread?: boolean;
 }
 
+@ApiSchema({ description: 'An in-app notification (站内通知) to the caller' })
 export class NotificationDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ example: 'api_key.issued' }) kind!: string;
-  @ApiProperty() title!: string;
-  @ApiProperty() body!: string;
-  @ApiProperty({ nullable: true, type: String }) entity!: string | null;
-  @ApiProperty({ nullable: true, type: String }) entityId!: string | null;
-  @ApiProperty() createdAt!: string;
-  @ApiProperty({ nullable: true, type: String }) readAt!: string | null;
+  @ApiProperty({ description: 'Identifier (UUID)', format: 'uuid' }) id!: string;
+  @ApiProperty({ description: 'What happened, as a dotted code', example: 'api_key.issued' })
+  kind!: string;
+  @ApiProperty({ description: 'Short title' }) title!: string;
+  @ApiProperty({ description: 'Message text' }) body!: string;
+  @ApiProperty({ description: 'Kind of record it is about', nullable: true, type: String })
+  entity!: string | null;
+  @ApiProperty({ description: 'Id of that record', nullable: true, type: String }) entityId!:
+    string | null;
+  @ApiProperty({ description: 'When it was created (ISO 8601 with offset)' }) createdAt!: string;
+  @ApiProperty({
+    description: 'When the caller read it; null if unread',
+    nullable: true,
+    type: String,
+  })
+  readAt!: string | null;
 
   static from(n: Notification): NotificationDto {
     return {
@@ -36,6 +45,8 @@ export class NotificationDto {
   }
 }
 
+@ApiSchema({ description: 'One page of notifications' })
 export class NotificationPage extends PageMeta {
-  @ApiProperty({ type: [NotificationDto] }) items!: NotificationDto[];
+  @ApiProperty({ description: 'The records of this page', type: [NotificationDto] })
+  items!: NotificationDto[];
 }

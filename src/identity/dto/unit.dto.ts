@@ -1,10 +1,15 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsEnum, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
 import { Unit, UnitKind } from '../entities/unit.entity.js';
 
+@ApiSchema({ description: 'A new unit under a parent unit' })
 export class CreateUnitDto {
-  @ApiProperty({ enum: UnitKind, example: UnitKind.Station })
+  @ApiProperty({
+    description: 'Level of the unit (市局, 分局, 大队, 派出所, 社区, bank, bank branch)',
+    enum: UnitKind,
+    example: UnitKind.Station,
+  })
   @IsEnum(UnitKind)
   kind!: UnitKind;
 
@@ -12,7 +17,7 @@ export class CreateUnitDto {
   @Matches(/^[A-Z0-9][A-Z0-9-]{0,31}$/, { message: 'must be 1-32 upper-case letters, digits or -' })
   code!: string;
 
-  @ApiProperty({ example: '云岩分局黔灵派出所' })
+  @ApiProperty({ description: 'Full name', example: '云岩分局黔灵派出所' })
   @IsString()
   @Length(1, 100)
   name!: string;
@@ -27,12 +32,12 @@ export class CreateUnitDto {
 }
 
 export class ListUnitsQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: UnitKind })
+  @ApiPropertyOptional({ description: 'Only units of this level', enum: UnitKind })
   @IsOptional()
   @IsEnum(UnitKind)
   kind?: UnitKind;
 
-  @ApiPropertyOptional({ format: 'uuid' })
+  @ApiPropertyOptional({ description: 'Only the children of this unit', format: 'uuid' })
   @IsOptional()
   @IsUUID()
   parentId?: string;
@@ -47,13 +52,28 @@ export class ListUnitsQuery extends PageQuery {
   q?: string;
 }
 
+@ApiSchema({
+  description:
+    'A unit (单位): a police unit in the hierarchy (市局 → 分局 → 大队/派出所 → 社区) or a bank (branch)',
+})
 export class UnitDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ format: 'uuid', nullable: true, type: String }) parentId!: string | null;
-  @ApiProperty({ enum: UnitKind }) kind!: UnitKind;
-  @ApiProperty({ example: 'GY-YY' }) code!: string;
-  @ApiProperty({ example: '云岩分局黔灵派出所' }) name!: string;
-  @ApiProperty() createdAt!: string;
+  @ApiProperty({ description: 'Identifier (UUID)', format: 'uuid' }) id!: string;
+  @ApiProperty({
+    description: 'Parent unit; null for the top (市局)',
+    format: 'uuid',
+    nullable: true,
+    type: String,
+  })
+  parentId!: string | null;
+  @ApiProperty({
+    description:
+      'Level: city_bureau (市局), sub_bureau (分局), brigade (大队), station (派出所), community (社区), bank, bank_branch (支行)',
+    enum: UnitKind,
+  })
+  kind!: UnitKind;
+  @ApiProperty({ description: 'Short code, used in case numbers', example: 'GY-YY' }) code!: string;
+  @ApiProperty({ description: 'Full name', example: '云岩分局黔灵派出所' }) name!: string;
+  @ApiProperty({ description: 'When it was created (ISO 8601 with offset)' }) createdAt!: string;
 
   static from(u: Unit): UnitDto {
     return {
@@ -67,6 +87,7 @@ export class UnitDto {
   }
 }
 
+@ApiSchema({ description: 'One page of units' })
 export class UnitPage extends PageMeta {
-  @ApiProperty({ type: [UnitDto] }) items!: UnitDto[];
+  @ApiProperty({ description: 'The records of this page', type: [UnitDto] }) items!: UnitDto[];
 }

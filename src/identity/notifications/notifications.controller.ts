@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../../common/auth/actor.js';
 import { Allow } from '../../common/auth/allow.decorator.js';
 import { IdParam } from '../../common/http/id-param.js';
@@ -11,6 +11,7 @@ import {
   NotificationPage,
 } from '../dto/notification.dto.js';
 import { NotificationsService } from './notifications.service.js';
+import { ApiErrors } from '../../common/http/api-errors.js';
 
 /** The caller's own notifications; API keys have none. */
 @ApiTags('notifications')
@@ -20,7 +21,9 @@ export class NotificationsController {
 
   @Get()
   @Allow(...ANY_ROLE)
-  @ApiOkResponse({ type: NotificationPage })
+  @ApiOkResponse({ description: 'One page of notifications', type: NotificationPage })
+  @ApiOperation({ summary: 'The caller’s notifications (站内通知)' })
+  @ApiErrors(400)
   async list(
     @CurrentActor() actor: Actor,
     @Query() query: ListNotificationsQuery,
@@ -32,7 +35,12 @@ export class NotificationsController {
   @Post(':id/read')
   @HttpCode(200)
   @Allow(...ANY_ROLE)
-  @ApiOkResponse({ type: NotificationDto })
+  @ApiOkResponse({
+    description: 'An in-app notification (站内通知) to the caller',
+    type: NotificationDto,
+  })
+  @ApiOperation({ summary: 'Mark a notification read' })
+  @ApiErrors(400, 404)
   async read(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<NotificationDto> {
     return NotificationDto.from(await this.notifications.markRead(actor, id));
   }

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { IsCalendarDate, PAST_DAY } from '../../common/validation/date-time.js';
@@ -11,6 +11,7 @@ const booleanQuery = ({ value }: { value: unknown }) =>
 
 const METHODS = ['single_victim', 'traced_transfer', 'pro_rata'];
 
+@ApiSchema({ description: 'Money recovered from a frozen account of a freeze order' })
 export class CreateRecoveryDto {
   @ApiProperty({ format: 'uuid', description: 'A freeze order (冻结) that holds the money' })
   @IsUUID()
@@ -21,7 +22,10 @@ export class CreateRecoveryDto {
   @ApiProperty({ example: '2026-12-01', description: 'Date the money reached the custody account' })
   @IsCalendarDate(PAST_DAY)
   recoveredOn!: string;
-  @ApiProperty({ example: '《公安机关办理刑事案件程序规定》第二百三十八条' })
+  @ApiProperty({
+    description: 'Legal basis (法律依据)',
+    example: '《公安机关办理刑事案件程序规定》第二百三十八条',
+  })
   @IsString()
   @Length(1, 500)
   legalBasis!: string;
@@ -33,8 +37,14 @@ export class CreateRecoveryDto {
 }
 
 export class ListRecoveriesQuery extends PageQuery {
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() orderId?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() caseId?: string;
+  @ApiPropertyOptional({ description: 'Only recoveries from this freeze order', format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  orderId?: string;
+  @ApiPropertyOptional({ description: 'Only recoveries of this case', format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  caseId?: string;
 }
 
 export class AllocationQuery {
@@ -48,31 +58,47 @@ export class AllocationQuery {
   confirm?: boolean;
 }
 
+@ApiSchema({ description: 'One victim’s share in an allocation proposal' })
 export class AllocationPartDto {
-  @ApiProperty() victimId!: string;
-  @ApiProperty({ example: '张*' }) victimName!: string;
-  @ApiProperty() caseId!: string;
+  @ApiProperty({ description: 'Victim (受害人) id' }) victimId!: string;
+  @ApiProperty({ description: 'Victim’s name, masked (e.g. 张*)', example: '张*' })
+  victimName!: string;
+  @ApiProperty({ description: 'The victim’s case' }) caseId!: string;
   @ApiProperty({ description: 'What the victim’s traced transfers put into the account, in fen' })
   tracedFen!: number;
   @ApiProperty({ description: 'The victim’s loss not yet returned, in fen' }) capFen!: number;
-  @ApiProperty() amountFen!: number;
+  @ApiProperty({ description: 'Amount in fen (分, 1/100 yuan), an integer' }) amountFen!: number;
 }
 
+@ApiSchema({ description: 'A proposed or confirmed split of a recovery among victims' })
 export class AllocationProposalDto {
-  @ApiProperty() recoveryId!: string;
-  @ApiProperty({ nullable: true, type: String }) proposalId!: string | null;
-  @ApiProperty({ enum: METHODS }) method!: AllocationMethod;
-  @ApiProperty({ enum: ['proposed', 'confirmed'] }) status!: 'proposed' | 'confirmed';
-  @ApiProperty() totalFen!: number;
+  @ApiProperty({ description: 'The recovery' }) recoveryId!: string;
+  @ApiProperty({ description: 'The proposal', nullable: true, type: String }) proposalId!:
+    string | null;
+  @ApiProperty({
+    description: 'single_victim, traced_transfer or pro_rata (按比例, needs a 公示 period)',
+    enum: METHODS,
+  })
+  method!: AllocationMethod;
+  @ApiProperty({ description: 'proposed or confirmed', enum: ['proposed', 'confirmed'] }) status!:
+    'proposed' | 'confirmed';
+  @ApiProperty({ description: 'Sum of the parts, in fen' }) totalFen!: number;
   @ApiProperty({ description: 'What of the recovery is not yet allocated, before this split' })
   availableFen!: number;
-  @ApiProperty({ type: [AllocationPartDto] }) parts!: AllocationPartDto[];
+  @ApiProperty({ description: 'One part per victim', type: [AllocationPartDto] })
+  parts!: AllocationPartDto[];
   @ApiProperty({ description: 'Whether a public notice (公示) must pass before confirming' })
   noticeRequired!: boolean;
-  @ApiProperty({ nullable: true, type: String }) proposedAt!: string | null;
+  @ApiProperty({ description: 'When it was proposed', nullable: true, type: String }) proposedAt!:
+    string | null;
   @ApiProperty({ nullable: true, type: String, description: 'End of the public notice (公示期)' })
   noticeEndsAt!: string | null;
-  @ApiProperty({ nullable: true, type: String }) confirmedAt!: string | null;
+  @ApiProperty({
+    description: 'When it was confirmed; null while proposed',
+    nullable: true,
+    type: String,
+  })
+  confirmedAt!: string | null;
   @ApiPropertyOptional({
     type: () => [AllocationDto],
     description: 'The stored allocations, once confirmed',
@@ -80,17 +106,30 @@ export class AllocationProposalDto {
   allocations?: AllocationDto[];
 }
 
+@ApiSchema({ description: 'The share of a recovery allocated to one victim (返还分配)' })
 export class AllocationDto {
-  @ApiProperty() id!: string;
-  @ApiProperty() recoveryId!: string;
-  @ApiProperty() victimId!: string;
-  @ApiProperty({ example: '张*' }) victimName!: string;
-  @ApiProperty() caseId!: string;
-  @ApiProperty() caseNo!: string;
-  @ApiProperty({ enum: METHODS }) method!: AllocationMethod;
-  @ApiProperty() amountFen!: number;
-  @ApiProperty() confirmedAt!: string;
-  @ApiProperty({ nullable: true, type: String }) ceremonyId!: string | null;
+  @ApiProperty({ description: 'Identifier (UUID)' }) id!: string;
+  @ApiProperty({ description: 'The recovery it is from' }) recoveryId!: string;
+  @ApiProperty({ description: 'Victim (受害人) id' }) victimId!: string;
+  @ApiProperty({ description: 'Victim’s name, masked (e.g. 张*)', example: '张*' })
+  victimName!: string;
+  @ApiProperty({ description: 'The victim’s case' }) caseId!: string;
+  @ApiProperty({ description: 'Case number (案件编号): unit code, fraud type, year and sequence' })
+  caseNo!: string;
+  @ApiProperty({
+    description:
+      'How it was computed: single_victim, traced_transfer (by traced transfers) or pro_rata (按比例)',
+    enum: METHODS,
+  })
+  method!: AllocationMethod;
+  @ApiProperty({ description: 'Amount in fen (分, 1/100 yuan), an integer' }) amountFen!: number;
+  @ApiProperty({ description: 'When it was confirmed; null while proposed' }) confirmedAt!: string;
+  @ApiProperty({
+    description: 'The ceremony it is returned at, if any',
+    nullable: true,
+    type: String,
+  })
+  ceremonyId!: string | null;
   @ApiProperty({
     nullable: true,
     type: String,
@@ -99,20 +138,32 @@ export class AllocationDto {
   signedAt!: string | null;
 }
 
+@ApiSchema({ description: 'Money recovered (追回) from a frozen account into custody' })
 export class RecoveryDto {
-  @ApiProperty() id!: string;
-  @ApiProperty() orderId!: string;
-  @ApiProperty() caseId!: string;
-  @ApiProperty() caseNo!: string;
-  @ApiProperty() unitId!: string;
-  @ApiProperty() amountFen!: number;
-  @ApiProperty() allocatedFen!: number;
-  @ApiProperty() recoveredOn!: string;
-  @ApiProperty() legalBasis!: string;
-  @ApiProperty({ nullable: true, type: String }) custodyAccount!: string | null;
-  @ApiProperty() createdAt!: string;
-  @ApiPropertyOptional({ type: [AllocationDto] }) allocations?: AllocationDto[];
-  @ApiPropertyOptional({ type: AllocationProposalDto, nullable: true })
+  @ApiProperty({ description: 'Identifier (UUID)' }) id!: string;
+  @ApiProperty({ description: 'The freeze order it came from' }) orderId!: string;
+  @ApiProperty({ description: 'Case (案件) id' }) caseId!: string;
+  @ApiProperty({ description: 'Case number (案件编号): unit code, fraud type, year and sequence' })
+  caseNo!: string;
+  @ApiProperty({ description: 'Unit that recovered it' }) unitId!: string;
+  @ApiProperty({ description: 'Amount recovered, in fen' }) amountFen!: number;
+  @ApiProperty({ description: 'Amount allocated to victims so far, in fen' }) allocatedFen!: number;
+  @ApiProperty({ description: 'Date recovered (YYYY-MM-DD, China time)' }) recoveredOn!: string;
+  @ApiProperty({ description: 'Legal basis (法律依据)' }) legalBasis!: string;
+  @ApiProperty({
+    description: 'Custody account holding the money (暂扣款账户)',
+    nullable: true,
+    type: String,
+  })
+  custodyAccount!: string | null;
+  @ApiProperty({ description: 'When it was created (ISO 8601 with offset)' }) createdAt!: string;
+  @ApiPropertyOptional({ description: 'Its allocations to victims', type: [AllocationDto] })
+  allocations?: AllocationDto[];
+  @ApiPropertyOptional({
+    description: 'The allocation proposal awaiting confirmation, if any',
+    type: AllocationProposalDto,
+    nullable: true,
+  })
   openProposal?: AllocationProposalDto | null;
   @ApiPropertyOptional({
     description:
@@ -125,10 +176,16 @@ export class RecoveryDto {
   caseAllocatedFen?: number;
 }
 
+@ApiSchema({ description: 'One page of recoveries' })
 export class RecoveryPage extends PageMeta {
-  @ApiProperty({ type: [RecoveryDto] }) items!: RecoveryDto[];
+  @ApiProperty({ description: 'The records of this page', type: [RecoveryDto] })
+  items!: RecoveryDto[];
 }
 
+@ApiSchema({
+  description:
+    'The unit’s money figures in fen: requested, frozen, recovered, allocated, returned, and the golden hour',
+})
 export class RecoveryTotalsDto {
   @ApiProperty({
     description: 'Orders asked for (a stop-payment converted into a freeze counts once)',

@@ -47,9 +47,6 @@ async function main(): Promise<void> {
     await seeds.bootstrapAdmin();
     const demo = config.seedDemo ? await loadDemoCity(app) : null;
     await app.listen({ port: config.port, host: config.host });
-    // Fastify logs "Server listening" from the same 'listening' event: let it go first, so the
-    // banner is the last thing a start prints.
-    await new Promise((resolve) => setImmediate(resolve));
     const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
     log(`API      ${base}/api/v1`);
     log(`Docs     ${base}/docs  (OpenAPI JSON: ${base}/docs-json)`);

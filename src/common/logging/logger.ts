@@ -55,7 +55,8 @@ export function serializeError(value: unknown, depth = 0): unknown {
  */
 export function createPino(level: string, destination?: DestinationStream): Pino {
   // A person at a terminal reads lines; anything else (a file, a pipe, a log collector) gets JSON.
-  const out = destination ?? (process.stdout.isTTY ? prettyDestination() : pino.destination(1));
+  // Through process.stdout either way, as the start banner is: lines come out in the order written.
+  const out = destination ?? (process.stdout.isTTY ? prettyDestination() : process.stdout);
   return pino(
     {
       level,

@@ -20,6 +20,7 @@ async function loadDemoCity(app: Awaited<ReturnType<typeof createApp>>) {
   const city = await seeds.loadDemo('demo-city.json');
   const cases = app.get(DemoCasesSeeder);
   await cases.load();
+  await cases.load('demo-city-cases.json');
   await cases.loadFlags();
   await app.get(DemoCoordinatorsSeeder).load();
   await app.get(DemoRecoveriesSeeder).load();

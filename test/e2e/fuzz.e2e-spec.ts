@@ -117,6 +117,7 @@ describe('fuzz: generated requests to every operation, as every role', () => {
     // The demo's cases, orders, warnings and coordinators, so valid requests find real records.
     await t.app.get(SeedService).loadDemo('demo-city.json'); // the demo cases' other officers
     await t.app.get(DemoCasesSeeder).load();
+    await t.app.get(DemoCasesSeeder).load('demo-city-cases.json');
     await t.app.get(DemoCoordinatorsSeeder).load();
     await seedThroughApi(t);
     // One port for the whole run: supertest would otherwise listen on a new ephemeral port per

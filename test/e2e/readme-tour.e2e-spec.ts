@@ -44,6 +44,7 @@ describe('the demo city and the README tour', () => {
     await t.app.get(SeedService).loadDemo('demo-city.json');
     const cases = t.app.get(DemoCasesSeeder);
     await cases.load();
+    await cases.load('demo-city-cases.json');
     await cases.loadFlags();
     await t.app.get(DemoCoordinatorsSeeder).load();
     await t.app.get(DemoRecoveriesSeeder).load();

@@ -97,8 +97,9 @@ export async function createApp(
     // Small by default; the few routes that need more say so with @JsonBody (common/http/json-body.ts).
     bodyLimit: DEFAULT_JSON_BODY.maxBytes,
     requestIdHeader: false,
-    // One log line per request, when it completes ('request completed'), not also when it comes in.
-    logController: new OneLinePerRequest(),
+    // One log line per request, when it completes ('request completed'), not also when it comes in;
+    // its id under the name every other line uses (the logger's mixin then adds no second one).
+    logController: new OneLinePerRequest({ requestIdLogLabel: 'requestId' }),
     // Our own id for every request: a client cannot choose what the logs and the audit trail call
     // its request (nor reuse another request's id); its own X-Request-Id is recorded beside it.
     genReqId: () => randomUUID(),

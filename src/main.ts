@@ -3,10 +3,30 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './common/config/config.js';
 import { DemoCoordinatorsSeeder } from './alerts/demo-coordinators.seeder.js';
 import { DemoCasesSeeder } from './cases/demo-cases.seeder.js';
+import { DemoWarningsSeeder } from './alerts/demo-warnings.seeder.js';
+import { DemoRecoveriesSeeder } from './recoveries/demo-recoveries.seeder.js';
 import { SeedService } from './identity/seed.service.js';
 import { onShutdownSignal, prepareRuntime } from './runtime.js';
 
 const log = (msg: string) => process.stdout.write(`[jingwang] ${msg}\n`);
+
+/**
+ * The demo city (seeds/, README "Demo data"): units and users, then each feature's demo seeder
+ * acting as demo users through its service. Each part runs once (seed_runs).
+ */
+async function loadDemoCity(app: Awaited<ReturnType<typeof createApp>>) {
+  const seeds = app.get(SeedService);
+  const demo = await seeds.loadDemo();
+  const city = await seeds.loadDemo('demo-city.json');
+  const cases = app.get(DemoCasesSeeder);
+  await cases.load();
+  await cases.load('demo-city-cases.json');
+  await cases.loadFlags();
+  await app.get(DemoCoordinatorsSeeder).load();
+  await app.get(DemoRecoveriesSeeder).load();
+  await app.get(DemoWarningsSeeder).load();
+  return demo && { ...demo, usernames: [...demo.usernames, ...(city?.usernames ?? [])] };
+}
 
 /** `npm start`: database (embedded if none given), migrations, seeds, API and workers in one process. */
 async function main(): Promise<void> {
@@ -26,9 +46,7 @@ async function main(): Promise<void> {
     });
     const seeds = app.get(SeedService);
     await seeds.bootstrapAdmin();
-    const demo = config.seedDemo ? await seeds.loadDemo() : null;
-    if (demo) await app.get(DemoCasesSeeder).load();
-    if (demo) await app.get(DemoCoordinatorsSeeder).load();
+    const demo = config.seedDemo ? await loadDemoCity(app) : null;
     await app.listen({ port: config.port, host: config.host });
     const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
     log(`API      ${base}/api/v1`);

@@ -7,6 +7,7 @@ import { CoordinatorsController } from './coordinators.controller.js';
 import { CoordinatorsService } from './coordinators.service.js';
 import { DeliveriesController, DeliveryPageController } from './deliveries.controller.js';
 import { DemoCoordinatorsSeeder } from './demo-coordinators.seeder.js';
+import { DemoWarningsSeeder } from './demo-warnings.seeder.js';
 import { AlertsDeliverHandler } from './jobs/alerts-deliver.job.js';
 import { AlertsFanoutHandler } from './jobs/alerts-fanout.job.js';
 import { AlertsTrendScanHandler } from './jobs/alerts-trend-scan.job.js';
@@ -35,10 +36,11 @@ import { WarningsService } from './warnings.service.js';
     AlertsDeliverHandler,
     AlertsSweeper,
     DemoCoordinatorsSeeder,
+    DemoWarningsSeeder,
     TrendRepository,
     TrendScanService,
     AlertsTrendScanHandler,
   ],
-  exports: [WarningsService, DemoCoordinatorsSeeder],
+  exports: [WarningsService, DemoCoordinatorsSeeder, DemoWarningsSeeder],
 })
 export class AlertsModule {}

@@ -67,8 +67,11 @@ export class CasesController {
       'the caller’s unit subtree, newest report first. A search by ID number or phone is audited (`case.search_pii`: the kinds ' +
       'of criteria and the cases found, never the values).',
   })
-  @ApiOkResponse({ type: CasePage })
-  @ApiBadRequestResponse({ type: ErrorBody })
+  @ApiOkResponse({
+    type: CasePage,
+    description: 'The matching cases of the caller’s scope, a page',
+  })
+  @ApiErrors(400, 413)
   search(@CurrentActor() actor: Actor, @Body() dto: SearchCasesDto): Promise<CasePage> {
     return this.cases.search(actor, dto);
   }

@@ -1,48 +1,59 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { ACTOR_RESOLVER, ActorResolver } from '../common/auth/actor-resolver.js';
-import { requestContext } from '../common/context/request-context.js';
-import { seedsDir } from '../identity/seed.service.js';
+import { readSeed, runDemoSeedOnce } from '../identity/seed.service.js';
 import { CasesService } from './cases.service.js';
 import { CreateCaseDto } from './dto/case.dto.js';
+import { TransferFlagsService } from './transfer-flags.service.js';
 
 interface DemoCasesFile {
   name: string;
+  /** Who files a case that names no officer of its own. */
   officer: string;
-  cases: CreateCaseDto[];
+  cases: (CreateCaseDto & { officer?: string })[];
 }
 
-/** A few realistic cases from seeds/demo-cases.json, filed once through the same intake as the API. */
+interface DemoFlagsFile {
+  name: string;
+  /** The bank liaison who sends the batch. */
+  liaison: string;
+  flags: Record<string, unknown>[];
+}
+
+/**
+ * Realistic cases (seeds/demo-cases.json) filed by officers of several units, and a bank's
+ * suspicious-transfer flags (seeds/demo-flags.json) of which one hits a case and opens a dissuasion
+ * task: through the same intake as the API, once each.
+ */
 @Injectable()
 export class DemoCasesSeeder {
-  private readonly logger = new Logger('Seed');
-
   constructor(
     private readonly cases: CasesService,
+    private readonly flags: TransferFlagsService,
     @Inject(ACTOR_RESOLVER) private readonly actors: ActorResolver,
     @InjectDataSource() private readonly ds: DataSource,
   ) {}
 
   async load(file = 'demo-cases.json'): Promise<number> {
-    const seed = JSON.parse(readFileSync(join(seedsDir(), file), 'utf8')) as DemoCasesFile;
-    const done: unknown[] = await this.ds.query('SELECT 1 FROM seed_runs WHERE name = $1', [
-      seed.name,
-    ]);
-    if (done.length) return 0;
-    const actor = await this.actors.actorForUsername(seed.officer);
-    if (!actor)
-      throw new Error(`Demo cases: user ${seed.officer} not found (load seeds/demo.json first)`);
-    await requestContext.run({ requestId: `seed:${seed.name}`, origin: 'cli', actor }, async () => {
-      for (const c of seed.cases) await this.cases.create(actor, plainToInstance(CreateCaseDto, c));
+    const seed = readSeed<DemoCasesFile>(file);
+    const loaded = await runDemoSeedOnce(this.ds, this.actors, seed, async (as) => {
+      for (const { officer, ...c } of seed.cases)
+        await as(officer ?? seed.officer, (actor) =>
+          this.cases.create(actor, plainToInstance(CreateCaseDto, c)),
+        );
     });
-    await this.ds.query('INSERT INTO seed_runs (name) VALUES ($1) ON CONFLICT DO NOTHING', [
-      seed.name,
-    ]);
-    this.logger.log(`Loaded demo data ${seed.name}`);
-    return seed.cases.length;
+    return loaded ? seed.cases.length : 0;
+  }
+
+  async loadFlags(file = 'demo-flags.json'): Promise<number> {
+    const seed = readSeed<DemoFlagsFile>(file);
+    const loaded = await runDemoSeedOnce(this.ds, this.actors, seed, (as) =>
+      as(seed.liaison, async (actor) => {
+        await this.flags.ingest(actor, { flags: seed.flags });
+      }),
+    );
+    return loaded ? seed.flags.length : 0;
   }
 }

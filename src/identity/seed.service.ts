@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { Actor } from '../common/auth/actor.js';
+import { ActorResolver } from '../common/auth/actor-resolver.js';
 import { Role } from '../common/auth/roles.js';
 import { APP_CONFIG, AppConfig } from '../common/config/config.js';
 import { requestContext } from '../common/context/request-context.js';
@@ -26,6 +28,41 @@ export function seedsDir(): string {
   }
   throw new Error('seeds/ folder not found');
 }
+
+/** Reads seeds/<file> as JSON. */
+export function readSeed<T>(file: string): T {
+  return JSON.parse(readFileSync(join(seedsDir(), file), 'utf8')) as T;
+}
+
+/**
+ * Runs a demo seed once: `load` acts as the named demo user through the feature's own services
+ * (so rules, audit rows and outbox events are those of the API), then the seed's name goes into
+ * seed_runs. Returns false when it had run before.
+ */
+export async function runDemoSeedOnce(
+  ds: DataSource,
+  actors: ActorResolver,
+  seed: { name: string },
+  load: (as: DemoAs) => Promise<void>,
+): Promise<boolean> {
+  const done: unknown[] = await ds.query('SELECT 1 FROM seed_runs WHERE name = $1', [seed.name]);
+  if (done.length) return false;
+  const as: DemoAs = async (username, fn) => {
+    const actor = await actors.actorForUsername(username);
+    if (!actor) throw new Error(`Demo seed ${seed.name}: user ${username} not found`);
+    // The actor in the context too: audit rows name who did it.
+    return requestContext.run({ requestId: `seed:${seed.name}`, origin: 'cli', actor }, () =>
+      fn(actor),
+    );
+  };
+  await load(as);
+  await ds.query('INSERT INTO seed_runs (name) VALUES ($1) ON CONFLICT DO NOTHING', [seed.name]);
+  new Logger('Seed').log(`Loaded demo data ${seed.name}`);
+  return true;
+}
+
+/** Runs `fn` as the demo user `username`. */
+export type DemoAs = <T>(username: string, fn: (actor: Actor) => Promise<T>) => Promise<T>;
 
 /** First-start data: the bootstrap admin, then the demo data in seeds/ (once; re-runs add nothing). */
 @Injectable()
@@ -98,7 +135,8 @@ export class SeedService {
       }
       for (const u of seed.users) {
         if (await this.users.findForLogin(u.username)) continue;
-        const unitId = ids.get(u.unit);
+        // A unit of this file, or one an earlier file created (demo-city.json adds users only).
+        const unitId = ids.get(u.unit) ?? (await this.units.findByCode(u.unit))?.id;
         if (!unitId) throw new Error(`Seed user ${u.username} names unknown unit ${u.unit}`);
         await this.usersService.create({
           username: u.username,

@@ -7,6 +7,7 @@ import { CeremoniesRepository } from './ceremonies.repository.js';
 import { CeremoniesService } from './ceremonies.service.js';
 import { FreezeOrdersController } from './freeze-orders.controller.js';
 import { FreezeOrdersRepository } from './freeze-orders.repository.js';
+import { DemoRecoveriesSeeder } from './demo-recoveries.seeder.js';
 import { FreezeOrdersService } from './freeze-orders.service.js';
 import { FreezeExpiryHandler } from './jobs/freeze-expiry.job.js';
 import { FreezeExpiryScheduler } from './jobs/freeze-expiry.scheduler.js';
@@ -34,7 +35,8 @@ import { RecoveriesService } from './recoveries.service.js';
     RecoveriesService,
     CeremoniesRepository,
     CeremoniesService,
+    DemoRecoveriesSeeder,
   ],
-  exports: [FreezeExpiryScheduler],
+  exports: [FreezeExpiryScheduler, DemoRecoveriesSeeder],
 })
 export class RecoveriesModule {}

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import type { Test } from 'supertest';
 import { DemoCoordinatorsSeeder } from '../../src/alerts/demo-coordinators.seeder.js';
 import { DemoCasesSeeder } from '../../src/cases/demo-cases.seeder.js';
+import { SeedService } from '../../src/identity/seed.service.js';
 import { formatReport, fuzz, FuzzCaller } from '../fuzz/run.js';
 import type { OpenApiDoc } from '../fuzz/openapi.js';
 import { bootApp, TestApp, USERS } from '../harness.js';
@@ -32,7 +33,8 @@ async function seedThroughApi(t: TestApp): Promise<void> {
   const as = async (user: string) => ({ authorization: `Bearer ${await t.token(user)}` });
   const [card] = (await t.db.query(
     `SELECT ci.case_id, ci.identifier_id FROM case_identifiers ci
-       JOIN identifiers i ON i.id = ci.identifier_id WHERE i.kind = 'bank_card' LIMIT 1`,
+       JOIN identifiers i ON i.id = ci.identifier_id JOIN cases c ON c.id = ci.case_id
+      WHERE i.kind = 'bank_card' ORDER BY c.reported_at LIMIT 1`,
   )) as { case_id: string; identifier_id: string }[];
   const unit = async (code: string) =>
     ((await t.db.query('SELECT id FROM units WHERE code = $1', [code])) as { id: string }[])[0].id;
@@ -113,7 +115,9 @@ describe('fuzz: generated requests to every operation, as every role', () => {
   afterAll(() => t.close());
   beforeAll(async () => {
     // The demo's cases, orders, warnings and coordinators, so valid requests find real records.
+    await t.app.get(SeedService).loadDemo('demo-city.json'); // the demo cases' other officers
     await t.app.get(DemoCasesSeeder).load();
+    await t.app.get(DemoCasesSeeder).load('demo-city-cases.json');
     await t.app.get(DemoCoordinatorsSeeder).load();
     await seedThroughApi(t);
     // One port for the whole run: supertest would otherwise listen on a new ephemeral port per

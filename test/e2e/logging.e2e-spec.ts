@@ -65,7 +65,9 @@ describe('logs carry no secrets or personal data', () => {
       assert.ok(!text.includes(secret), `the log holds ${secret}`);
     }
     const entries = logged();
-    const requestLine = entries.find((e) => e.reqId === requestId && e.msg === 'request completed');
+    const requestLine = entries.find(
+      (e) => e.requestId === requestId && e.msg === 'request completed',
+    );
     assert.ok(requestLine, `no request line for ${requestId}`);
     assert.equal(requestLine.statusCode, 500);
     assert.equal(requestLine.route, '/api/v1/identifiers/lookup');

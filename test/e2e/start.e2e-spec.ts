@@ -16,13 +16,18 @@ interface Started {
 }
 
 /** `npm start` as a user runs it: no DATABASE_URL, no REDIS_URL, its own process group. */
-async function start(dataDir: string, port: number, pgPort: number): Promise<Started> {
+async function start(
+  dataDir: string,
+  port: number,
+  pgPort: number,
+  logLevel = 'warn',
+): Promise<Started> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATA_DIR: dataDir,
     PORT: String(port),
     EMBEDDED_PG_PORT: String(pgPort),
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: logLevel,
     NODE_ENV: 'development',
   };
   for (const name of [
@@ -117,8 +122,32 @@ describe('npm start on a fresh machine (embedded PostgreSQL, queues on PostgreSQ
   let unitsFirstRun = 0;
 
   it('starts with nothing given, answers /health and /docs-json, prints the logins, and the demo logins work', async () => {
-    const s = await start(dataDir, port, pgPort);
+    const s = await start(dataDir, port, pgPort, 'info');
     try {
+      // Not a terminal (a pipe): JSON lines, each with at most one request id field; the banner last.
+      const startup = s.output().split('\n').filter(Boolean);
+      const logLines = startup.filter((l) => !l.startsWith('[jingwang] '));
+      assert.ok(logLines.length > 0);
+      for (const line of logLines) {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        assert.equal(entry.reqId, undefined, line);
+      }
+      assert.equal(
+        logLines.filter((l) => /"requestId".*"requestId"/.test(l)).length,
+        0,
+        'one requestId per line',
+      );
+      const beforeRequests = startup.filter((l) => !l.includes('"request completed"'));
+      assert.match(
+        beforeRequests[beforeRequests.length - 1],
+        /^\[jingwang\] Demo /,
+        startup.join('\n'),
+      );
+      assert.ok(
+        beforeRequests.length < 40,
+        `a short start, not Nest's ~100 module and route lines:\n${startup.join('\n')}`,
+      );
+      assert.doesNotMatch(s.output(), /\/api\/v1\/health/);
       const health = (await (await fetch(`${s.base}/health`)).json()) as {
         queue: { backend: string };
       };
@@ -134,7 +163,7 @@ describe('npm start on a fresh machine (embedded PostgreSQL, queues on PostgreSQ
         headers: { authorization: `Bearer ${officer}` },
       });
       const demoCases = ((await cases.json()) as { items: { caseNo: string }[] }).items;
-      assert.equal(demoCases.length, 3, 'the demo cases of seeds/demo-cases.json');
+      assert.equal(demoCases.length, 3, "the brigade's demo cases of seeds/demo-cases.json");
       unitsFirstRun = await countUnits(s.base, admin);
       assert.ok(unitsFirstRun >= 10);
 

@@ -54,6 +54,9 @@ export function serializeError(value: unknown, depth = 0): unknown {
  * with the request id of the current request on every line (from AsyncLocalStorage).
  */
 export function createPino(level: string, destination?: DestinationStream): Pino {
+  // A person at a terminal reads lines; anything else (a file, a pipe, a log collector) gets JSON.
+  // Through process.stdout either way, as the start banner is: lines come out in the order written.
+  const out = destination ?? (process.stdout.isTTY ? prettyDestination() : process.stdout);
   return pino(
     {
       level,
@@ -74,13 +77,60 @@ export function createPino(level: string, destination?: DestinationStream): Pino
         ],
         remove: true,
       },
-      mixin() {
+      // Fastify's request loggers already carry the id (requestIdLogLabel: 'requestId'): one field per line.
+      mixin(_obj, _level, logger) {
         const ctx = requestContext.get();
-        return ctx ? { requestId: ctx.requestId } : {};
+        if (!ctx || REQUEST_ID in logger.bindings()) return {};
+        return { requestId: ctx.requestId };
       },
     },
-    destination ?? pino.destination(1),
+    out,
   );
+}
+
+const REQUEST_ID = 'requestId';
+const LEVELS: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO ',
+  40: 'WARN ',
+  50: 'ERROR',
+  60: 'FATAL',
+};
+/** Fields a readable line shows in its own place, or not at all. */
+const SHOWN_APART = new Set(['level', 'time', 'service', 'msg', 'context', 'err', 'stack']);
+
+/**
+ * One JSON log line as a person reads it: `11:02:03 INFO  [Seed] Loaded demo data  key=value`,
+ * an error's stack below. pino-pretty is not a dependency; this is the little of it we need.
+ */
+export function prettyLine(json: string): string {
+  let e: Record<string, unknown>;
+  try {
+    e = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json.endsWith('\n') ? json : `${json}\n`;
+  }
+  const time = typeof e.time === 'string' ? e.time.slice(11, 19) : '';
+  const level = LEVELS[Number(e.level)] ?? String(e.level);
+  const context = typeof e.context === 'string' ? `[${e.context}] ` : '';
+  const fields = Object.entries(e)
+    .filter(([k, v]) => !SHOWN_APART.has(k) && v !== undefined)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  const err = e.err as { stack?: string } | undefined;
+  const stack =
+    typeof err?.stack === 'string' ? err.stack : typeof e.stack === 'string' ? e.stack : '';
+  return (
+    `${time} ${level} ${context}${String(e.msg ?? '')}` +
+    (fields.length ? `  ${fields.join(' ')}` : '') +
+    (stack ? `\n${stack}` : '') +
+    '\n'
+  );
+}
+
+/** A pino destination writing readable lines to standard output (a terminal). */
+function prettyDestination(): DestinationStream {
+  return { write: (line: string) => void process.stdout.write(prettyLine(line)) };
 }
 
 /**
@@ -101,6 +151,19 @@ export function redactUrl(url: string): string {
     });
   return `${url.slice(0, q)}?${names.join('&')}`;
 }
+
+/**
+ * Nest's own start-up chatter (a line per module and per route, ~100 lines) is debug, so the
+ * start banner is not buried. RoutesResolver is dropped: it prints each controller under the
+ * global prefix even when the route is excluded from it (`{/api/v1/health}` for `/health`);
+ * RouterExplorer's `Mapped {/health, GET}` lines (debug) name the real paths.
+ */
+const NEST_STARTUP = new Set([
+  'InstanceLoader',
+  'RouterExplorer',
+  'NestFactory',
+  'NestApplication',
+]);
 
 export class PinoLoggerService implements LoggerService {
   constructor(private readonly pino: Pino) {}
@@ -124,7 +187,13 @@ export class PinoLoggerService implements LoggerService {
   }
 
   log(message: unknown, ...rest: unknown[]) {
-    this.write('info', message, rest);
+    const context = rest[rest.length - 1];
+    if (context === 'RoutesResolver') return;
+    this.write(
+      typeof context === 'string' && NEST_STARTUP.has(context) ? 'debug' : 'info',
+      message,
+      rest,
+    );
   }
   error(message: unknown, ...rest: unknown[]) {
     this.write('error', message, rest);

@@ -3,6 +3,7 @@ import {
   ApiBody,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiProduces,
   ApiQuery,
   ApiResponse,
@@ -119,6 +120,7 @@ export class DeliveryPageController {
       'an unknown delivery a 404 page, a withdrawn warning a 410 page.',
   })
   @ApiProduces('text/html')
+  @ApiParam({ name: 'id', description: 'The delivery (推送) the message was' })
   @ApiQuery({ name: 'token', description: 'The signed token of the link sent with the message' })
   @ApiOkResponse({ description: 'The page' })
   show(
@@ -139,6 +141,7 @@ export class DeliveryPageController {
       'Acknowledging again keeps the first acknowledgement.',
   })
   @ApiProduces('text/html')
+  @ApiParam({ name: 'id', description: 'The delivery (推送) the message was' })
   @ApiBody({ type: AckDeliveryDto })
   @ApiOkResponse({ description: 'The page, showing 已确认收到' })
   acknowledge(

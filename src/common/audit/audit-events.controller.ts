@@ -23,7 +23,10 @@ export class AuditEventsController {
       'or phone are `case.search_pii`. `?format=csv` downloads the same events (UTF-8 with BOM, Chinese headers, formulas defused).',
   })
   @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: AuditEventPage })
+  @ApiOkResponse({
+    type: AuditEventPage,
+    description: 'A page of events (JSON), or all of them as CSV with ?format=csv',
+  })
   async list(
     @CurrentActor() actor: Actor,
     @Query() q: ListAuditEventsQuery,

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 import { PageMeta, PageQuery } from '../pagination/pagination.js';
 import { FILTER_BOUND, IsDateTime } from '../validation/date-time.js';
@@ -69,14 +69,22 @@ export class ListAuditEventsQuery extends PageQuery {
   format?: 'json' | 'csv';
 }
 
+@ApiSchema({
+  description: 'One audit event (审计): who did what, to which record, when and from where',
+})
 export class AuditEventDto {
   @ApiProperty({
     example: '1042',
     description: 'Position in the chain; newer events have larger ids',
   })
   id!: string;
-  @ApiProperty({ example: '2026-11-21T02:31:07.120Z' }) occurredAt!: string;
-  @ApiProperty({ enum: ['user', 'api_key', 'system', 'anonymous'] }) actorKind!: string;
+  @ApiProperty({ example: '2026-11-21T02:31:07.120Z', description: 'When it happened (ISO 8601)' })
+  occurredAt!: string;
+  @ApiProperty({
+    enum: ['user', 'api_key', 'system', 'anonymous'],
+    description: "Who acted: a user, a bank's API key, the system (jobs) or an anonymous caller",
+  })
+  actorKind!: string;
   @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'User or API key id' })
   actorId!: string | null;
   @ApiProperty({
@@ -100,9 +108,14 @@ export class AuditEventDto {
     description: 'The unit when it acted',
   })
   actorUnitId!: string | null;
-  @ApiProperty({ example: 'victim.pii_read' }) action!: string;
-  @ApiProperty({ example: 'case' }) entity!: string;
-  @ApiProperty({ nullable: true, type: String }) entityId!: string | null;
+  @ApiProperty({
+    example: 'victim.pii_read',
+    description: 'What was done, e.g. victim.pii_read (a reveal of victim PII)',
+  })
+  action!: string;
+  @ApiProperty({ example: 'case', description: 'The kind of record acted on' }) entity!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The record acted on' }) entityId!:
+    string | null;
   @ApiProperty({ nullable: true, type: String, description: 'The server’s x-request-id' })
   requestId!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'The X-Request-Id the client sent' })
@@ -117,6 +130,8 @@ export class AuditEventDto {
   details!: Record<string, unknown>;
 }
 
+@ApiSchema({ description: 'A page of audit events' })
 export class AuditEventPage extends PageMeta {
-  @ApiProperty({ type: [AuditEventDto] }) items!: AuditEventDto[];
+  @ApiProperty({ type: [AuditEventDto], description: 'The events of this page, newest first' })
+  items!: AuditEventDto[];
 }

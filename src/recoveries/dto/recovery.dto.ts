@@ -225,57 +225,119 @@ export class RecoveryTotalsDto {
   medianMinutesToAnswer!: number | null;
 }
 
+@ApiSchema({ description: 'A stop-payment or freeze order that concerns a case (止付/冻结)' })
 export class CaseMoneyOrderDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: ['stop_payment', 'freeze'] }) kind!: string;
-  @ApiProperty() status!: string;
+  @ApiProperty({ format: 'uuid', description: "The order's id" }) id!: string;
+  @ApiProperty({
+    enum: ['stop_payment', 'freeze'],
+    description: 'stop_payment (紧急止付) or freeze (冻结)',
+  })
+  kind!: string;
+  @ApiProperty({
+    description:
+      "The order's status (requested, frozen, partially_frozen, rejected, released, expired, converted)",
+  })
+  status!: string;
   @ApiProperty({ format: 'uuid', description: 'The account (identifier) the order holds' })
   identifierId!: string;
   @ApiProperty({ format: 'uuid', description: 'The unit that asked the bank' }) unitId!: string;
-  @ApiProperty() unitName!: string;
-  @ApiProperty({ format: 'uuid' }) bankUnitId!: string;
-  @ApiProperty() bankName!: string;
-  @ApiProperty() requestedFen!: number;
-  @ApiProperty({ nullable: true, type: Number }) frozenFen!: number | null;
-  @ApiProperty() recoveredFen!: number;
-  @ApiProperty() requestedAt!: string;
-  @ApiProperty({ nullable: true, type: String }) expiresAt!: string | null;
+  @ApiProperty({ description: 'Name of the unit that asked the bank' }) unitName!: string;
+  @ApiProperty({ format: 'uuid', description: 'The bank asked' }) bankUnitId!: string;
+  @ApiProperty({ description: 'Name of the bank asked' }) bankName!: string;
+  @ApiProperty({ description: 'Amount asked to stop or freeze, in fen' }) requestedFen!: number;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Amount the bank stopped or froze, in fen; null before its answer',
+  })
+  frozenFen!: number | null;
+  @ApiProperty({ description: 'Recovered (追回) from this order, in fen' }) recoveredFen!: number;
+  @ApiProperty({ description: 'When the bank was asked (ISO 8601)' }) requestedAt!: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      'When the stop or freeze lapses unless renewed (ISO 8601); null before the answer or once ended',
+  })
+  expiresAt!: string | null;
 }
 
+@ApiSchema({
+  description:
+    'Money allocated to a victim of the case (返还分配), with where it came from and whether it was returned',
+})
 export class CaseMoneyAllocationDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: METHODS }) method!: AllocationMethod;
-  @ApiProperty() amountFen!: number;
+  @ApiProperty({ format: 'uuid', description: "The allocation's id" }) id!: string;
+  @ApiProperty({
+    enum: METHODS,
+    description: 'How the recovery was split: sole victim, traced deposit or pro rata (按比例)',
+  })
+  method!: AllocationMethod;
+  @ApiProperty({ description: 'Amount allocated to the victim (返还分配), in fen' })
+  amountFen!: number;
   @ApiProperty({
     enum: ['allocated', 'at_ceremony', 'returned'],
     description: 'returned: signed for (签收) at a ceremony',
   })
   status!: 'allocated' | 'at_ceremony' | 'returned';
-  @ApiProperty() confirmedAt!: string;
-  @ApiProperty({ format: 'uuid' }) recoveryId!: string;
-  @ApiProperty({ example: '2026-12-01' }) recoveredOn!: string;
-  @ApiProperty({ format: 'uuid' }) orderId!: string;
-  @ApiProperty({ enum: ['stop_payment', 'freeze'] }) orderKind!: string;
-  @ApiProperty({ format: 'uuid' }) bankUnitId!: string;
-  @ApiProperty() bankName!: string;
+  @ApiProperty({ description: 'When the allocation was confirmed (ISO 8601)' })
+  confirmedAt!: string;
+  @ApiProperty({ format: 'uuid', description: 'The recovery split' }) recoveryId!: string;
+  @ApiProperty({
+    example: '2026-12-01',
+    description: 'The day the money was recovered (追回), China time',
+  })
+  recoveredOn!: string;
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The stop-payment or freeze order the money came from',
+  })
+  orderId!: string;
+  @ApiProperty({
+    enum: ['stop_payment', 'freeze'],
+    description: 'stop_payment (紧急止付) or freeze (冻结)',
+  })
+  orderKind!: string;
+  @ApiProperty({ format: 'uuid', description: 'The bank that held the money' }) bankUnitId!: string;
+  @ApiProperty({ description: 'Name of the bank that held the money' }) bankName!: string;
   @ApiProperty({ format: 'uuid', description: 'The unit that ran the order and the recovery' })
   unitId!: string;
-  @ApiProperty() unitName!: string;
-  @ApiProperty({ nullable: true, type: String }) ceremonyId!: string | null;
-  @ApiProperty({ nullable: true, type: String }) ceremonyTitle!: string | null;
-  @ApiProperty({ nullable: true, type: String }) ceremonyHeldOn!: string | null;
-  @ApiProperty({ nullable: true, type: String }) signedAt!: string | null;
+  @ApiProperty({ description: 'Name of the unit that ran the order and the recovery' })
+  unitName!: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The returned-money ceremony (发还仪式) it is listed at, if any',
+  })
+  ceremonyId!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Title of that ceremony' })
+  ceremonyTitle!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Day of that ceremony, China time' })
+  ceremonyHeldOn!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'When the victim signed for the money (签收); null until then',
+  })
+  signedAt!: string | null;
 }
 
+@ApiSchema({ description: 'One victim of the case and the money allocated and returned to them' })
 export class CaseMoneyVictimDto {
-  @ApiProperty({ format: 'uuid' }) victimId!: string;
-  @ApiProperty({ example: '张*' }) victimName!: string;
+  @ApiProperty({ format: 'uuid', description: 'The victim (受害人) of the case' })
+  victimId!: string;
+  @ApiProperty({ example: '张*', description: "The victim's name, masked" }) victimName!: string;
   @ApiProperty({ description: 'The victim’s traced loss (Σ transfers), in fen' }) lossFen!: number;
-  @ApiProperty() allocatedFen!: number;
+  @ApiProperty({ description: 'Allocated to this victim, in fen' }) allocatedFen!: number;
   @ApiProperty({ description: 'Signed for at ceremonies, in fen' }) returnedFen!: number;
-  @ApiProperty({ type: [CaseMoneyAllocationDto] }) allocations!: CaseMoneyAllocationDto[];
+  @ApiProperty({
+    type: [CaseMoneyAllocationDto],
+    description: 'Each allocation to this victim, whichever unit ran the order',
+  })
+  allocations!: CaseMoneyAllocationDto[];
 }
 
+@ApiSchema({ description: 'What was frozen, recovered, allocated and returned for a case, in fen' })
 export class CaseMoneyTotalsDto {
   @ApiProperty({
     description:
@@ -286,19 +348,29 @@ export class CaseMoneyTotalsDto {
   @ApiProperty({ description: 'Allocated (返还分配) to this case’s victims' })
   allocatedFen!: number;
   @ApiProperty({ description: 'Signed for (发还) by this case’s victims' }) returnedFen!: number;
-  @ApiProperty() victimsReturned!: number;
+  @ApiProperty({ description: "How many of the case's victims have signed for money" })
+  victimsReturned!: number;
 }
 
 /** What was frozen, recovered, allocated and returned for one case, whichever unit ran the orders. */
+@ApiSchema({
+  description:
+    'The money of one case: orders, totals and each victim’s allocations, whichever unit ran the orders',
+})
 export class CaseMoneyDto {
-  @ApiProperty({ format: 'uuid' }) caseId!: string;
-  @ApiProperty() caseNo!: string;
-  @ApiProperty({ type: CaseMoneyTotalsDto }) totals!: CaseMoneyTotalsDto;
+  @ApiProperty({ format: 'uuid', description: 'The case' }) caseId!: string;
+  @ApiProperty({ description: 'The case number (案件编号)' }) caseNo!: string;
+  @ApiProperty({ type: CaseMoneyTotalsDto, description: 'Totals for the case' })
+  totals!: CaseMoneyTotalsDto;
   @ApiProperty({
     type: [CaseMoneyOrderDto],
     description:
       'Orders of the case, and any unit’s orders on the accounts its victims paid into or from which they were allocated money',
   })
   orders!: CaseMoneyOrderDto[];
-  @ApiProperty({ type: [CaseMoneyVictimDto] }) victims!: CaseMoneyVictimDto[];
+  @ApiProperty({
+    type: [CaseMoneyVictimDto],
+    description: 'Per victim of the case: loss, allocated and returned',
+  })
+  victims!: CaseMoneyVictimDto[];
 }

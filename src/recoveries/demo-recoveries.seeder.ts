@@ -20,8 +20,12 @@ interface DemoRecoveriesFile {
     case: { fraudType: string; account: string };
     bank: string;
     requestedFen: number;
+    /** Who answers this order, when not `liaison` (another bank's). */
+    liaison?: string;
     answer: AnswerFreezeOrderDto['answer'];
     frozenFen?: number;
+    /** A freeze shown months into its term: it lapses this many days from now. */
+    expiresInDays?: number;
     recovery?: {
       amountFen: number;
       legalBasis: string;
@@ -77,9 +81,10 @@ export class DemoRecoveriesSeeder {
             requestedFen: o.requestedFen,
           }),
         );
-        await as(seed.liaison, (actor) =>
+        await as(o.liaison ?? seed.liaison, (actor) =>
           this.orders.answer(actor, order.id, { answer: o.answer, frozenFen: o.frozenFen }),
         );
+        if (o.expiresInDays !== undefined) await this.ageOrder(order.id, o.expiresInDays);
         const r = o.recovery;
         if (!r) continue;
         await as(o.officer, async (actor) => {
@@ -103,5 +108,27 @@ export class DemoRecoveriesSeeder {
         });
       }
     });
+  }
+
+  /**
+   * Demo only: dates an order made just now as if it had been made months ago, so that it lapses
+   * `days` from now (the services date everything by the clock). Its reminder, now due, goes out at
+   * the next expiry sweep, as it would have for a real order.
+   */
+  private async ageOrder(orderId: string, days: number): Promise<void> {
+    await this.ds.query(
+      `WITH shift AS (
+         SELECT expires_at - ($2::timestamptz + make_interval(days => $3)) AS by
+           FROM freeze_orders WHERE id = $1
+       ), o AS (
+         UPDATE freeze_orders f
+            SET requested_at = requested_at - shift.by, answered_at = answered_at - shift.by,
+                expires_at = expires_at - shift.by, remind_at = remind_at - shift.by
+           FROM shift WHERE f.id = $1
+       )
+       UPDATE freeze_order_events e SET occurred_at = occurred_at - shift.by
+         FROM shift WHERE e.order_id = $1`,
+      [orderId, this.clock.now(), days],
+    );
   }
 }

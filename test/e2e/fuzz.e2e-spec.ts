@@ -34,7 +34,9 @@ async function seedThroughApi(t: TestApp): Promise<void> {
   const [card] = (await t.db.query(
     `SELECT ci.case_id, ci.identifier_id FROM case_identifiers ci
        JOIN identifiers i ON i.id = ci.identifier_id JOIN cases c ON c.id = ci.case_id
-      WHERE i.kind = 'bank_card' ORDER BY c.reported_at LIMIT 1`,
+       JOIN users u ON u.id = c.officer_id
+      WHERE i.kind = 'bank_card' AND u.username = $1 ORDER BY c.reported_at LIMIT 1`,
+    [USERS.officer],
   )) as { case_id: string; identifier_id: string }[];
   const unit = async (code: string) =>
     ((await t.db.query('SELECT id FROM units WHERE code = $1', [code])) as { id: string }[])[0].id;

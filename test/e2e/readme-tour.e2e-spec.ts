@@ -67,15 +67,19 @@ describe('the demo city and the README tour', () => {
           .set('authorization', `Bearer ${await t.token(user, DEMO_PASSWORD)}`)
           .expect(200)
       ).body as { items: { caseNo?: string }[] };
-    assert.equal((await list('sun.director', 'cases')).items.length, 6, 'the city sees all');
+    assert.equal((await list('sun.director', 'cases')).items.length, 7, 'the city sees all');
     assert.equal((await list('li.officer', 'cases')).items.length, 3);
     const station = (await list('wang.officer', 'cases')).items;
     assert.equal(station.length, 2, 'a station officer sees only the station');
     assert.ok(station.every((c) => c.caseNo?.startsWith('GY-NM-HX-')));
-    assert.equal((await list('zhang.supervisor', 'cases')).items.length, 1, '反诈中心 has a case');
+    assert.equal((await list('zhang.supervisor', 'cases')).items.length, 2, '反诈中心 has cases');
     assert.equal((await list('li.officer', 'dissuasions')).items.length, 1);
     assert.equal((await list('liu.icbc', 'freeze-orders')).items.length, 2);
     assert.equal((await list('zhou.officer', 'ceremonies')).items.length, 1);
+    const ccb = (await list('zhao.ccb', 'freeze-orders')).items as { expiresAt: string }[];
+    assert.equal(ccb.length, 1, 'CCB has the freeze near its expiry');
+    const leftDays = (new Date(ccb[0].expiresAt).getTime() - Date.now()) / 86_400_000;
+    assert.ok(leftDays > 4 && leftDays < 6, `the freeze lapses in 5 days, not ${leftDays}`);
     assert.equal(await count(t, 'SELECT count(*) AS n FROM deliveries'), 3);
   });
 

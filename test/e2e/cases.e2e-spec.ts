@@ -2,13 +2,7 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { ALLOWED_TRANSITIONS, CASE_STATUSES, CaseStatus } from '../../src/cases/case-status.js';
 import { bootApp, eventually, TestApp, USERS } from '../harness.js';
-
-/** A valid citizen ID number for a birth date, with its GB 11643 check digit. */
-function citizenId(first17: string): string {
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...first17].reduce((s, d, i) => s + Number(d) * weights[i], 0);
-  return first17 + '10X98765432'[sum % 11];
-}
+import { citizenId } from '../builders.js';
 
 const ZHANG_ID = citizenId('52010219850612341');
 const LI_ID = citizenId('52010319900203122');

@@ -7,16 +7,10 @@ import { QueueName } from '../../src/common/queue/queue-names.js';
 import { QueueService } from '../../src/common/queue/queue.service.js';
 import { FreezeExpiryScheduler } from '../../src/recoveries/jobs/freeze-expiry.scheduler.js';
 import { bootApp, describeEachBackend, eventually, TestApp, USERS } from '../harness.js';
+import { citizenId } from '../builders.js';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
-
-/** A valid citizen ID number with its GB 11643 check digit. */
-function citizenId(first17: string): string {
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...first17].reduce((s, d, i) => s + Number(d) * weights[i], 0);
-  return first17 + '10X98765432'[sum % 11];
-}
 
 const IDS = [
   citizenId('52010219850612341'),

@@ -4,9 +4,9 @@ import { plainToInstance } from 'class-transformer';
 import { DataSource } from 'typeorm';
 import { ACTOR_RESOLVER, ActorResolver } from '../common/auth/actor-resolver.js';
 import { readSeed, runDemoSeedOnce } from '../identity/seed.service.js';
-import { CasesService } from './cases.service.js';
-import { CreateCaseDto } from './dto/case.dto.js';
-import { TransferFlagsService } from './transfer-flags.service.js';
+import { CasesService } from './case/cases.service.js';
+import { CreateCaseDto } from './case/dto/case.dto.js';
+import { TransferFlagsService } from './transfer-flags/transfer-flags.service.js';
 
 interface DemoCasesFile {
   name: string;

@@ -8,7 +8,7 @@ import { Clock } from '../common/clock.js';
 import { ApiError, badRequest, conflict } from '../common/http/errors.js';
 import { parseFenFromDb, parseFenTotalFromDb, totalFen } from '../common/money.js';
 import { checkCitizenId } from '../common/validation/identifiers.js';
-import { CasesService } from '../cases/cases.service.js';
+import { CasesService } from '../cases/case/cases.service.js';
 import { UnitKind } from '../identity/entities/unit.entity.js';
 import { UnitsService } from '../identity/units.service.js';
 import { CeremoniesRepository, CeremonyRow } from './ceremonies.repository.js';

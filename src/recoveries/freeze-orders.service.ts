@@ -8,7 +8,7 @@ import { Clock } from '../common/clock.js';
 import { APP_CONFIG, AppConfig } from '../common/config/config.js';
 import { badRequest, conflict } from '../common/http/errors.js';
 import { parseFenFromDb } from '../common/money.js';
-import { CasesService } from '../cases/cases.service.js';
+import { CasesService } from '../cases/case/cases.service.js';
 import { UnitsService } from '../identity/units.service.js';
 import {
   AnswerFreezeOrderDto,

@@ -7,7 +7,7 @@ import { Clock } from '../common/clock.js';
 import { APP_CONFIG, AppConfig } from '../common/config/config.js';
 import { conflict } from '../common/http/errors.js';
 import { parseFenFromDb, parseFenTotalFromDb, totalFen } from '../common/money.js';
-import { CasesService } from '../cases/cases.service.js';
+import { CasesService } from '../cases/case/cases.service.js';
 import { allocate, AllocationPlan, needsNotice } from './allocator.js';
 import {
   AllocationDto,

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
-import { ALLOWED_TRANSITIONS, CASE_STATUSES, CaseStatus } from '../../src/cases/case-status.js';
+import {
+  ALLOWED_TRANSITIONS,
+  CASE_STATUSES,
+  CaseStatus,
+} from '../../src/cases/case/case-status.js';
 import { bootApp, eventually, TestApp, USERS } from '../harness.js';
 import { citizenId } from '../builders.js';
 

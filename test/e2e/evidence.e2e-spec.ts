@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import type { Response } from 'supertest';
 import { APP_CONFIG, AppConfig } from '../../src/common/config/config.js';
-import { DiskEvidenceStorage } from '../../src/common/storage/evidence-storage.js';
+import { DiskEvidenceStorage } from '../../src/cases/evidence/evidence-storage.js';
 import { bootApp, TestApp, USERS } from '../harness.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');

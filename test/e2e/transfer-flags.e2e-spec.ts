@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, it } from '@jest/globals';
-import { DissuasionSlaHandler } from '../../src/cases/dissuasion-sla.job.js';
+import { DissuasionSlaHandler } from '../../src/cases/dissuasions/jobs/dissuasion-sla.job.js';
 import { QueueName } from '../../src/common/queue/queue-names.js';
 import { QueueService } from '../../src/common/queue/queue.service.js';
 import { flag, newCase } from '../builders.js';

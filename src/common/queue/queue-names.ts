@@ -1,8 +1,8 @@
 import type { AlertsDeliverJob } from '../../alerts/jobs/alerts-deliver.job.js';
 import type { AlertsFanoutJob } from '../../alerts/jobs/alerts-fanout.job.js';
 import type { AlertsTrendScanJob } from '../../alerts/jobs/alerts-trend-scan.job.js';
-import type { DissuasionSlaJob } from '../../cases/dissuasion-sla.job.js';
-import type { TransferHitsNotifyJob } from '../../cases/transfer-hits-notify.job.js';
+import type { DissuasionSlaJob } from '../../cases/dissuasions/jobs/dissuasion-sla.job.js';
+import type { TransferHitsNotifyJob } from '../../cases/transfer-flags/jobs/transfer-hits-notify.job.js';
 import type { FreezeOrderNotifyJob } from '../../recoveries/jobs/freeze-order-notify.job.js';
 import type { ApiKeyChangedJob } from '../../identity/api-key-changed.job.js';
 import type { FreezeExpiryJob } from '../../recoveries/jobs/freeze-expiry.job.js';

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { FRAUD_TYPES } from '../../../cases/fraud-types.js';
+import { FRAUD_TYPES } from '../../../cases/fraud-types/fraud-types.js';
 
 /**
  * Cases (案件), victims with encrypted PII, shared identifiers (涉案标识) linked through case rows,

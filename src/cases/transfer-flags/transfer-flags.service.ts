@@ -1,0 +1,289 @@
+import { ForbiddenException, HttpStatus, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Actor } from '../../common/auth/actor.js';
+import { PII_ROLES, Role } from '../../common/auth/roles.js';
+import { AuditService } from '../../common/audit/audit.service.js';
+import { ApiError, badRequest, FieldProblem } from '../../common/http/errors.js';
+import { parseFenFromDb } from '../../common/money.js';
+import { OutboxService } from '../../common/outbox/outbox.service.js';
+import { maskName } from '../../common/pii/mask.js';
+import { JobName } from '../../common/queue/queue-names.js';
+import {
+  ListTransferFlagsQuery,
+  ListTransferHitsQuery,
+  MAX_FLAGS_PER_BATCH,
+  TransferFlagDto,
+  TransferFlagIngestResult,
+  TransferFlagItemResult,
+  TransferFlagPage,
+  TransferHitPage,
+} from './dto/transfer-flags.dto.js';
+import { checkFlagInput, NormalizedFlag } from './transfer-flag-input.js';
+import { assignedUnit, DISSUASION_DUE_MS, riskGrade } from './transfer-flag-rules.js';
+import { NewDissuasion, NewHitRow, TransferFlagsRepository } from './transfer-flags.repository.js';
+
+/** The body of POST /transfer-flags after its shape is known: one flag, or a batch. */
+type IngestBody = { single: true; items: [unknown] } | { single: false; items: unknown[] };
+
+function readBody(body: unknown): IngestBody {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw badRequest('body', 'must be a flag object or { "flags": [...] }');
+  }
+  if (!Object.hasOwn(body, 'flags')) return { single: true, items: [body] };
+  const extra = Object.keys(body).filter((k) => k !== 'flags');
+  if (extra.length) {
+    const details = extra.map((field) => ({ field, problem: 'should not exist' }));
+    throw new ApiError(
+      HttpStatus.BAD_REQUEST,
+      details.map((d) => `${d.field} ${d.problem}`).join('; '),
+      details,
+    );
+  }
+  const flags = (body as { flags: unknown }).flags;
+  if (!Array.isArray(flags)) throw badRequest('flags', 'must be an array of flags');
+  if (flags.length === 0) throw badRequest('flags', 'must contain at least 1 flag');
+  if (flags.length > MAX_FLAGS_PER_BATCH) {
+    throw badRequest(
+      'flags',
+      `must contain at most ${MAX_FLAGS_PER_BATCH} flags (got ${flags.length}); split the batch`,
+    );
+  }
+  return { single: false, items: flags };
+}
+
+/**
+ * Suspicious-transfer flags (可疑交易) from banks: set-based ingest that matches every new flag
+ * against the cases' bank cards in the same transaction, opens dissuasion tasks (预警劝阻) for
+ * the hits, and enqueues one notification event per batch through the outbox.
+ */
+@Injectable()
+export class TransferFlagsService {
+  constructor(
+    private readonly repo: TransferFlagsRepository,
+    private readonly outbox: OutboxService,
+    private readonly audit: AuditService,
+    @InjectDataSource() private readonly ds: DataSource,
+  ) {}
+
+  async ingest(actor: Actor, body: unknown): Promise<TransferFlagIngestResult> {
+    const bank = await this.repo.bankOf(actor.unitId);
+    if (!bank) throw new ForbiddenException('Only a bank’s liaisons and systems may send flags');
+    const parsed = readBody(body);
+
+    const results: TransferFlagItemResult[] = [];
+    /** The first flag of each externalRef in this request; later ones are duplicates of it. */
+    const firstByRef = new Map<string, { index: number; flag: NormalizedFlag }>();
+    const sameRefLater: number[] = [];
+    parsed.items.forEach((raw, index) => {
+      const checked = checkFlagInput(raw);
+      if (!checked.ok) {
+        results.push({
+          index,
+          externalRef: checked.externalRef,
+          status: 'invalid',
+          problems: checked.problems,
+        });
+        return;
+      }
+      results.push({ index, externalRef: checked.flag.externalRef, status: 'duplicate' });
+      if (firstByRef.has(checked.flag.externalRef)) sameRefLater.push(index);
+      else firstByRef.set(checked.flag.externalRef, { index, flag: checked.flag });
+    });
+    if (parsed.single && results[0].status === 'invalid') {
+      const problems: FieldProblem[] = results[0].problems ?? [];
+      throw new ApiError(
+        HttpStatus.BAD_REQUEST,
+        problems.map((p) => `${p.field} ${p.problem}`).join('; '),
+        problems,
+      );
+    }
+
+    // Sorted by the unique key, so two batches sharing references lock them in the same order.
+    const candidates = [...firstByRef.values()].sort((a, b) =>
+      a.flag.externalRef < b.flag.externalRef
+        ? -1
+        : a.flag.externalRef > b.flag.externalRef
+          ? 1
+          : 0,
+    );
+    const totals = { hits: 0, dissuasions: 0 };
+    await this.ds.transaction(async (em) => {
+      const rows = await this.repo.insertFlagsAndHits(
+        em,
+        bank.id,
+        { kind: actor.kind, id: actor.id },
+        candidates.map((c) => c.flag),
+      );
+      const newIds = new Map<string, string>();
+      const hits: NewHitRow[] = [];
+      for (const r of rows) {
+        newIds.set(r.external_ref, r.flag_id);
+        if (r.hit_id !== null) {
+          hits.push({
+            id: r.hit_id,
+            flag_id: r.flag_id,
+            identifier_id: r.identifier_id,
+            case_id: r.case_id,
+            case_unit_id: r.case_unit_id,
+            case_reported_at: r.case_reported_at,
+          });
+        }
+      }
+      const existing = await this.repo.flagIdsByRef(
+        em,
+        bank.id,
+        candidates.filter((c) => !newIds.has(c.flag.externalRef)).map((c) => c.flag.externalRef),
+      );
+      const flagByNewId = new Map<string, NormalizedFlag>();
+      for (const c of candidates) {
+        const newId = newIds.get(c.flag.externalRef);
+        const result = results[c.index];
+        if (newId) {
+          result.status = 'created';
+          result.id = newId;
+          result.hits = 0;
+          flagByNewId.set(newId, c.flag);
+        } else {
+          result.id = existing.get(c.flag.externalRef);
+        }
+      }
+      for (const index of sameRefLater) {
+        const ref = results[index].externalRef ?? '';
+        results[index].id = newIds.get(ref) ?? existing.get(ref);
+      }
+
+      const hitsByFlag = new Map<string, NewHitRow[]>();
+      for (const h of hits) hitsByFlag.set(h.flag_id, [...(hitsByFlag.get(h.flag_id) ?? []), h]);
+      const tasks: NewDissuasion[] = [];
+      for (const [flagId, flagHits] of hitsByFlag) {
+        const flag = flagByNewId.get(flagId);
+        const unitId = assignedUnit(
+          flagHits.map((h) => ({
+            caseId: h.case_id,
+            unitId: h.case_unit_id,
+            reportedAt: new Date(h.case_reported_at),
+          })),
+        );
+        if (!flag || !unitId) continue;
+        tasks.push({
+          flagId,
+          identifierId: flagHits[0].identifier_id,
+          payerAccount: flag.payerAccount,
+          payerName: flag.payerName,
+          // Every hit of a new flag is one case naming the payee account: its case count.
+          riskGrade: riskGrade(flag.amountFen, flagHits.length),
+          unitId,
+        });
+      }
+      const created = await this.repo.insertDissuasions(em, tasks, DISSUASION_DUE_MS);
+      const taskByFlag = new Map(created.map((d) => [d.flag_id, d.id]));
+      for (const result of results) {
+        if (result.status !== 'created' || !result.id) continue;
+        result.hits = hitsByFlag.get(result.id)?.length ?? 0;
+        const taskId = taskByFlag.get(result.id);
+        if (taskId) result.dissuasionId = taskId;
+      }
+      totals.hits = hits.length;
+      totals.dissuasions = created.length;
+
+      if (hits.length) {
+        await this.outbox.add(em, JobName.TransferHitsNotify, { hitIds: hits.map((h) => h.id) });
+      }
+      if (created.length) {
+        await this.outbox.add(
+          em,
+          JobName.DissuasionSlaCheck,
+          { dissuasionIds: created.map((d) => d.id) },
+          DISSUASION_DUE_MS,
+        );
+      }
+      await this.audit.record(em, {
+        action: 'transfer_flags.ingest',
+        entity: 'transfer_flags',
+        entityId: null,
+        details: {
+          bankUnitId: bank.id,
+          received: results.length,
+          created: newIds.size,
+          duplicate: results.filter((r) => r.status === 'duplicate').length,
+          invalid: results.filter((r) => r.status === 'invalid').length,
+          hits: hits.length,
+          dissuasions: created.length,
+        },
+      });
+    });
+
+    return {
+      items: results,
+      totals: {
+        received: results.length,
+        created: results.filter((r) => r.status === 'created').length,
+        duplicate: results.filter((r) => r.status === 'duplicate').length,
+        invalid: results.filter((r) => r.status === 'invalid').length,
+        hits: totals.hits,
+        dissuasions: totals.dissuasions,
+      },
+    };
+  }
+
+  /**
+   * Flags the caller may see: banks their own; the police those that hit a case in their scope;
+   * admins all. The payer's name is PII of a likely victim: masked for admins.
+   */
+  async list(actor: Actor, q: ListTransferFlagsQuery): Promise<TransferFlagPage> {
+    const page = await this.repo.listFlags(actor, q);
+    const extras = await this.repo.flagExtras(page.items.map((f) => f.id));
+    const showPayer = actor.role === Role.BankLiaison || PII_ROLES.includes(actor.role);
+    const items: TransferFlagDto[] = page.items.map((f) => ({
+      id: f.id,
+      bankUnitId: f.bankUnitId,
+      bankName: extras.get(f.id)?.bankName ?? '',
+      externalRef: f.externalRef,
+      payerAccount: f.payerAccount,
+      payerName: f.payerName === null || showPayer ? f.payerName : maskName(f.payerName),
+      payeeAccount: f.payeeAccount,
+      payeeName: f.payeeName,
+      payeeBank: f.payeeBank,
+      amountFen: parseFenFromDb(f.amountFen),
+      occurredAt: f.occurredAt.toISOString(),
+      reason: f.reason,
+      submittedByKind: f.submittedByKind,
+      submittedById: f.submittedById,
+      hits: extras.get(f.id)?.hits ?? 0,
+      createdAt: f.createdAt.toISOString(),
+    }));
+    return { items, nextCursor: page.nextCursor };
+  }
+
+  /** Hits on cases in the caller's scope. */
+  async hits(actor: Actor, q: ListTransferHitsQuery): Promise<TransferHitPage> {
+    const page = await this.repo.listHits(actor, q);
+    const details = new Map(
+      (await this.repo.hitDetails(page.items.map((h) => h.id))).map((r) => [r.id, r]),
+    );
+    const items = page.items.flatMap((h) => {
+      const r = details.get(h.id);
+      if (!r) return [];
+      return [
+        {
+          id: r.id,
+          flagId: r.flag_id,
+          caseId: r.case_id,
+          caseNo: r.case_no,
+          caseUnitId: r.case_unit_id,
+          identifierId: r.identifier_id,
+          payeeAccount: r.payee_account,
+          payerAccount: r.payer_account,
+          amountFen: parseFenFromDb(r.amount_fen),
+          occurredAt: new Date(r.occurred_at).toISOString(),
+          bankUnitId: r.bank_unit_id,
+          bankName: r.bank_name,
+          dissuasionId: r.dissuasion_id,
+          createdAt: new Date(r.created_at).toISOString(),
+        },
+      ];
+    });
+    return { items, nextCursor: page.nextCursor };
+  }
+}

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AlertsModule } from './alerts/alerts.module.js';
-import { CasesModule } from './cases/cases.module.js';
+import { CasesModule } from './cases/index.js';
 import { AuthGuard } from './common/auth/auth.guard.js';
 import { CommonModule, CommonOptions } from './common/common.module.js';
 import { IdentityModule } from './identity/identity.module.js';

@@ -5,10 +5,13 @@ import { IdentityModule } from '../identity/identity.module.js';
 import { CaseViewCache } from './case/case-view-cache.js';
 import { CasesController } from './case/cases.controller.js';
 import { CasesRepository } from './case/cases.repository.js';
+import { CaseFactsService } from './case/case-facts.service.js';
+import { CasePartiesService } from './case/case-parties.service.js';
 import { CasesService } from './case/cases.service.js';
 import { DemoCasesSeeder } from './demo-cases.seeder.js';
 import { DissuasionSlaHandler } from './dissuasions/jobs/dissuasion-sla.job.js';
 import { DissuasionsController } from './dissuasions/dissuasions.controller.js';
+import { DissuasionsRepository } from './dissuasions/dissuasions.repository.js';
 import { DissuasionsService } from './dissuasions/dissuasions.service.js';
 import { Case } from './case/entities/case.entity.js';
 import { EvidenceController } from './evidence/evidence.controller.js';
@@ -17,6 +20,8 @@ import { EvidenceService } from './evidence/evidence.service.js';
 import { Identifier } from './case/entities/identifier.entity.js';
 import { Victim } from './case/entities/victim.entity.js';
 import { FraudTypesController } from './fraud-types/fraud-types.controller.js';
+import { FraudTypesRepository } from './fraud-types/fraud-types.repository.js';
+import { FraudTypesService } from './fraud-types/fraud-types.service.js';
 import { IdentifierLookupController, LinksController } from './links/links.controller.js';
 import { LinksRepository } from './links/links.repository.js';
 import { LinksService } from './links/links.service.js';
@@ -41,7 +46,11 @@ import { VictimPiiService } from './case/victim-pii.service.js';
   providers: [
     CasesRepository,
     CasesService,
+    CasePartiesService,
+    CaseFactsService,
     CaseViewCache,
+    FraudTypesRepository,
+    FraudTypesService,
     VictimPiiService,
     DemoCasesSeeder,
     LinksRepository,
@@ -51,10 +60,11 @@ import { VictimPiiService } from './case/victim-pii.service.js';
     evidenceStorageProvider,
     TransferFlagsRepository,
     TransferFlagsService,
+    DissuasionsRepository,
     DissuasionsService,
     TransferHitsNotifyHandler,
     DissuasionSlaHandler,
   ],
-  exports: [CasesService, DemoCasesSeeder],
+  exports: [CaseFactsService, DemoCasesSeeder],
 })
 export class CasesModule {}

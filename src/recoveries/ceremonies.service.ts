@@ -8,7 +8,7 @@ import { Clock } from '../common/clock.js';
 import { ApiError, badRequest, conflict } from '../common/http/errors.js';
 import { parseFenFromDb, parseFenTotalFromDb, totalFen } from '../common/money.js';
 import { checkCitizenId } from '../common/validation/identifiers.js';
-import { CasesService } from '../cases/case/cases.service.js';
+import { CaseFactsService } from '../cases/index.js';
 import { UnitKind } from '../identity/entities/unit.entity.js';
 import { UnitsService } from '../identity/units.service.js';
 import { CeremoniesRepository, CeremonyRow } from './ceremonies.repository.js';
@@ -37,7 +37,7 @@ export class CeremoniesService {
   constructor(
     private readonly repo: CeremoniesRepository,
     private readonly recoveries: RecoveriesService,
-    private readonly cases: CasesService,
+    private readonly cases: CaseFactsService,
     private readonly units: UnitsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,

@@ -8,7 +8,7 @@ import { Clock } from '../common/clock.js';
 import { APP_CONFIG, AppConfig } from '../common/config/config.js';
 import { badRequest, conflict } from '../common/http/errors.js';
 import { parseFenFromDb } from '../common/money.js';
-import { CasesService } from '../cases/case/cases.service.js';
+import { CaseFactsService } from '../cases/index.js';
 import { UnitsService } from '../identity/units.service.js';
 import {
   AnswerFreezeOrderDto,
@@ -53,7 +53,7 @@ function isUniqueViolation(err: unknown): boolean {
 export class FreezeOrdersService {
   constructor(
     private readonly repo: FreezeOrdersRepository,
-    private readonly cases: CasesService,
+    private readonly cases: CaseFactsService,
     private readonly units: UnitsService,
     private readonly audit: AuditService,
     private readonly scheduler: FreezeExpiryScheduler,

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { CasesModule } from '../cases/cases.module.js';
+import { CasesModule } from '../cases/index.js';
 import { CaseMoneyController } from './case-money.controller.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { CeremoniesController } from './ceremonies.controller.js';

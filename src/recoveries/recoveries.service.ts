@@ -7,7 +7,7 @@ import { Clock } from '../common/clock.js';
 import { APP_CONFIG, AppConfig } from '../common/config/config.js';
 import { conflict } from '../common/http/errors.js';
 import { parseFenFromDb, parseFenTotalFromDb, totalFen } from '../common/money.js';
-import { CasesService } from '../cases/case/cases.service.js';
+import { CaseFactsService } from '../cases/index.js';
 import { allocate, AllocationPlan, needsNotice } from './allocator.js';
 import {
   AllocationDto,
@@ -52,7 +52,7 @@ export class RecoveriesService {
   constructor(
     private readonly repo: RecoveriesRepository,
     private readonly orders: FreezeOrdersRepository,
-    private readonly cases: CasesService,
+    private readonly cases: CaseFactsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -131,7 +131,7 @@ export class RecoveriesService {
   async caseMoney(actor: Actor, caseId: string): Promise<CaseMoneyDto> {
     const c = await this.cases.findSummary(actor, caseId);
     if (!c) throw new NotFoundException('Case not found');
-    const victims = await this.cases.victims(actor, caseId, false);
+    const victims = await this.cases.maskedVictimsOf(actor, caseId);
     const transfers = await this.cases.transfersOf(caseId);
     const orders = await this.repo.caseOrders(caseId, [
       ...new Set(transfers.map((t) => t.identifierId)),

@@ -11,7 +11,7 @@ export interface CachedCaseView {
 }
 
 /**
- * Masked case views held in memory, so reading a case costs no query (issue 3's `GET /cases/:id`
+ * Masked case views held in memory, so reading a case costs no query (the `GET /cases/:id`
  * target). Triggers on cases, victims, case_identifiers and victim_transfers announce the changed
  * case on `case_changed`, a change to the unit tree announces `*` (migration CaseChanged); the
  * cases service also drops a case right after its own change commits. Revealed PII is never

@@ -13,6 +13,7 @@ import { Role } from '../../common/auth/roles.js';
 import { ErrorBody } from '../../common/http/errors.js';
 import { IdParam } from '../../common/http/id-param.js';
 import { JsonBody } from '../../common/http/json-body.js';
+import { CasePartiesService } from './case-parties.service.js';
 import { CasesService } from './cases.service.js';
 import {
   AddVictimTransferDto,
@@ -43,7 +44,10 @@ const CASE_WRITERS = [Role.Supervisor, Role.Officer] as const;
 @ApiTags('cases')
 @Controller('cases')
 export class CasesController {
-  constructor(private readonly cases: CasesService) {}
+  constructor(
+    private readonly cases: CasesService,
+    private readonly parties: CasePartiesService,
+  ) {}
 
   @Get()
   @Allow(...CASE_ROLES)
@@ -213,7 +217,7 @@ export class CasesController {
     @IdParam() id: string,
     @Query() q: RevealQuery,
   ): Promise<VictimDto[]> {
-    return this.cases.victims(actor, id, q.reveal === 'pii');
+    return this.parties.victims(actor, id, q.reveal === 'pii');
   }
 
   @Post(':id/victims')
@@ -229,7 +233,7 @@ export class CasesController {
     @IdParam() id: string,
     @Body() dto: VictimInput,
   ): Promise<VictimDto> {
-    return this.cases.addVictim(actor, id, dto);
+    return this.parties.addVictim(actor, id, dto);
   }
 
   @Get(':id/identifiers')
@@ -241,7 +245,7 @@ export class CasesController {
   @ApiOperation({ summary: 'The case’s identifiers: accounts, phones, WeChat IDs, … (涉案标识)' })
   @ApiErrors(400, 404)
   identifiers(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<CaseIdentifierDto[]> {
-    return this.cases.identifiers(actor, id);
+    return this.parties.identifiers(actor, id);
   }
 
   /** Links an identifier (created if new) to the case; answers the case's identifiers. */
@@ -262,7 +266,7 @@ export class CasesController {
     @IdParam() id: string,
     @Body() dto: IdentifierInput,
   ): Promise<CaseIdentifierDto[]> {
-    return this.cases.linkIdentifier(actor, id, dto);
+    return this.parties.linkIdentifier(actor, id, dto);
   }
 
   /** Unlinks an identifier from this case only (to correct a value, unlink and link another). */
@@ -283,7 +287,7 @@ export class CasesController {
     @IdParam() id: string,
     @IdParam('identifierId') identifierId: string,
   ): Promise<CaseIdentifierDto[]> {
-    return this.cases.unlinkIdentifier(actor, id, identifierId);
+    return this.parties.unlinkIdentifier(actor, id, identifierId);
   }
 
   @Get(':id/transfers')
@@ -295,7 +299,7 @@ export class CasesController {
   @ApiOperation({ summary: 'The case’s transfers (转账记录)' })
   @ApiErrors(400, 404)
   transfers(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<TransferDto[]> {
-    return this.cases.transfers(actor, id);
+    return this.parties.transfers(actor, id);
   }
 
   @Post(':id/transfers')
@@ -311,6 +315,6 @@ export class CasesController {
     @IdParam() id: string,
     @Body() dto: AddVictimTransferDto,
   ): Promise<TransferDto[]> {
-    return this.cases.addTransfer(actor, id, dto);
+    return this.parties.addTransfer(actor, id, dto);
   }
 }

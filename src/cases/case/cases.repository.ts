@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import type { Actor } from '../../common/auth/actor.js';
 import { scopeWhere } from '../../common/auth/scope.js';
 import { Page, paginate, PageQuery } from '../../common/pagination/pagination.js';
@@ -81,10 +81,81 @@ export interface TimelineRow {
   text: string;
 }
 
-/** Every query of the cases feature. Scope is applied in SQL through scopeWhere (the one exception: `view`). */
+/** The columns a new case row is written with (the rest are defaulted by the database). */
+export type NewCase = Pick<
+  Case,
+  | 'caseNo'
+  | 'fraudType'
+  | 'status'
+  | 'summary'
+  | 'reportedAt'
+  | 'occurredAt'
+  | 'unitId'
+  | 'officerId'
+  | 'lossFen'
+>;
+
+/** What PATCH /cases/:id may change. */
+export type CaseChanges = Partial<Pick<Case, 'fraudType' | 'summary' | 'occurredAt' | 'officerId'>>;
+
+/** A victim row as written: PII already encrypted, with its blind indexes. */
+export type NewVictim = Omit<Victim, 'id' | 'createdAt'>;
+
+/**
+ * The queries of a case and its parties (victims, identifiers, transfers). Rows with an entity
+ * (cases, victims) go through TypeORM's repositories and query builder; hand-written SQL where a
+ * statement earns it (the case-number counter and identifier upsert with ON CONFLICT, the view in
+ * one round trip, the timeline's UNION) and for the link tables that have no entity
+ * (case_identifiers, victim_transfers, case_transitions, case_notes: a single-statement read or
+ * write each, positional parameters, rows typed by the interfaces above). Scope is applied in SQL
+ * through scopeWhere (the one exception: `view`, whose caller checks the unit path).
+ */
 @Injectable()
 export class CasesRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /** One transaction for a change of a case and its parties (with its audit row). */
+  transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.ds.transaction(work);
+  }
+
+  /** The connection outside any transaction, for an audit row of a read. */
+  get manager(): EntityManager {
+    return this.ds.manager;
+  }
+
+  async insertCase(em: EntityManager, c: NewCase): Promise<Case> {
+    const repo = em.getRepository(Case);
+    return repo.save(repo.create(c));
+  }
+
+  async updateCase(em: EntityManager, id: string, changes: CaseChanges): Promise<void> {
+    await em.getRepository(Case).update({ id }, changes);
+  }
+
+  async setStatus(em: EntityManager, id: string, status: Case['status']): Promise<void> {
+    await em.getRepository(Case).update({ id }, { status });
+  }
+
+  /** A case by id, whatever the scope (the caller has checked it); throws if there is none. */
+  findById(em: EntityManager, id: string): Promise<Case> {
+    return em.getRepository(Case).findOneByOrFail({ id });
+  }
+
+  async insertVictim(em: EntityManager, v: NewVictim): Promise<Victim> {
+    const repo = em.getRepository(Victim);
+    return repo.save(repo.create(v));
+  }
+
+  /** Victims by id, in any case (for sheets other modules print); unknown ids are skipped. */
+  victimsByIds(ids: string[]): Promise<Victim[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return this.ds.getRepository(Victim).findBy({ id: In([...new Set(ids)]) });
+  }
+
+  victimById(id: string): Promise<Victim | null> {
+    return this.ds.getRepository(Victim).findOneBy({ id });
+  }
 
   /** The next case number of a unit in a year; atomic, so concurrent intakes never share one. */
   async nextSequence(em: EntityManager, unitId: string, year: number): Promise<number> {
@@ -95,25 +166,6 @@ export class CasesRepository {
       [unitId, year],
     );
     return rows[0].last_seq;
-  }
-
-  fraudTypeExists(code: string): Promise<boolean> {
-    return this.ds
-      .query('SELECT 1 FROM fraud_types WHERE code = $1', [code])
-      .then((r: unknown[]) => r.length > 0);
-  }
-
-  listFraudTypes(): Promise<
-    {
-      code: string;
-      label_zh: string;
-      label_en: string;
-      valid_from: number;
-      valid_to: number | null;
-      typical_script: string;
-    }[]
-  > {
-    return this.ds.query('SELECT * FROM fraud_types ORDER BY valid_from, code');
   }
 
   /** One case if the caller's scope includes its unit; `lock` takes a row lock in the transaction. */

@@ -17,7 +17,7 @@ import {
 } from '../transfer-flags/dto/transfer-flags.dto.js';
 import { Dissuasion } from './entities/dissuasion.entity.js';
 import { draftSummary } from '../transfer-flags/transfer-flag-rules.js';
-import { TransferFlagsRepository } from '../transfer-flags/transfer-flags.repository.js';
+import { DissuasionsRepository } from './dissuasions.repository.js';
 
 /**
  * Dissuasion tasks (预警劝阻): listed for the units they are assigned to, contacted, closed with
@@ -26,7 +26,7 @@ import { TransferFlagsRepository } from '../transfer-flags/transfer-flags.reposi
 @Injectable()
 export class DissuasionsService {
   constructor(
-    private readonly repo: TransferFlagsRepository,
+    private readonly repo: DissuasionsRepository,
     private readonly cases: CasesService,
     private readonly audit: AuditService,
     @InjectDataSource() private readonly ds: DataSource,

@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiSchema, ApiTags } from '@nestjs/swagger';
 import { Allow } from '../../common/auth/allow.decorator.js';
 import { ANY_ROLE } from '../../common/auth/roles.js';
-import { CasesService } from '../case/cases.service.js';
+import { FraudTypesService } from './fraud-types.service.js';
 
 @ApiSchema({ description: 'A fraud type (诈骗类型) with its Chinese and English labels' })
 class FraudTypeDto {
@@ -26,7 +26,7 @@ class FraudTypeDto {
 @ApiTags('cases')
 @Controller('fraud-types')
 export class FraudTypesController {
-  constructor(private readonly cases: CasesService) {}
+  constructor(private readonly fraudTypes: FraudTypesService) {}
 
   @Get()
   @Allow(...ANY_ROLE)
@@ -36,6 +36,6 @@ export class FraudTypesController {
   })
   @ApiOperation({ summary: 'The fraud types (诈骗类型) a case may have' })
   list(): Promise<FraudTypeDto[]> {
-    return this.cases.fraudTypes();
+    return this.fraudTypes.list();
   }
 }

@@ -21,7 +21,8 @@ import {
 } from './dto/transfer-flags.dto.js';
 import { checkFlagInput, NormalizedFlag } from './transfer-flag-input.js';
 import { assignedUnit, DISSUASION_DUE_MS, riskGrade } from './transfer-flag-rules.js';
-import { NewDissuasion, NewHitRow, TransferFlagsRepository } from './transfer-flags.repository.js';
+import { DissuasionsRepository, NewDissuasion } from '../dissuasions/dissuasions.repository.js';
+import { NewHitRow, TransferFlagsRepository } from './transfer-flags.repository.js';
 
 /** The body of POST /transfer-flags after its shape is known: one flag, or a batch. */
 type IngestBody = { single: true; items: [unknown] } | { single: false; items: unknown[] };
@@ -61,6 +62,7 @@ function readBody(body: unknown): IngestBody {
 export class TransferFlagsService {
   constructor(
     private readonly repo: TransferFlagsRepository,
+    private readonly dissuasions: DissuasionsRepository,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
     @InjectDataSource() private readonly ds: DataSource,
@@ -176,7 +178,7 @@ export class TransferFlagsService {
           unitId,
         });
       }
-      const created = await this.repo.insertDissuasions(em, tasks, DISSUASION_DUE_MS);
+      const created = await this.dissuasions.insertDissuasions(em, tasks, DISSUASION_DUE_MS);
       const taskByFlag = new Map(created.map((d) => [d.flag_id, d.id]));
       for (const result of results) {
         if (result.status !== 'created' || !result.id) continue;

@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { FraudTypesRepository } from './fraud-types.repository.js';
+
+/** A fraud type (诈骗类型) as GET /fraud-types answers it. */
+export interface FraudType {
+  code: string;
+  labelZh: string;
+  labelEn: string;
+  validFrom: number;
+  validTo: number | null;
+  typicalScript: string;
+}
+
+@Injectable()
+export class FraudTypesService {
+  constructor(private readonly repo: FraudTypesRepository) {}
+
+  exists(code: string): Promise<boolean> {
+    return this.repo.exists(code);
+  }
+
+  async list(): Promise<FraudType[]> {
+    return (await this.repo.list()).map((t) => ({
+      code: t.code,
+      labelZh: t.label_zh,
+      labelEn: t.label_en,
+      validFrom: t.valid_from,
+      validTo: t.valid_to,
+      typicalScript: t.typical_script,
+    }));
+  }
+}

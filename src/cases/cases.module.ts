@@ -11,6 +11,7 @@ import { CasesService } from './case/cases.service.js';
 import { DemoCasesSeeder } from './demo-cases.seeder.js';
 import { DissuasionSlaHandler } from './dissuasions/jobs/dissuasion-sla.job.js';
 import { DissuasionsController } from './dissuasions/dissuasions.controller.js';
+import { DissuasionEscalationService } from './dissuasions/dissuasion-escalation.service.js';
 import { DissuasionsRepository } from './dissuasions/dissuasions.repository.js';
 import { DissuasionsService } from './dissuasions/dissuasions.service.js';
 import { Case } from './case/entities/case.entity.js';
@@ -25,6 +26,7 @@ import { FraudTypesService } from './fraud-types/fraud-types.service.js';
 import { IdentifierLookupController, LinksController } from './links/links.controller.js';
 import { LinksRepository } from './links/links.repository.js';
 import { LinksService } from './links/links.service.js';
+import { HitNoticesService } from './transfer-flags/hit-notices.service.js';
 import { TransferFlagsController } from './transfer-flags/transfer-flags.controller.js';
 import { TransferFlagsRepository } from './transfer-flags/transfer-flags.repository.js';
 import { TransferFlagsService } from './transfer-flags/transfer-flags.service.js';
@@ -62,6 +64,8 @@ import { VictimPiiService } from './case/victim-pii.service.js';
     TransferFlagsService,
     DissuasionsRepository,
     DissuasionsService,
+    DissuasionEscalationService,
+    HitNoticesService,
     TransferHitsNotifyHandler,
     DissuasionSlaHandler,
   ],

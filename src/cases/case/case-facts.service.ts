@@ -80,6 +80,11 @@ export class CaseFactsService {
     return this.fraudTypes.list();
   }
 
+  /** One fraud type by code (its label and typical script, for warnings), or null. */
+  fraudType(code: string): Promise<FraudType | null> {
+    return this.fraudTypes.byCode(code);
+  }
+
   /** Whether a fraud-type code exists. */
   fraudTypeExists(code: string): Promise<boolean> {
     return this.fraudTypes.exists(code);

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import type { Actor } from '../../common/auth/actor.js';
 import { scopeWhere } from '../../common/auth/scope.js';
+import { returned } from '../../common/database/returned.js';
 import { Page, paginate, PageQuery } from '../../common/pagination/pagination.js';
 import type { ListCasesQuery } from './dto/case.dto.js';
 import { Case } from './entities/case.entity.js';
@@ -339,7 +340,13 @@ export class CasesRepository {
     );
   }
 
-  /** The shared row of (kind, value), created if new. Identifiers are immutable once created. */
+  /**
+   * The shared row of (kind, value), created if new. Identifiers are immutable once created.
+   * Hand-written: ON CONFLICT DO NOTHING and the read of the existing row in one round trip. When
+   * a concurrent intake inserted the same value after this statement's snapshot, the INSERT waits
+   * for it and skips, and the snapshot cannot see its row: a second statement (a fresh snapshot,
+   * the other transaction committed by then) reads it.
+   */
   async upsertIdentifier(
     em: EntityManager,
     i: { kind: IdentifierKind; value: string; bankName: string | null; luhnValid: boolean | null },
@@ -351,7 +358,12 @@ export class CasesRepository {
        SELECT id FROM ins UNION ALL SELECT id FROM identifiers WHERE kind = $1 AND value = $2 LIMIT 1`,
       [i.kind, i.value, i.bankName, i.luhnValid],
     );
-    return rows[0].id;
+    if (rows.length) return rows[0].id;
+    const raced: { id: string }[] = await em.query(
+      'SELECT id FROM identifiers WHERE kind = $1 AND value = $2',
+      [i.kind, i.value],
+    );
+    return raced[0].id;
   }
 
   async linkIdentifier(
@@ -374,11 +386,12 @@ export class CasesRepository {
     caseId: string,
     identifierId: string,
   ): Promise<boolean> {
-    const rows: unknown[] = await em.query(
+    // A DELETE answers [rows, count] through em.query: returned() gives the rows.
+    const result: unknown = await em.query(
       'DELETE FROM case_identifiers WHERE case_id = $1 AND identifier_id = $2 RETURNING case_id',
       [caseId, identifierId],
     );
-    return rows.length > 0;
+    return returned(result).length > 0;
   }
 
   async transferCountForIdentifier(

@@ -13,7 +13,7 @@ export interface FraudTypeRow {
 }
 
 /**
- * The fraud-type code list. Two plain statements on a read-only table that has no entity (its rows
+ * The fraud-type code list. Plain statements on a read-only table that has no entity (its rows
  * come from migrations), so SQL rather than a Repository.
  */
 @Injectable()
@@ -25,6 +25,15 @@ export class FraudTypesRepository {
       code,
     ]);
     return rows.length > 0;
+  }
+
+  async byCode(code: string): Promise<FraudTypeRow | null> {
+    const rows: FraudTypeRow[] = await this.ds.query(
+      `SELECT code, label_zh, label_en, valid_from, valid_to, typical_script
+       FROM fraud_types WHERE code = $1`,
+      [code],
+    );
+    return rows[0] ?? null;
   }
 
   /** Every code, oldest first (then by code). */

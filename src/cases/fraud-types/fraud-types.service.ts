@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { FraudTypesRepository } from './fraud-types.repository.js';
+import { FraudTypeRow, FraudTypesRepository } from './fraud-types.repository.js';
 
 /** A fraud type (诈骗类型) as GET /fraud-types answers it. */
 export interface FraudType {
@@ -11,6 +11,17 @@ export interface FraudType {
   typicalScript: string;
 }
 
+function fraudType(t: FraudTypeRow): FraudType {
+  return {
+    code: t.code,
+    labelZh: t.label_zh,
+    labelEn: t.label_en,
+    validFrom: t.valid_from,
+    validTo: t.valid_to,
+    typicalScript: t.typical_script,
+  };
+}
+
 @Injectable()
 export class FraudTypesService {
   constructor(private readonly repo: FraudTypesRepository) {}
@@ -20,13 +31,11 @@ export class FraudTypesService {
   }
 
   async list(): Promise<FraudType[]> {
-    return (await this.repo.list()).map((t) => ({
-      code: t.code,
-      labelZh: t.label_zh,
-      labelEn: t.label_en,
-      validFrom: t.valid_from,
-      validTo: t.valid_to,
-      typicalScript: t.typical_script,
-    }));
+    return (await this.repo.list()).map(fraudType);
+  }
+
+  async byCode(code: string): Promise<FraudType | null> {
+    const row = await this.repo.byCode(code);
+    return row && fraudType(row);
   }
 }

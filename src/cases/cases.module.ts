@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { evidenceStorageProvider } from '../common/storage/evidence-storage.js';
-import { IdentityModule } from '../identity/identity.module.js';
+import { IdentityModule } from '../identity/index.js';
 import { CaseViewCache } from './case-view-cache.js';
 import { CasesController } from './cases.controller.js';
 import { CasesRepository } from './cases.repository.js';

@@ -13,8 +13,7 @@ import {
   IdentifierKind,
   normalizeIdentifier,
 } from '../common/validation/identifiers.js';
-import { UnitsService } from '../identity/units.service.js';
-import { UnitKind } from '../identity/entities/unit.entity.js';
+import { UnitKind, UnitsService } from '../identity/index.js';
 import { assertTransition } from './case-status.js';
 import { CaseViewCache } from './case-view-cache.js';
 import {

@@ -4,7 +4,7 @@ import { parseFenFromDb } from '../common/money.js';
 import { outboxEventId } from '../common/outbox/outbox-event-id.js';
 import { OnJob } from '../common/queue/on-job.decorator.js';
 import { JobName } from '../common/queue/queue-names.js';
-import { NotificationsService } from '../identity/notifications/notifications.service.js';
+import { NotificationsService } from '../identity/index.js';
 import { HIT_TITLE, HitLine, hitNotificationBody } from './transfer-flag-rules.js';
 import { HitNoticeRow, TransferFlagsRepository } from './transfer-flags.repository.js';
 

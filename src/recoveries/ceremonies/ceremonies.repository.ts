@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import type { Actor } from '../../common/auth/actor.js';
 import { scopeWhere } from '../../common/auth/scope.js';
 import { Page, PageQuery, paginateView } from '../../common/pagination/pagination.js';
 import { Allocation } from '../recoveries/entities/allocation.entity.js';
+import { Ceremony } from './entities/ceremony.entity.js';
 import { ALLOCATION_VIEW, AllocationViewRow } from '../recoveries/recoveries.repository.js';
 
 export interface CeremonyRow {
@@ -25,6 +26,7 @@ export interface FraudTypeTotalRow {
   cases: number;
 }
 
+/** A ceremony with its host unit's name (identity's table: hand-written join). */
 const VIEW = `
   SELECT e.id, e.title, to_char(e.held_on, 'YYYY-MM-DD') AS held_on, e.venue, e.host_unit_id,
          u.name AS host_unit_name, e.created_at
@@ -45,12 +47,8 @@ export class CeremoniesRepository {
       createdBy: string | null;
     },
   ): Promise<string> {
-    const rows: { id: string }[] = await em.query(
-      `INSERT INTO ceremonies (title, held_on, venue, host_unit_id, created_by)
-       VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [c.title, c.heldOn, c.venue, c.hostUnitId, c.createdBy],
-    );
-    return rows[0].id;
+    const result = await em.getRepository(Ceremony).insert(c);
+    return (result.identifiers[0] as { id: string }).id;
   }
 
   async view(
@@ -85,12 +83,13 @@ export class CeremoniesRepository {
       .getMany();
   }
 
+  /** Puts the allocations not yet at a ceremony on this one; returns how many it took. */
   async attach(em: EntityManager, ceremonyId: string, ids: string[]): Promise<number> {
-    const rows: [unknown[], number] = await em.query(
-      `UPDATE allocations SET ceremony_id = $1 WHERE id = ANY($2::uuid[]) AND ceremony_id IS NULL RETURNING id`,
-      [ceremonyId, ids],
-    );
-    return rows[1];
+    if (!ids.length) return 0;
+    const result = await em
+      .getRepository(Allocation)
+      .update({ id: In(ids), ceremonyId: IsNull() }, { ceremonyId });
+    return result.affected ?? 0;
   }
 
   async lockAttached(
@@ -106,16 +105,16 @@ export class CeremoniesRepository {
       .getOne();
   }
 
+  /** Records the victim's signature; a second one changes nothing. */
   async markSigned(
     em: EntityManager,
     allocationId: string,
     at: Date,
     userId: string | null,
   ): Promise<void> {
-    await em.query(
-      'UPDATE allocations SET signed_at = $2, signed_by_user = $3 WHERE id = $1 AND signed_at IS NULL',
-      [allocationId, at, userId],
-    );
+    await em
+      .getRepository(Allocation)
+      .update({ id: allocationId, signedAt: IsNull() }, { signedAt: at, signedByUser: userId });
   }
 
   allocations(ceremonyId: string): Promise<AllocationViewRow[]> {
@@ -125,6 +124,7 @@ export class CeremoniesRepository {
     );
   }
 
+  /** The ceremony's sums by fraud type (hand-written: an aggregate over the cases' tables). */
   byFraudType(ceremonyId: string): Promise<FraudTypeTotalRow[]> {
     return this.ds.query(
       `SELECT c.fraud_type, f.label_zh AS label, sum(a.amount_fen)::text AS amount_fen,

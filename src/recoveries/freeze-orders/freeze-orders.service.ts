@@ -107,12 +107,12 @@ export class FreezeOrdersService {
       events: events.map((e) => ({
         id: e.id,
         action: e.action,
-        fromStatus: e.from_status,
-        toStatus: e.to_status,
-        actorKind: e.actor_kind,
-        actorId: e.actor_id,
+        fromStatus: e.fromStatus,
+        toStatus: e.toStatus,
+        actorKind: e.actorKind,
+        actorId: e.actorId,
         details: e.details,
-        at: new Date(e.occurred_at).toISOString(),
+        at: e.occurredAt.toISOString(),
       })),
     };
   }

@@ -116,12 +116,14 @@ export interface TotalsRow {
   median_to_answer: number | null;
 }
 
+/** A recovery with its case number (the cases module's table: hand-written join). */
 const RECOVERY_VIEW = `
   SELECT r.id, r.order_id, r.case_id, c.case_no, r.unit_id, r.amount_fen, r.allocated_fen,
          to_char(r.recovered_on, 'YYYY-MM-DD') AS recovered_on, r.legal_basis, r.custody_account,
          r.created_at
   FROM recoveries r JOIN cases c ON c.id = r.case_id`;
 
+/** An allocation with its case number and fraud type (the cases module's table). */
 export const ALLOCATION_VIEW = `
   SELECT a.id, a.recovery_id, a.victim_id, a.case_id, c.case_no, c.fraud_type, a.method,
          a.amount_fen, a.confirmed_at, a.ceremony_id, a.signed_at, a.unit_id
@@ -145,21 +147,11 @@ export class RecoveriesRepository {
       createdBy: string | null;
     },
   ): Promise<string> {
-    const rows: { id: string }[] = await em.query(
-      `INSERT INTO recoveries (order_id, case_id, unit_id, amount_fen, recovered_on, legal_basis, custody_account, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [
-        r.orderId,
-        r.caseId,
-        r.unitId,
-        String(r.amountFen),
-        r.recoveredOn,
-        r.legalBasis,
-        r.custodyAccount,
-        r.createdBy,
-      ],
-    );
-    return rows[0].id;
+    const result = await em.getRepository(Recovery).insert({
+      ...r,
+      amountFen: String(r.amountFen),
+    });
+    return (result.identifiers[0] as { id: string }).id;
   }
 
   async lockScoped(em: EntityManager, actor: Actor, id: string): Promise<Recovery | null> {
@@ -217,7 +209,9 @@ export class RecoveriesRepository {
 
   /**
    * The freeze orders that concern a case: its own, and any unit's on the accounts its victims
-   * paid into (`identifierIds`) or from which its victims were allocated money.
+   * paid into (`identifierIds`) or from which its victims were allocated money. The third set is
+   * an array computed first (`= ANY(ARRAY(…))`, not `IN (…)`), so the three conditions combine as
+   * index scans instead of a scan of every order.
    */
   caseOrders(caseId: string, identifierIds: string[]): Promise<CaseOrderRow[]> {
     return this.ds.query(
@@ -226,8 +220,8 @@ export class RecoveriesRepository {
               o.frozen_fen, o.recovered_fen, o.requested_at, o.expires_at
        FROM freeze_orders o JOIN units ou ON ou.id = o.unit_id JOIN units b ON b.id = o.bank_unit_id
        WHERE o.case_id = $1 OR o.identifier_id = ANY($2::uuid[])
-          OR o.id IN (SELECT r.order_id FROM allocations a JOIN recoveries r ON r.id = a.recovery_id
-                      WHERE a.case_id = $1)
+          OR o.id = ANY(ARRAY(SELECT r.order_id FROM allocations a
+                              JOIN recoveries r ON r.id = a.recovery_id WHERE a.case_id = $1))
        ORDER BY o.requested_at, o.id`,
       [caseId, identifierIds],
     );
@@ -279,6 +273,9 @@ export class RecoveriesRepository {
       [identifierId],
     );
   }
+
+  // Allocation proposals have no entity: a proposal is its `parts` document, written and read
+  // back whole, so these few statements stay hand-written.
 
   async openProposal(em: EntityManager, recoveryId: string): Promise<ProposalRow | null> {
     const rows: ProposalRow[] = await em.query(
@@ -338,6 +335,10 @@ export class RecoveriesRepository {
     );
   }
 
+  /**
+   * One statement for every part (unnest), hand-written: the per-row trigger checks each victim's
+   * loss under the victim's advisory lock and adds to the recovery's allocated sum.
+   */
   async insertAllocations(
     em: EntityManager,
     p: {
@@ -373,7 +374,7 @@ export class RecoveriesRepository {
   }
 
   /**
-   * The unit's figures ("冻结止付2.9亿元", "发还72万元"). A stop-payment converted into a freeze is
+   * The unit's figures (hand-written: aggregates over three tables in one round trip) ("冻结止付2.9亿元", "发还72万元"). A stop-payment converted into a freeze is
    * counted once: the freeze it became is left out of requested and frozen.
    */
   async totals(actor: Actor): Promise<TotalsRow> {

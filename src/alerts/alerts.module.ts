@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { IdentityModule } from '../identity/identity.module.js';
+import { IdentityModule } from '../identity/index.js';
 import { AlertsRepository } from './alerts.repository.js';
 import { AlertsSecrets } from './alerts-secrets.js';
 import { AlertsSweeper } from './alerts-sweeper.service.js';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { requestContext } from '../common/context/request-context.js';
-import { seedsDir } from '../identity/seed.service.js';
+import { seedsDir } from '../identity/index.js';
 import { AlertsRepository } from './alerts.repository.js';
 
 interface DemoCoordinatorsFile {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { evidenceStorageProvider } from './evidence/evidence-storage.js';
-import { IdentityModule } from '../identity/identity.module.js';
+import { IdentityModule } from '../identity/index.js';
 import { CaseViewCache } from './case/case-view-cache.js';
 import { CasesController } from './case/cases.controller.js';
 import { CasesRepository } from './case/cases.repository.js';

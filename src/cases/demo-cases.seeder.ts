@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { DataSource } from 'typeorm';
 import { ACTOR_RESOLVER, ActorResolver } from '../common/auth/actor-resolver.js';
-import { readSeed, runDemoSeedOnce } from '../identity/seed.service.js';
+import { readSeed, runDemoSeedOnce } from '../identity/index.js';
 import { CasesService } from './case/cases.service.js';
 import { CreateCaseDto } from './case/dto/case.dto.js';
 import { TransferFlagsService } from './transfer-flags/transfer-flags.service.js';

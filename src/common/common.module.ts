@@ -18,7 +18,6 @@ import type { QueueBackend } from './queue/queue-backend.js';
 import { QueueService } from './queue/queue.service.js';
 import { QUEUE_BACKEND } from './queue/queue.tokens.js';
 import { WorkerService } from './queue/worker.service.js';
-import { RateLimiter } from './rate-limit/rate-limiter.js';
 
 export interface CommonOptions {
   config: AppConfig;
@@ -46,7 +45,6 @@ export class CommonModule {
         OutboxRelayService,
         AuditRepository,
         AuditService,
-        RateLimiter,
         MetricsService,
         Clock,
       ],
@@ -58,7 +56,6 @@ export class CommonModule {
         OutboxService,
         OutboxRelayService,
         AuditService,
-        RateLimiter,
         MetricsService,
         WorkerService,
       ],

@@ -4,27 +4,28 @@ import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ACTOR_RESOLVER } from '../common/auth/actor-resolver.js';
 import { APP_CONFIG, AppConfig } from '../common/config/config.js';
-import { ActorCache } from './actor-cache.js';
-import { ApiKeyChangedHandler } from './api-key-changed.job.js';
-import { ApiKeysController } from './api-keys.controller.js';
-import { ApiKeysRepository } from './api-keys.repository.js';
-import { ApiKeysService } from './api-keys.service.js';
-import { AuthController } from './auth.controller.js';
-import { AuthService } from './auth.service.js';
-import { ApiKey } from './entities/api-key.entity.js';
-import { Notification } from './entities/notification.entity.js';
-import { Unit } from './entities/unit.entity.js';
-import { User } from './entities/user.entity.js';
+import { ActorCache } from './auth/actor-cache.js';
+import { ApiKeyChangedHandler } from './api-keys/jobs/api-key-changed.job.js';
+import { ApiKeysController } from './api-keys/api-keys.controller.js';
+import { ApiKeysRepository } from './api-keys/api-keys.repository.js';
+import { ApiKeysService } from './api-keys/api-keys.service.js';
+import { AuthController } from './auth/auth.controller.js';
+import { AuthService } from './auth/auth.service.js';
+import { RateLimiter } from './auth/rate-limiter.js';
+import { ApiKey } from './api-keys/entities/api-key.entity.js';
+import { Notification } from './notifications/entities/notification.entity.js';
+import { Unit } from './units/entities/unit.entity.js';
+import { User } from './users/entities/user.entity.js';
 import { NotificationsController } from './notifications/notifications.controller.js';
 import { NotificationsRepository } from './notifications/notifications.repository.js';
 import { NotificationsService } from './notifications/notifications.service.js';
 import { SeedService } from './seed.service.js';
-import { UnitsController } from './units.controller.js';
-import { UnitsRepository } from './units.repository.js';
-import { UnitsService } from './units.service.js';
-import { UsersController } from './users.controller.js';
-import { UsersRepository } from './users.repository.js';
-import { UsersService } from './users.service.js';
+import { UnitsController } from './units/units.controller.js';
+import { UnitsRepository } from './units/units.repository.js';
+import { UnitsService } from './units/units.service.js';
+import { UsersController } from './users/users.controller.js';
+import { UsersRepository } from './users/users.repository.js';
+import { UsersService } from './users/users.service.js';
 
 @Module({
   imports: [
@@ -53,6 +54,7 @@ import { UsersService } from './users.service.js';
     NotificationsRepository,
     ActorCache,
     AuthService,
+    RateLimiter,
     { provide: ACTOR_RESOLVER, useExisting: AuthService },
     UnitsService,
     UsersService,

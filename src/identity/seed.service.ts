@@ -8,11 +8,11 @@ import { ActorResolver } from '../common/auth/actor-resolver.js';
 import { Role } from '../common/auth/roles.js';
 import { APP_CONFIG, AppConfig } from '../common/config/config.js';
 import { requestContext } from '../common/context/request-context.js';
-import { UnitKind } from './entities/unit.entity.js';
-import { UnitsRepository } from './units.repository.js';
-import { UnitsService } from './units.service.js';
-import { UsersRepository } from './users.repository.js';
-import { UsersService } from './users.service.js';
+import { UnitKind } from './units/entities/unit.entity.js';
+import { UnitsRepository } from './units/units.repository.js';
+import { UnitsService } from './units/units.service.js';
+import { UsersRepository } from './users/users.repository.js';
+import { UsersService } from './users/users.service.js';
 
 interface SeedFile {
   name: string;

@@ -3,11 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ACTOR_RESOLVER, ActorResolver } from '../common/auth/actor-resolver.js';
 import { Clock } from '../common/clock.js';
-import { readSeed, runDemoSeedOnce } from '../identity/seed.service.js';
-import { CeremoniesService } from './ceremonies.service.js';
-import { AnswerFreezeOrderDto, CreateFreezeOrderDto } from './dto/freeze-order.dto.js';
-import { FreezeOrdersService } from './freeze-orders.service.js';
-import { RecoveriesService } from './recoveries.service.js';
+import { readSeed, runDemoSeedOnce } from '../identity/index.js';
+import { CeremoniesService } from './ceremonies/ceremonies.service.js';
+import {
+  AnswerFreezeOrderDto,
+  CreateFreezeOrderDto,
+} from './freeze-orders/dto/freeze-order.dto.js';
+import { FreezeOrdersService } from './freeze-orders/freeze-orders.service.js';
+import { RecoveriesService } from './recoveries/recoveries.service.js';
 
 interface DemoRecoveriesFile {
   name: string;

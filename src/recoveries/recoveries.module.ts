@@ -1,20 +1,22 @@
 import { Module } from '@nestjs/common';
 import { CasesModule } from '../cases/index.js';
-import { CaseMoneyController } from './case-money.controller.js';
-import { IdentityModule } from '../identity/identity.module.js';
-import { CeremoniesController } from './ceremonies.controller.js';
-import { CeremoniesRepository } from './ceremonies.repository.js';
-import { CeremoniesService } from './ceremonies.service.js';
-import { FreezeOrdersController } from './freeze-orders.controller.js';
-import { FreezeOrdersRepository } from './freeze-orders.repository.js';
+import { CaseMoneyController } from './recoveries/case-money.controller.js';
+import { IdentityModule } from '../identity/index.js';
+import { CeremoniesController } from './ceremonies/ceremonies.controller.js';
+import { CeremoniesRepository } from './ceremonies/ceremonies.repository.js';
+import { CeremoniesService } from './ceremonies/ceremonies.service.js';
+import { FreezeOrdersController } from './freeze-orders/freeze-orders.controller.js';
+import { FreezeOrdersRepository } from './freeze-orders/freeze-orders.repository.js';
 import { DemoRecoveriesSeeder } from './demo-recoveries.seeder.js';
-import { FreezeOrdersService } from './freeze-orders.service.js';
-import { FreezeExpiryHandler } from './jobs/freeze-expiry.job.js';
-import { FreezeExpiryScheduler } from './jobs/freeze-expiry.scheduler.js';
-import { FreezeOrderNotifyHandler } from './jobs/freeze-order-notify.job.js';
-import { RecoveriesController } from './recoveries.controller.js';
-import { RecoveriesRepository } from './recoveries.repository.js';
-import { RecoveriesService } from './recoveries.service.js';
+import { FreezeOrdersService } from './freeze-orders/freeze-orders.service.js';
+import { FreezeExpiryService } from './freeze-orders/freeze-expiry.service.js';
+import { FreezeOrderNoticesService } from './freeze-orders/freeze-order-notices.service.js';
+import { FreezeExpiryHandler } from './freeze-orders/jobs/freeze-expiry.job.js';
+import { FreezeExpiryScheduler } from './freeze-orders/freeze-expiry.scheduler.js';
+import { FreezeOrderNotifyHandler } from './freeze-orders/jobs/freeze-order-notify.job.js';
+import { RecoveriesController } from './recoveries/recoveries.controller.js';
+import { RecoveriesRepository } from './recoveries/recoveries.repository.js';
+import { RecoveriesService } from './recoveries/recoveries.service.js';
 
 /** Recoveries: stop-payment and freeze orders, recoveries, allocation, ceremonies (docs/ARCHITECTURE.md). */
 @Module({
@@ -29,7 +31,9 @@ import { RecoveriesService } from './recoveries.service.js';
     FreezeOrdersRepository,
     FreezeOrdersService,
     FreezeExpiryScheduler,
+    FreezeExpiryService,
     FreezeExpiryHandler,
+    FreezeOrderNoticesService,
     FreezeOrderNotifyHandler,
     RecoveriesRepository,
     RecoveriesService,

@@ -3,7 +3,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { JwtService } from '@nestjs/jwt';
 import { bootApp, DEMO_PASSWORD, TestApp, USERS } from '../harness.js';
-import { RateLimiter } from '../../src/common/rate-limit/rate-limiter.js';
+import { RateLimiter } from '../../src/identity/index.js';
 
 const LOGIN = '/api/v1/auth/login';
 const ME = '/api/v1/auth/me';

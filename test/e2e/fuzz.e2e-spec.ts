@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import type { Test } from 'supertest';
 import { DemoCoordinatorsSeeder } from '../../src/alerts/demo-coordinators.seeder.js';
 import { DemoCasesSeeder } from '../../src/cases/demo-cases.seeder.js';
-import { SeedService } from '../../src/identity/seed.service.js';
+import { SeedService } from '../../src/identity/index.js';
 import { formatReport, fuzz, FuzzCaller } from '../fuzz/run.js';
 import type { OpenApiDoc } from '../fuzz/openapi.js';
 import { bootApp, TestApp, USERS } from '../harness.js';

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { DemoCoordinatorsSeeder } from '../../src/alerts/demo-coordinators.seeder.js';
 import { DemoWarningsSeeder } from '../../src/alerts/demo-warnings.seeder.js';
 import { DemoCasesSeeder } from '../../src/cases/demo-cases.seeder.js';
-import { SeedService } from '../../src/identity/seed.service.js';
-import { DemoRecoveriesSeeder } from '../../src/recoveries/demo-recoveries.seeder.js';
+import { SeedService } from '../../src/identity/index.js';
+import { DemoRecoveriesSeeder } from '../../src/recoveries/index.js';
 import { bootApp, eventually, TestApp } from '../harness.js';
 import { DEMO_PASSWORD } from '../setup/test-config.js';
 

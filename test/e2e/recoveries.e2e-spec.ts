@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { Clock } from '../../src/common/clock.js';
 import { QueueName } from '../../src/common/queue/queue-names.js';
 import { QueueService } from '../../src/common/queue/queue.service.js';
-import { FreezeExpiryScheduler } from '../../src/recoveries/jobs/freeze-expiry.scheduler.js';
+import { FreezeExpiryScheduler } from '../../src/recoveries/index.js';
 import { bootApp, describeEachBackend, eventually, TestApp, USERS } from '../harness.js';
 import { citizenId } from '../builders.js';
 

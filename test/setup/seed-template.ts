@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../../src/app.module.js';
 import { createQueueBackend } from '../../src/common/queue/queue-backend.js';
-import { SeedService } from '../../src/identity/seed.service.js';
+import { SeedService } from '../../src/identity/index.js';
 import { testConfig } from './test-config.js';
 
 /** The bootstrap admin and the demo data (units, users of every role), once, in the template. */

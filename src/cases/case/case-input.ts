@@ -7,7 +7,7 @@ import {
   IdentifierKind,
   normalizeIdentifier,
 } from '../../common/validation/identifiers.js';
-import { UnitKind } from '../../identity/entities/unit.entity.js';
+import { UnitKind } from '../../identity/index.js';
 import type { IdentifierInput, VictimInput } from './dto/case.dto.js';
 import type { VictimPlain } from './victim-pii.service.js';
 

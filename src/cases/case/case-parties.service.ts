@@ -5,8 +5,8 @@ import { PII_ROLES } from '../../common/auth/roles.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { ApiError, badRequest, FieldProblem } from '../../common/http/errors.js';
 import { MAX_CASE_LOSS_FEN, parseFenFromDb } from '../../common/money.js';
-import { UnitsService } from '../../identity/units.service.js';
-import { UnitKind } from '../../identity/entities/unit.entity.js';
+import { UnitsService } from '../../identity/index.js';
+import { UnitKind } from '../../identity/index.js';
 import {
   failWithBody,
   LOSS_PROBLEM,

@@ -10,7 +10,7 @@ import {
   checkMobile,
   normalizeIdentifier,
 } from '../../common/validation/identifiers.js';
-import { UnitsService } from '../../identity/units.service.js';
+import { UnitsService } from '../../identity/index.js';
 import { FraudTypesService } from '../fraud-types/fraud-types.service.js';
 import {
   caseNumber,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { parseFenFromDb } from '../../common/money.js';
-import { NotificationsService } from '../../identity/notifications/notifications.service.js';
+import { NotificationsService } from '../../identity/index.js';
 import { ESCALATION_TITLE, escalationBody } from '../transfer-flags/transfer-flag-rules.js';
 import { TransferFlagsRepository } from '../transfer-flags/transfer-flags.repository.js';
 import { DissuasionsRepository, OverdueRow } from './dissuasions.repository.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { parseFenFromDb } from '../../common/money.js';
-import { NotificationsService } from '../../identity/notifications/notifications.service.js';
+import { NotificationsService } from '../../identity/index.js';
 import { HIT_TITLE, HitLine, hitNotificationBody } from './transfer-flag-rules.js';
 import { HitNoticeRow, TransferFlagsRepository } from './transfer-flags.repository.js';
 

@@ -8,15 +8,15 @@ import { TransferFlag } from '../../cases/transfer-flags/entities/transfer-flag.
 import { TransferHit } from '../../cases/transfer-flags/entities/transfer-hit.entity.js';
 import { Victim } from '../../cases/case/entities/victim.entity.js';
 import { AuditEvent } from '../audit/audit-event.entity.js';
-import { ApiKey } from '../../identity/entities/api-key.entity.js';
-import { Notification } from '../../identity/entities/notification.entity.js';
-import { Unit } from '../../identity/entities/unit.entity.js';
-import { User } from '../../identity/entities/user.entity.js';
-import { Allocation } from '../../recoveries/entities/allocation.entity.js';
-import { Ceremony } from '../../recoveries/entities/ceremony.entity.js';
-import { FreezeOrderEvent } from '../../recoveries/entities/freeze-order-event.entity.js';
-import { FreezeOrder } from '../../recoveries/entities/freeze-order.entity.js';
-import { Recovery } from '../../recoveries/entities/recovery.entity.js';
+import { ApiKey } from '../../identity/api-keys/entities/api-key.entity.js';
+import { Notification } from '../../identity/notifications/entities/notification.entity.js';
+import { Unit } from '../../identity/units/entities/unit.entity.js';
+import { User } from '../../identity/users/entities/user.entity.js';
+import { Allocation } from '../../recoveries/recoveries/entities/allocation.entity.js';
+import { Ceremony } from '../../recoveries/ceremonies/entities/ceremony.entity.js';
+import { FreezeOrderEvent } from '../../recoveries/freeze-orders/entities/freeze-order-event.entity.js';
+import { FreezeOrder } from '../../recoveries/freeze-orders/entities/freeze-order.entity.js';
+import { Recovery } from '../../recoveries/recoveries/entities/recovery.entity.js';
 
 /** Every TypeORM entity, listed explicitly. */
 export const entities = [

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { ObjectLiteral, QueryFailedError, SelectQueryBuilder } from 'typeorm';
+import { DataSource, ObjectLiteral, QueryFailedError, SelectQueryBuilder } from 'typeorm';
 import { badRequest } from '../http/errors.js';
 
 /** `?limit=&cursor=`: the one way lists are paged. */
@@ -34,14 +34,63 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** The keyset of a page: the sort expression and id column, and how a row gives its sort value. */
+export interface PageKeys<T> {
+  sort: string;
+  id: string;
+  direction?: 'ASC' | 'DESC';
+  value: (row: T) => string;
+}
+
 /**
  * Keyset pagination over (sortColumn, idColumn), both descending or ascending, stable under inserts.
  * `sortColumn` values are serialized as strings in the cursor (timestamps as ISO).
  */
-export async function paginate<T extends ObjectLiteral & { id: string }>(
+export function paginate<T extends ObjectLiteral & { id: string }>(
   qb: SelectQueryBuilder<T>,
   query: PageQuery,
-  keys: { sort: string; id: string; direction?: 'ASC' | 'DESC'; value: (row: T) => string },
+  keys: PageKeys<T>,
+): Promise<Page<T>> {
+  return keysetPage(qb, query, keys, () => qb.getMany());
+}
+
+/**
+ * The same pages over raw rows, for a query builder whose rows are no entity (a hand-written view
+ * joining several tables, selected from as a subquery). Timestamp sort keys are compared at
+ * millisecond precision (`date_trunc('milliseconds', …)`), as the cursor carries them.
+ */
+export function paginateRaw<T extends { id: string }>(
+  qb: SelectQueryBuilder<ObjectLiteral>,
+  query: PageQuery,
+  keys: PageKeys<T>,
+): Promise<Page<T>> {
+  return keysetPage(qb, query, keys, () => qb.getRawMany<T>());
+}
+
+/**
+ * One page (newest first) of a hand-written view whose rows carry `id` and `created_at`: the view,
+ * filters included, is the subquery the common keyset pagination pages over. PostgreSQL pulls the
+ * subquery up, so the cursor and the order reach the tables' indexes as if written inline.
+ */
+export function paginateView<T extends { id: string; created_at: Date }>(
+  ds: DataSource,
+  sql: string,
+  params: Record<string, unknown>,
+  query: PageQuery,
+): Promise<Page<T>> {
+  const qb = ds.createQueryBuilder().select('*').from(`(${sql})`, 'v').setParameters(params);
+  return paginateRaw<T>(qb, query, {
+    sort: "date_trunc('milliseconds', v.created_at)",
+    id: 'v.id',
+    value: (row) => new Date(row.created_at).toISOString(),
+  });
+}
+
+async function keysetPage<Q extends ObjectLiteral, T extends { id: string }>(
+  qb: SelectQueryBuilder<Q>,
+  query: PageQuery,
+  keys: PageKeys<T>,
+  fetch: () => Promise<T[]>,
 ): Promise<Page<T>> {
   const limit = query.limit ?? 50;
   const dir = keys.direction ?? 'DESC';
@@ -70,7 +119,7 @@ export async function paginate<T extends ObjectLiteral & { id: string }>(
     .limit(limit + 1);
   let rows: T[];
   try {
-    rows = await qb.getMany();
+    rows = await fetch();
   } catch (err) {
     // A well-formed cursor whose values the database cannot read (a forged id or timestamp).
     const code = (err as QueryFailedError & { driverError?: { code?: string } }).driverError?.code;

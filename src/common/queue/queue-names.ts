@@ -3,9 +3,9 @@ import type { AlertsFanoutJob } from '../../alerts/jobs/alerts-fanout.job.js';
 import type { AlertsTrendScanJob } from '../../alerts/jobs/alerts-trend-scan.job.js';
 import type { DissuasionSlaJob } from '../../cases/dissuasions/jobs/dissuasion-sla.job.js';
 import type { TransferHitsNotifyJob } from '../../cases/transfer-flags/jobs/transfer-hits-notify.job.js';
-import type { FreezeOrderNotifyJob } from '../../recoveries/jobs/freeze-order-notify.job.js';
-import type { ApiKeyChangedJob } from '../../identity/api-key-changed.job.js';
-import type { FreezeExpiryJob } from '../../recoveries/jobs/freeze-expiry.job.js';
+import type { FreezeOrderNotifyJob } from '../../recoveries/freeze-orders/jobs/freeze-order-notify.job.js';
+import type { ApiKeyChangedJob } from '../../identity/api-keys/jobs/api-key-changed.job.js';
+import type { FreezeExpiryJob } from '../../recoveries/freeze-orders/jobs/freeze-expiry.job.js';
 
 /** BullMQ queues. Later features add theirs here (see docs/ARCHITECTURE.md, Jobs). */
 export enum QueueName {

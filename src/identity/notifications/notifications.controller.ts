@@ -9,7 +9,7 @@ import {
   ListNotificationsQuery,
   NotificationDto,
   NotificationPage,
-} from '../dto/notification.dto.js';
+} from './dto/notification.dto.js';
 import { NotificationsService } from './notifications.service.js';
 import { ApiErrors } from '../../common/http/api-errors.js';
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { Page, PageQuery, paginate } from '../../common/pagination/pagination.js';
-import { Notification } from '../entities/notification.entity.js';
+import { Notification } from './entities/notification.entity.js';
 
 @Injectable()
 export class NotificationsRepository {

@@ -5,8 +5,8 @@ import { AuditService } from '../../common/audit/audit.service.js';
 import type { Actor } from '../../common/auth/actor.js';
 import { PageQuery } from '../../common/pagination/pagination.js';
 import type { Role } from '../../common/auth/roles.js';
-import { UnitsRepository } from '../units.repository.js';
-import { UsersRepository } from '../users.repository.js';
+import { UnitsRepository } from '../units/units.repository.js';
+import { UsersRepository } from '../users/users.repository.js';
 import { NotificationsRepository } from './notifications.repository.js';
 
 export interface NotificationContent {

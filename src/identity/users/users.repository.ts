@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import type { Actor } from '../../common/auth/actor.js';
 import { Role } from '../../common/auth/roles.js';
 import { scopeWhere } from '../../common/auth/scope.js';
@@ -25,6 +25,31 @@ export class UsersRepository {
 
   findById(id: string): Promise<User | null> {
     return this.users.findOneBy({ id });
+  }
+
+  insert(
+    em: EntityManager,
+    u: Pick<
+      User,
+      | 'username'
+      | 'displayName'
+      | 'passwordHash'
+      | 'role'
+      | 'unitId'
+      | 'phone'
+      | 'disabledAt'
+      | 'passwordChangedAt'
+    >,
+  ): Promise<User> {
+    const repo = em.getRepository(User);
+    return repo.save(repo.create(u));
+  }
+
+  /** Applies the changes in the caller's transaction and answers the row as it is now. */
+  async update(em: EntityManager, id: string, changes: Partial<User>): Promise<User> {
+    const repo = em.getRepository(User);
+    await repo.update({ id }, changes);
+    return repo.findOneByOrFail({ id });
   }
 
   count(): Promise<number> {

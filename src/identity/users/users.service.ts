@@ -57,18 +57,16 @@ export class UsersService {
     }
     const passwordHash = await hashPassword(dto.password);
     return this.ds.transaction(async (em) => {
-      const user = await em.getRepository(User).save(
-        em.getRepository(User).create({
-          username: dto.username,
-          displayName: dto.displayName,
-          passwordHash,
-          role: dto.role,
-          unitId: dto.unitId,
-          phone: dto.phone ?? null,
-          disabledAt: null,
-          passwordChangedAt: new Date(),
-        }),
-      );
+      const user = await this.users.insert(em, {
+        username: dto.username,
+        displayName: dto.displayName,
+        passwordHash,
+        role: dto.role,
+        unitId: dto.unitId,
+        phone: dto.phone ?? null,
+        disabledAt: null,
+        passwordChangedAt: new Date(),
+      });
       await this.audit.record(em, {
         action: 'user.create',
         entity: 'user',
@@ -103,7 +101,7 @@ export class UsersService {
       changes.passwordChangedAt = new Date();
     }
     const updated = await this.ds.transaction(async (em) => {
-      await em.getRepository(User).update({ id }, changes);
+      const saved = await this.users.update(em, id, changes);
       const { passwordHash: _h, ...logged } = changes;
       await this.audit.record(em, {
         action: dto.disabled === true ? 'user.disable' : 'user.update',
@@ -111,7 +109,7 @@ export class UsersService {
         entityId: id,
         details: { ...logged, passwordChanged: dto.password !== undefined },
       });
-      return em.getRepository(User).findOneByOrFail({ id });
+      return saved;
     });
     // The trigger tells every process; this one forgets the old row before answering.
     this.actors.invalidate(id);

@@ -29,6 +29,45 @@ describe('UsersRepository', () => {
     assert.equal(await repo.count(), n);
   });
 
+  it('inserts a user and updates one in the caller’s transaction', async () => {
+    const unitId = await db.unitId('GY-YY-QL');
+    const created = await db.ds.transaction((em) =>
+      repo.insert(em, {
+        username: 'new.officer',
+        displayName: '新民警',
+        passwordHash: '$argon2id$fake',
+        role: Role.Officer,
+        unitId,
+        phone: null,
+        disabledAt: null,
+        passwordChangedAt: new Date('2026-11-01T00:00:00Z'),
+      }),
+    );
+    assert.equal((await repo.findForLogin('new.officer'))?.passwordHash, '$argon2id$fake');
+    const updated = await db.ds.transaction((em) =>
+      repo.update(em, created.id, { displayName: '改名', disabledAt: new Date() }),
+    );
+    assert.equal(updated.displayName, '改名');
+    assert.ok(updated.disabledAt);
+    assert.equal(updated.username, 'new.officer');
+    // The username is unique: a second insert of it fails on the index.
+    await assert.rejects(
+      db.ds.transaction((em) =>
+        repo.insert(em, {
+          username: 'new.officer',
+          displayName: 'x',
+          passwordHash: 'x',
+          role: Role.Officer,
+          unitId,
+          phone: null,
+          disabledAt: null,
+          passwordChangedAt: new Date(),
+        }),
+      ),
+      /users_username_key/,
+    );
+  });
+
   it('loads a liaison with their bank’s path, a police user with none', async () => {
     const liaison = await repo.findWithScope(await db.userId('liu.icbc'));
     const bank = await db.unitId('ICBC-GY');

@@ -7,11 +7,11 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, AppConfig } from '../common/config/config.js';
-import { PeriodicTask } from '../common/periodic-task.js';
-import { OutboxService } from '../common/outbox/outbox.service.js';
-import { JobName } from '../common/queue/queue-names.js';
-import { AlertsRepository } from './alerts.repository.js';
+import { APP_CONFIG, AppConfig } from '../../common/config/config.js';
+import { PeriodicTask } from '../../common/periodic-task.js';
+import { OutboxService } from '../../common/outbox/outbox.service.js';
+import { JobName } from '../../common/queue/queue-names.js';
+import { AlertsRepository } from './deliveries.repository.js';
 
 /**
  * A job id lives only as long as the queue store keeps it: a Redis that restarts without

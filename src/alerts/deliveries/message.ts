@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Severity } from './warning-status.js';
+import type { Severity } from '../warnings/warning-status.js';
 
 /** WeCom group robots refuse markdown content over 4096 bytes (UTF-8). */
 export const WECOM_MAX_BYTES = 4096;

@@ -1,17 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../common/clock.js';
-import { APP_CONFIG, AppConfig } from '../../common/config/config.js';
-import { OnJob } from '../../common/queue/on-job.decorator.js';
-import { PostponeJob } from '../../common/queue/postpone.js';
-import { JobName } from '../../common/queue/queue-names.js';
-import { AlertsRepository, ClaimedWork, DeliveryWork } from '../alerts.repository.js';
-import { AlertsSecrets } from '../alerts-secrets.js';
+import { Clock } from '../../../common/clock.js';
+import { APP_CONFIG, AppConfig } from '../../../common/config/config.js';
+import { OnJob } from '../../../common/queue/on-job.decorator.js';
+import { PostponeJob } from '../../../common/queue/postpone.js';
+import { JobName } from '../../../common/queue/queue-names.js';
+import { AlertsRepository, ClaimedWork, DeliveryWork } from '../deliveries.repository.js';
+import { AlertsSecrets } from '../../alerts-secrets.js';
 import { backoffMs, SendOutcome, sendWebhook, sendWecom } from '../channels.js';
 import { MessageRenderer } from '../message-renderer.js';
 import { OutboundPolicy, outboundPolicy } from '../url-policy.js';
-import { WarningsService } from '../warnings.service.js';
+import { WarningsService } from '../../warnings/warnings.service.js';
 
 /** One delivery row to send. */
 export interface AlertsDeliverJob {

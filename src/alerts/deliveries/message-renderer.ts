@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Clock } from '../common/clock.js';
-import { APP_CONFIG, AppConfig } from '../common/config/config.js';
-import { AlertsRepository } from './alerts.repository.js';
-import { AlertsSecrets } from './alerts-secrets.js';
-import type { Warning } from './entities/warning.entity.js';
+import { Clock } from '../../common/clock.js';
+import { APP_CONFIG, AppConfig } from '../../common/config/config.js';
+import { AlertsRepository } from './deliveries.repository.js';
+import { AlertsSecrets } from '../alerts-secrets.js';
+import type { Warning } from '../warnings/entities/warning.entity.js';
 import {
   renderWarningMarkdown,
   renderWarningText,

@@ -1,15 +1,15 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { Actor } from '../common/auth/actor.js';
-import { inScope } from '../common/auth/scope.js';
-import { APP_CONFIG, AppConfig } from '../common/config/config.js';
-import { AuditService } from '../common/audit/audit.service.js';
-import { badRequest, conflict } from '../common/http/errors.js';
-import { maskPhone } from '../common/pii/mask.js';
-import { AlertsRepository } from './alerts.repository.js';
-import { AlertsSecrets } from './alerts-secrets.js';
-import { Channel, maskWebhookUrl, resolvesOnlyToPublic, robotKeyHash } from './channels.js';
+import type { Actor } from '../../common/auth/actor.js';
+import { inScope } from '../../common/auth/scope.js';
+import { APP_CONFIG, AppConfig } from '../../common/config/config.js';
+import { AuditService } from '../../common/audit/audit.service.js';
+import { badRequest, conflict } from '../../common/http/errors.js';
+import { maskPhone } from '../../common/pii/mask.js';
+import { AlertsRepository } from '../deliveries/deliveries.repository.js';
+import { AlertsSecrets } from '../alerts-secrets.js';
+import { Channel, maskWebhookUrl, resolvesOnlyToPublic, robotKeyHash } from '../deliveries/channels.js';
 import {
   CoordinatorDto,
   CoordinatorPage,
@@ -24,7 +24,7 @@ import {
   isRefusal,
   OutboundPolicy,
   outboundPolicy,
-} from './url-policy.js';
+} from '../deliveries/url-policy.js';
 
 interface ChannelColumns {
   webhook_url_enc: string | null;

@@ -1,4 +1,4 @@
-import { stripBidiControls } from './message.js';
+import { stripBidiControls } from '../deliveries/message.js';
 import type { Severity, WarningStatus } from './warning-status.js';
 
 /** What a CAP 1.2 alert (OASIS Common Alerting Protocol) needs of a warning. */

@@ -1,10 +1,10 @@
 import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Actor } from '../common/auth/actor.js';
-import { Allow } from '../common/auth/allow.decorator.js';
-import { CurrentActor } from '../common/auth/current-actor.decorator.js';
-import { Role } from '../common/auth/roles.js';
-import { IdParam } from '../common/http/id-param.js';
+import type { Actor } from '../../common/auth/actor.js';
+import { Allow } from '../../common/auth/allow.decorator.js';
+import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
+import { Role } from '../../common/auth/roles.js';
+import { IdParam } from '../../common/http/id-param.js';
 import { CoordinatorsService } from './coordinators.service.js';
 import {
   CoordinatorDto,
@@ -13,9 +13,9 @@ import {
   ListCoordinatorsQuery,
   UpdateCoordinatorDto,
 } from './dto/coordinator.dto.js';
-import { PendingMessageDto } from './dto/warning.dto.js';
-import { WarningsService } from './warnings.service.js';
-import { ApiErrors } from '../common/http/api-errors.js';
+import { PendingMessageDto } from '../warnings/dto/warning.dto.js';
+import { WarningsService } from '../warnings/warnings.service.js';
+import { ApiErrors } from '../../common/http/api-errors.js';
 
 /** 群协调员 of the caller's area and their channels; robot keys and secrets are never returned. */
 @ApiTags('coordinators')

@@ -1,20 +1,20 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Actor } from '../common/auth/actor.js';
-import { Role } from '../common/auth/roles.js';
-import { inScope } from '../common/auth/scope.js';
-import { AuditService } from '../common/audit/audit.service.js';
-import { Clock } from '../common/clock.js';
-import { APP_CONFIG, AppConfig } from '../common/config/config.js';
-import { ApiError, badRequest, conflict } from '../common/http/errors.js';
-import { OutboxService } from '../common/outbox/outbox.service.js';
-import { JobName } from '../common/queue/queue-names.js';
+import type { Actor } from '../../common/auth/actor.js';
+import { Role } from '../../common/auth/roles.js';
+import { inScope } from '../../common/auth/scope.js';
+import { AuditService } from '../../common/audit/audit.service.js';
+import { Clock } from '../../common/clock.js';
+import { APP_CONFIG, AppConfig } from '../../common/config/config.js';
+import { ApiError, badRequest, conflict } from '../../common/http/errors.js';
+import { OutboxService } from '../../common/outbox/outbox.service.js';
+import { JobName } from '../../common/queue/queue-names.js';
 import { HttpStatus } from '@nestjs/common';
-import { AlertsRepository } from './alerts.repository.js';
-import { AlertsSecrets } from './alerts-secrets.js';
+import { AlertsRepository } from '../deliveries/deliveries.repository.js';
+import { AlertsSecrets } from '../alerts-secrets.js';
 import { renderCap } from './cap.js';
-import type { Channel } from './channels.js';
+import type { Channel } from '../deliveries/channels.js';
 import {
   AckResultDto,
   CreateWarningDto,
@@ -27,11 +27,11 @@ import {
   WarningPage,
   WithdrawWarningDto,
 } from './dto/warning.dto.js';
-import { DELIVERY_STATUSES, DeliveryStatus } from './entities/delivery.entity.js';
+import { DELIVERY_STATUSES, DeliveryStatus } from '../deliveries/entities/delivery.entity.js';
 import type { Warning } from './entities/warning.entity.js';
-import { MessageRenderer } from './message-renderer.js';
-import type { DeliveryPageProblem, DeliveryPageView } from './delivery-page.js';
-import { CLOSING_LINE, stripBidiControls, verifyAckToken } from './message.js';
+import { MessageRenderer } from '../deliveries/message-renderer.js';
+import type { DeliveryPageProblem, DeliveryPageView } from '../deliveries/delivery-page.js';
+import { CLOSING_LINE, stripBidiControls, verifyAckToken } from '../deliveries/message.js';
 import { nextWarningStatus, WarningAction } from './warning-status.js';
 
 const TARGET_KINDS = ['community', 'station', 'sub_bureau'];

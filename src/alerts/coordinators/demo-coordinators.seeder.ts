@@ -3,9 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { requestContext } from '../common/context/request-context.js';
-import { seedsDir } from '../identity/seed.service.js';
-import { AlertsRepository } from './alerts.repository.js';
+import { requestContext } from '../../common/context/request-context.js';
+import { seedsDir } from '../../identity/seed.service.js';
+import { AlertsRepository } from '../deliveries/deliveries.repository.js';
 
 interface DemoCoordinatorsFile {
   name: string;

@@ -7,13 +7,13 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../common/audit/audit.service.js';
-import { Clock } from '../common/clock.js';
-import { APP_CONFIG, AppConfig } from '../common/config/config.js';
-import { PeriodicTask } from '../common/periodic-task.js';
-import { OutboxService } from '../common/outbox/outbox.service.js';
-import { JobName } from '../common/queue/queue-names.js';
-import { AlertsRepository } from './alerts.repository.js';
+import { AuditService } from '../../common/audit/audit.service.js';
+import { Clock } from '../../common/clock.js';
+import { APP_CONFIG, AppConfig } from '../../common/config/config.js';
+import { PeriodicTask } from '../../common/periodic-task.js';
+import { OutboxService } from '../../common/outbox/outbox.service.js';
+import { JobName } from '../../common/queue/queue-names.js';
+import { AlertsRepository } from '../deliveries/deliveries.repository.js';
 import { findSpikes, isoWeekKey, TREND_HISTORY_WEEKS, trendWarningText, WEEK_MS } from './trend.js';
 import { TrendRepository } from './trend.repository.js';
 

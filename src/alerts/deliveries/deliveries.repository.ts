@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Actor } from '../common/auth/actor.js';
-import { scopeWhere } from '../common/auth/scope.js';
-import { Page, paginate } from '../common/pagination/pagination.js';
+import type { Actor } from '../../common/auth/actor.js';
+import { scopeWhere } from '../../common/auth/scope.js';
+import { Page, paginate } from '../../common/pagination/pagination.js';
 import type { Channel } from './channels.js';
-import type { ListCoordinatorsQuery } from './dto/coordinator.dto.js';
-import type { ListWarningsQuery } from './dto/warning.dto.js';
-import { Coordinator } from './entities/coordinator.entity.js';
+import type { ListCoordinatorsQuery } from '../coordinators/dto/coordinator.dto.js';
+import type { ListWarningsQuery } from '../warnings/dto/warning.dto.js';
+import { Coordinator } from '../coordinators/entities/coordinator.entity.js';
 import { Delivery, DeliveryStatus } from './entities/delivery.entity.js';
-import { Warning } from './entities/warning.entity.js';
-import type { Severity, WarningStatus } from './warning-status.js';
-import { returned } from '../common/database/returned.js';
+import { Warning } from '../warnings/entities/warning.entity.js';
+import type { Severity, WarningStatus } from '../warnings/warning-status.js';
+import { returned } from '../../common/database/returned.js';
 import { BatchedCall } from './batched-call.js';
 
 export interface UnitRow {

@@ -8,13 +8,13 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Actor } from '../common/auth/actor.js';
-import { Allow } from '../common/auth/allow.decorator.js';
-import { CurrentActor } from '../common/auth/current-actor.decorator.js';
-import { Role } from '../common/auth/roles.js';
-import { ErrorBody } from '../common/http/errors.js';
-import { IdParam } from '../common/http/id-param.js';
-import { JsonBody } from '../common/http/json-body.js';
+import type { Actor } from '../../common/auth/actor.js';
+import { Allow } from '../../common/auth/allow.decorator.js';
+import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
+import { Role } from '../../common/auth/roles.js';
+import { ErrorBody } from '../../common/http/errors.js';
+import { IdParam } from '../../common/http/id-param.js';
+import { JsonBody } from '../../common/http/json-body.js';
 import {
   CreateWarningDto,
   ListWarningsQuery,
@@ -25,7 +25,7 @@ import {
   WithdrawWarningDto,
 } from './dto/warning.dto.js';
 import { WarningsService } from './warnings.service.js';
-import { ApiErrors } from '../common/http/api-errors.js';
+import { ApiErrors } from '../../common/http/api-errors.js';
 
 const AUTHORS = [Role.CommunityPolice, Role.Officer, Role.Supervisor] as const;
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { OnJob } from '../../common/queue/on-job.decorator.js';
-import { JobName } from '../../common/queue/queue-names.js';
+import { OnJob } from '../../../common/queue/on-job.decorator.js';
+import { JobName } from '../../../common/queue/queue-names.js';
 import { TrendScanService } from '../trend-scan.service.js';
 
 /** No payload: the scan looks at every station as of the Clock's now. */

@@ -12,8 +12,8 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
-import { Channel, CHANNELS } from '../channels.js';
+import { PageMeta, PageQuery } from '../../../common/pagination/pagination.js';
+import { Channel, CHANNELS } from '../../deliveries/channels.js';
 
 @ApiSchema({ description: 'A new coordinator and their channel' })
 export class CreateCoordinatorDto {

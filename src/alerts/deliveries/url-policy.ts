@@ -1,5 +1,5 @@
-import type { AppConfig } from '../common/config/config.js';
-import { classifyIp, isPublicIp } from '../common/net/ip-range.js';
+import type { AppConfig } from '../../common/config/config.js';
+import { classifyIp, isPublicIp } from '../../common/net/ip-range.js';
 
 /**
  * Where alert deliveries may go (docs/ARCHITECTURE.md, Trust boundaries). A coordinator's URL is typed by a

@@ -9,9 +9,9 @@ import {
   IsUUID,
   Length,
 } from 'class-validator';
-import { IsDateTime, SCHEDULED } from '../../common/validation/date-time.js';
-import { PageMeta, PageQuery } from '../../common/pagination/pagination.js';
-import { DELIVERY_STATUSES, DeliveryStatus } from '../entities/delivery.entity.js';
+import { IsDateTime, SCHEDULED } from '../../../common/validation/date-time.js';
+import { PageMeta, PageQuery } from '../../../common/pagination/pagination.js';
+import { DELIVERY_STATUSES, DeliveryStatus } from '../../deliveries/entities/delivery.entity.js';
 import { SEVERITIES, Severity, WARNING_STATUSES, WarningStatus } from '../warning-status.js';
 
 @ApiSchema({ description: 'A draft scam warning' })

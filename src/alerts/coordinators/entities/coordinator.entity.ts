@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { Channel } from '../channels.js';
+import type { Channel } from '../../deliveries/channels.js';
 
 /** 群协调员: the person who runs one community WeChat group and forwards warnings to it. */
 @Entity('coordinators')

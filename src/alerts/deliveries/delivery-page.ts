@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { chinaTime } from '../common/china-time.js';
-import { escapeHtml } from '../common/http/html.js';
+import { chinaTime } from '../../common/china-time.js';
+import { escapeHtml } from '../../common/http/html.js';
 import { CLOSING_LINE, SEVERITY_ZH } from './message.js';
-import type { Severity } from './warning-status.js';
+import type { Severity } from '../warnings/warning-status.js';
 
 /** What the page of one delivery shows: the warning and whether the group acknowledged it. */
 export interface DeliveryPageView {

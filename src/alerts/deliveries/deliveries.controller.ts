@@ -12,15 +12,15 @@ import {
 import { IsString, Length } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { Actor } from '../common/auth/actor.js';
-import { Allow, Public } from '../common/auth/allow.decorator.js';
-import { CurrentActor } from '../common/auth/current-actor.decorator.js';
-import { Role } from '../common/auth/roles.js';
-import { IdParam } from '../common/http/id-param.js';
+import type { Actor } from '../../common/auth/actor.js';
+import { Allow, Public } from '../../common/auth/allow.decorator.js';
+import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
+import { Role } from '../../common/auth/roles.js';
+import { IdParam } from '../../common/http/id-param.js';
 import { DELIVERY_PAGE_CSP, deliveryPageHtml, deliveryProblemHtml } from './delivery-page.js';
-import { AckDeliveryDto, AckResultDto, FullMessageDto } from './dto/warning.dto.js';
-import { WarningsService } from './warnings.service.js';
-import { ApiErrors } from '../common/http/api-errors.js';
+import { AckDeliveryDto, AckResultDto, FullMessageDto } from '../warnings/dto/warning.dto.js';
+import { WarningsService } from '../warnings/warnings.service.js';
+import { ApiErrors } from '../../common/http/api-errors.js';
 
 class TokenQuery {
   @ApiProperty({ description: 'The signed token of the link sent with the message' })

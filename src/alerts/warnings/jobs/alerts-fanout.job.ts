@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../common/clock.js';
-import { OnJob } from '../../common/queue/on-job.decorator.js';
-import { PostponeJob } from '../../common/queue/postpone.js';
-import { JobName } from '../../common/queue/queue-names.js';
-import { AlertsRepository } from '../alerts.repository.js';
+import { Clock } from '../../../common/clock.js';
+import { OnJob } from '../../../common/queue/on-job.decorator.js';
+import { PostponeJob } from '../../../common/queue/postpone.js';
+import { JobName } from '../../../common/queue/queue-names.js';
+import { AlertsRepository } from '../../deliveries/deliveries.repository.js';
 import { WarningsService } from '../warnings.service.js';
 import { nextWarningStatus } from '../warning-status.js';
 

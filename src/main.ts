@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './common/config/config.js';
-import { DemoCoordinatorsSeeder } from './alerts/coordinators/demo-coordinators.seeder.js';
+import { DemoCoordinatorsSeeder, DemoWarningsSeeder } from './alerts/index.js';
 import { DemoCasesSeeder } from './cases/demo-cases.seeder.js';
-import { DemoWarningsSeeder } from './alerts/warnings/demo-warnings.seeder.js';
 import { DemoRecoveriesSeeder } from './recoveries/demo-recoveries.seeder.js';
 import { SeedService } from './identity/seed.service.js';
 import { onShutdownSignal, prepareRuntime } from './runtime.js';

@@ -13,8 +13,8 @@ import {
   ListCoordinatorsQuery,
   UpdateCoordinatorDto,
 } from './dto/coordinator.dto.js';
-import { PendingMessageDto } from '../warnings/dto/warning.dto.js';
-import { WarningsService } from '../warnings/warnings.service.js';
+import { PendingMessageDto } from '../deliveries/dto/delivery.dto.js';
+import { DeliveriesService } from '../deliveries/deliveries.service.js';
 import { ApiErrors } from '../../common/http/api-errors.js';
 
 /** 群协调员 of the caller's area and their channels; robot keys and secrets are never returned. */
@@ -23,7 +23,7 @@ import { ApiErrors } from '../../common/http/api-errors.js';
 export class CoordinatorsController {
   constructor(
     private readonly coordinators: CoordinatorsService,
-    private readonly warnings: WarningsService,
+    private readonly deliveries: DeliveriesService,
   ) {}
 
   @Get()
@@ -97,6 +97,6 @@ export class CoordinatorsController {
   @ApiOperation({ summary: 'Hand over the messages waiting for a manual-channel coordinator' })
   @ApiErrors(400, 404)
   pending(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<PendingMessageDto[]> {
-    return this.warnings.takePending(actor, id);
+    return this.deliveries.takePending(actor, id);
   }
 }

@@ -7,9 +7,14 @@ import { APP_CONFIG, AppConfig } from '../../common/config/config.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { badRequest, conflict } from '../../common/http/errors.js';
 import { maskPhone } from '../../common/pii/mask.js';
-import { AlertsRepository } from '../deliveries/deliveries.repository.js';
+import { AlertsLookups } from '../lookups.repository.js';
 import { AlertsSecrets } from '../alerts-secrets.js';
-import { Channel, maskWebhookUrl, resolvesOnlyToPublic, robotKeyHash } from '../deliveries/channels.js';
+import {
+  Channel,
+  maskWebhookUrl,
+  resolvesOnlyToPublic,
+  robotKeyHash,
+} from '../deliveries/channels.js';
 import {
   CoordinatorDto,
   CoordinatorPage,
@@ -18,6 +23,7 @@ import {
   UpdateCoordinatorDto,
 } from './dto/coordinator.dto.js';
 import type { Coordinator } from './entities/coordinator.entity.js';
+import { CoordinatorChanges, CoordinatorsRepository } from './coordinators.repository.js';
 import {
   checkWebhookUrl,
   checkWecomUrl,
@@ -26,12 +32,11 @@ import {
   outboundPolicy,
 } from '../deliveries/url-policy.js';
 
-interface ChannelColumns {
-  webhook_url_enc: string | null;
-  webhook_url_masked: string | null;
-  robot_key_hash: string | null;
-  webhook_secret_enc: string | null;
-}
+/** How a coordinator's channel is stored (secrets encrypted). */
+type ChannelColumns = Pick<
+  Coordinator,
+  'webhookUrlEnc' | 'webhookUrlMasked' | 'robotKeyHash' | 'webhookSecretEnc'
+>;
 
 /** 群协调员: community police keep the coordinators of their own area and their channels. */
 @Injectable()
@@ -39,7 +44,8 @@ export class CoordinatorsService {
   private readonly policy: OutboundPolicy;
 
   constructor(
-    private readonly repo: AlertsRepository,
+    private readonly repo: CoordinatorsRepository,
+    private readonly lookups: AlertsLookups,
     private readonly secrets: AlertsSecrets,
     private readonly audit: AuditService,
     @InjectDataSource() private readonly ds: DataSource,
@@ -98,44 +104,44 @@ export class CoordinatorsService {
     if (channel === 'manual') {
       if (url) throw badRequest('webhookUrl', 'must be empty for the manual channel');
       return {
-        webhook_url_enc: null,
-        webhook_url_masked: null,
-        robot_key_hash: null,
-        webhook_secret_enc: null,
+        webhookUrlEnc: null,
+        webhookUrlMasked: null,
+        robotKeyHash: null,
+        webhookSecretEnc: null,
       };
     }
     const sameChannel = existing?.channel === channel;
     if (!url && !(sameChannel && existing?.webhookUrlEnc))
       throw badRequest('webhookUrl', `is required for the ${channel} channel`);
     let cols: ChannelColumns = {
-      webhook_url_enc: existing?.webhookUrlEnc ?? null,
-      webhook_url_masked: existing?.webhookUrlMasked ?? null,
-      robot_key_hash: existing?.robotKeyHash ?? null,
-      webhook_secret_enc: existing?.webhookSecretEnc ?? null,
+      webhookUrlEnc: existing?.webhookUrlEnc ?? null,
+      webhookUrlMasked: existing?.webhookUrlMasked ?? null,
+      robotKeyHash: existing?.robotKeyHash ?? null,
+      webhookSecretEnc: existing?.webhookSecretEnc ?? null,
     };
     if (url) {
       const key = await this.checkUrl(channel, url);
-      if (key !== null) cols = { ...cols, robot_key_hash: robotKeyHash(key) };
+      if (key !== null) cols = { ...cols, robotKeyHash: robotKeyHash(key) };
       cols = {
         ...cols,
-        webhook_url_enc: this.secrets.cipher.encrypt(url),
-        webhook_url_masked: maskWebhookUrl(url, channel),
+        webhookUrlEnc: this.secrets.cipher.encrypt(url),
+        webhookUrlMasked: maskWebhookUrl(url, channel),
       };
     }
     if (channel === 'wecom_bot') {
       if (secret) throw badRequest('webhookSecret', 'is only for the webhook channel');
-      cols.webhook_secret_enc = null;
+      cols.webhookSecretEnc = null;
     } else {
-      cols.robot_key_hash = null;
-      if (secret) cols.webhook_secret_enc = this.secrets.cipher.encrypt(secret);
-      else if (!sameChannel || !cols.webhook_secret_enc)
+      cols.robotKeyHash = null;
+      if (secret) cols.webhookSecretEnc = this.secrets.cipher.encrypt(secret);
+      else if (!sameChannel || !cols.webhookSecretEnc)
         throw badRequest('webhookSecret', 'is required for the webhook channel');
     }
     return cols;
   }
 
   private async checkCommunity(actor: Actor, communityId: string): Promise<void> {
-    const unit = await this.repo.unitOf(communityId);
+    const unit = await this.lookups.unitOf(communityId);
     if (!unit || unit.kind !== 'community')
       throw badRequest('communityId', 'does not name a community (社区) unit');
     if (!inScope(actor, unit.path)) throw badRequest('communityId', 'is outside your area');
@@ -152,10 +158,7 @@ export class CoordinatorsService {
         groupName: dto.groupName,
         groupSize: dto.groupSize ?? 0,
         channel: dto.channel,
-        webhookUrlEnc: cols.webhook_url_enc,
-        webhookUrlMasked: cols.webhook_url_masked,
-        robotKeyHash: cols.robot_key_hash,
-        webhookSecretEnc: cols.webhook_secret_enc,
+        ...cols,
         createdBy: actor.kind === 'user' ? actor.id : null,
       });
       if (!newId)
@@ -189,11 +192,11 @@ export class CoordinatorsService {
     await this.ds.transaction(async (em) => {
       const c = await this.repo.findCoordinatorScoped(actor, id, em, true);
       if (!c) throw new NotFoundException('Coordinator not found');
-      const set: Record<string, unknown> = {};
+      const set: CoordinatorChanges = {};
       if (dto.name !== undefined) set.name = dto.name;
       if (dto.phone !== undefined) set.phone = dto.phone;
-      if (dto.groupName !== undefined) set.group_name = dto.groupName;
-      if (dto.groupSize !== undefined) set.group_size = dto.groupSize;
+      if (dto.groupName !== undefined) set.groupName = dto.groupName;
+      if (dto.groupSize !== undefined) set.groupSize = dto.groupSize;
       if (dto.enabled !== undefined) set.enabled = dto.enabled;
       const channelChanged =
         dto.channel !== undefined ||
@@ -205,8 +208,8 @@ export class CoordinatorsService {
         Object.assign(set, cols, {
           channel,
           // New settings: the channel is given another chance.
-          channel_broken_at: null,
-          channel_broken_reason: null,
+          channelBrokenAt: null,
+          channelBrokenReason: null,
         });
       }
       await this.repo.updateCoordinator(em, id, set);

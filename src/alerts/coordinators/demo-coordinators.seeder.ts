@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { requestContext } from '../../common/context/request-context.js';
-import { seedsDir } from '../../identity/seed.service.js';
-import { AlertsRepository } from '../deliveries/deliveries.repository.js';
+import { seedsDir } from '../../identity/index.js';
+import { CoordinatorsRepository } from './coordinators.repository.js';
 
 interface DemoCoordinatorsFile {
   name: string;
@@ -29,7 +29,7 @@ export class DemoCoordinatorsSeeder {
   private readonly logger = new Logger('Seed');
 
   constructor(
-    private readonly repo: AlertsRepository,
+    private readonly repo: CoordinatorsRepository,
     @InjectDataSource() private readonly ds: DataSource,
   ) {}
 

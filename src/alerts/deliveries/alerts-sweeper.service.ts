@@ -11,7 +11,8 @@ import { APP_CONFIG, AppConfig } from '../../common/config/config.js';
 import { PeriodicTask } from '../../common/periodic-task.js';
 import { OutboxService } from '../../common/outbox/outbox.service.js';
 import { JobName } from '../../common/queue/queue-names.js';
-import { AlertsRepository } from './deliveries.repository.js';
+import { WarningsRepository } from '../warnings/warnings.repository.js';
+import { DeliveriesRepository } from './deliveries.repository.js';
 
 /**
  * A job id lives only as long as the queue store keeps it: a Redis that restarts without
@@ -25,7 +26,8 @@ export class AlertsSweeper implements OnApplicationBootstrap, OnApplicationShutd
   private readonly task = new PeriodicTask('Sweep', this.logger, () => this.sweep());
 
   constructor(
-    private readonly repo: AlertsRepository,
+    private readonly repo: DeliveriesRepository,
+    private readonly warnings: WarningsRepository,
     private readonly outbox: OutboxService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly ds: DataSource,
@@ -46,7 +48,7 @@ export class AlertsSweeper implements OnApplicationBootstrap, OnApplicationShutd
           JobName.AlertsDeliver,
           ids.map((deliveryId) => ({ deliveryId })),
         );
-      const warnings = await this.repo.warningsToFanOut(em, sweepGraceMs);
+      const warnings = await this.warnings.warningsToFanOut(em, sweepGraceMs);
       if (warnings.length)
         await this.outbox.addBulk(
           em,

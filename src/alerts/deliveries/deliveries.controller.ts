@@ -18,8 +18,8 @@ import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
 import { Role } from '../../common/auth/roles.js';
 import { IdParam } from '../../common/http/id-param.js';
 import { DELIVERY_PAGE_CSP, deliveryPageHtml, deliveryProblemHtml } from './delivery-page.js';
-import { AckDeliveryDto, AckResultDto, FullMessageDto } from '../warnings/dto/warning.dto.js';
-import { WarningsService } from '../warnings/warnings.service.js';
+import { AckDeliveryDto, AckResultDto, FullMessageDto } from './dto/delivery.dto.js';
+import { DeliveriesService } from './deliveries.service.js';
 import { ApiErrors } from '../../common/http/api-errors.js';
 
 class TokenQuery {
@@ -41,7 +41,7 @@ const pagePath = (id: string, token: string) =>
 @ApiTags('deliveries')
 @Controller('deliveries')
 export class DeliveriesController {
-  constructor(private readonly warnings: WarningsService) {}
+  constructor(private readonly deliveries: DeliveriesService) {}
 
   /** 已收到, recorded by a logged-in officer of the coordinator's area (or with the link's token). */
   @Post(':id/ack')
@@ -59,7 +59,7 @@ export class DeliveriesController {
     @IdParam() id: string,
     @Body() dto: AckDeliveryDto,
   ): Promise<AckResultDto> {
-    return this.warnings.acknowledge(dto.token ? null : actor, id, dto.token);
+    return this.deliveries.acknowledge(dto.token ? null : actor, id, dto.token);
   }
 
   /**
@@ -94,7 +94,7 @@ export class DeliveriesController {
   })
   @ApiErrors(400, 404)
   message(@IdParam() id: string, @Query() q: TokenQuery): Promise<FullMessageDto> {
-    return this.warnings.fullMessage(id, q.token);
+    return this.deliveries.fullMessage(id, q.token);
   }
 }
 
@@ -108,7 +108,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @ApiTags('deliveries')
 @Controller('m/deliveries')
 export class DeliveryPageController {
-  constructor(private readonly warnings: WarningsService) {}
+  constructor(private readonly deliveries: DeliveriesService) {}
 
   @Get(':id')
   @Public()
@@ -170,7 +170,7 @@ export class DeliveryPageController {
     if (!UUID.test(id)) return this.problem(reply, 'not_found');
     if (typeof token !== 'string' || token.length === 0 || token.length > 200)
       return this.problem(reply, 'invalid');
-    const page = await this.warnings.deliveryPage(id.toLowerCase(), token, acknowledge);
+    const page = await this.deliveries.deliveryPage(id.toLowerCase(), token, acknowledge);
     if ('problem' in page) return this.problem(reply, page.problem);
     return deliveryPageHtml(page.view);
   }

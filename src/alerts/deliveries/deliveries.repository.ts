@@ -1,26 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Actor } from '../../common/auth/actor.js';
-import { scopeWhere } from '../../common/auth/scope.js';
-import { Page, paginate } from '../../common/pagination/pagination.js';
-import type { Channel } from './channels.js';
-import type { ListCoordinatorsQuery } from '../coordinators/dto/coordinator.dto.js';
-import type { ListWarningsQuery } from '../warnings/dto/warning.dto.js';
-import { Coordinator } from '../coordinators/entities/coordinator.entity.js';
-import { Delivery, DeliveryStatus } from './entities/delivery.entity.js';
-import { Warning } from '../warnings/entities/warning.entity.js';
-import type { Severity, WarningStatus } from '../warnings/warning-status.js';
 import { returned } from '../../common/database/returned.js';
+import type { WarningStatus } from '../warnings/warning-status.js';
 import { BatchedCall } from './batched-call.js';
-
-export interface UnitRow {
-  id: string;
-  kind: string;
-  code: string;
-  name: string;
-  path: string;
-}
+import type { Channel } from './channels.js';
+import { Delivery, DeliveryStatus } from './entities/delivery.entity.js';
 
 /** A delivery with what sending it needs: its coordinator's channel and its warning. */
 export interface DeliveryWork {
@@ -72,237 +57,79 @@ export interface DeliveryListRow {
   acknowledged_at: Date | null;
 }
 
-/** Every query of the alerts feature. */
+/**
+ * The fan-out insert (`insertFanOut`, $1 the warning). A constant so the plan check
+ * (test/repository/alerts) explains the statement the code runs.
+ */
+export const INSERT_FAN_OUT_SQL = `WITH tp AS (
+     SELECT u.path FROM warning_targets t JOIN units u ON u.id = t.unit_id WHERE t.warning_id = $1
+   ), communities AS (
+     SELECT DISTINCT c.id FROM units c JOIN tp ON c.path LIKE tp.path || '%' WHERE c.kind = 'community'
+   )
+   INSERT INTO deliveries (warning_id, coordinator_id, kind, channel)
+   SELECT $1, co.id, 'warning', co.channel FROM coordinators co
+   JOIN communities cm ON cm.id = co.community_id
+   WHERE co.enabled
+   ON CONFLICT (warning_id, coordinator_id, kind) DO NOTHING
+   RETURNING id, channel`;
+
+/**
+ * The delivery claim (`claimRows`; $1 the ids, $2 the stale claim's age in s, $3 the robot's
+ * budget, $4 its window in s). A constant for the plan check, like INSERT_FAN_OUT_SQL.
+ */
+export const CLAIM_ROWS_SQL = `WITH cur AS (
+     SELECT d.id, d.kind, d.status, d.channel, d.attempts, d.claimed_at, d.next_attempt_at,
+            d.claimed_at < clock_timestamp() - make_interval(secs => $2) AS stale,
+            d.next_attempt_at <= clock_timestamp() AS due,
+            w.id AS warning_id, w.status AS warning_status,
+            co.id AS coordinator_id, co.enabled, co.channel_broken_at, co.webhook_url_enc,
+            co.webhook_secret_enc, co.robot_key_hash
+     FROM deliveries d JOIN warnings w ON w.id = d.warning_id
+     JOIN coordinators co ON co.id = d.coordinator_id
+     WHERE d.id = ANY($1::uuid[]) AND d.status IN ('queued','sending')
+     ORDER BY d.id FOR UPDATE OF d
+   ), ready AS (
+     SELECT id, channel = 'wecom_bot' AND robot_key_hash IS NOT NULL AS budgeted, robot_key_hash,
+            row_number() OVER (PARTITION BY robot_key_hash ORDER BY id) AS nth
+     FROM cur
+     WHERE channel <> 'manual' AND (status = 'queued' OR (status = 'sending' AND stale))
+       AND (kind = 'withdrawal' OR warning_status = 'published')
+       AND enabled AND channel_broken_at IS NULL
+   ), budget AS (
+     INSERT INTO robot_send_log AS r (robot_key_hash, sends)
+     SELECT robot_key_hash, ARRAY[clock_timestamp()] FROM ready WHERE budgeted AND nth = 1
+     ORDER BY robot_key_hash
+     ON CONFLICT (robot_key_hash) DO UPDATE
+       SET sends = ARRAY(SELECT s FROM unnest(r.sends) s
+                         WHERE s > clock_timestamp() - make_interval(secs => $4) ORDER BY s)
+                   || clock_timestamp()
+       WHERE (SELECT count(*) FROM unnest(r.sends) s
+              WHERE s > clock_timestamp() - make_interval(secs => $4)) < $3
+     RETURNING r.robot_key_hash
+   ), go AS (
+     SELECT ready.id FROM ready
+     WHERE NOT budgeted OR (nth = 1 AND robot_key_hash IN (SELECT robot_key_hash FROM budget))
+   ), claimed AS (
+     UPDATE deliveries d
+     SET status = 'sending', claimed_at = clock_timestamp(), attempts = d.attempts + 1
+     FROM go
+     WHERE d.id = go.id
+       AND (d.status = 'queued'
+         OR (d.status = 'sending' AND d.claimed_at < clock_timestamp() - make_interval(secs => $2)))
+     RETURNING d.id, d.claimed_at
+   )
+   SELECT cur.*, claimed.claimed_at AS claimed_now,
+          coalesce(ready.budgeted AND ready.id IN (SELECT id FROM go), false) AS reserved,
+          coalesce(ready.budgeted AND ready.nth > 1, false) AS crowded
+   FROM cur LEFT JOIN ready ON ready.id = cur.id LEFT JOIN claimed ON claimed.id = cur.id`;
+
+/**
+ * Deliveries: the fan-out, the claim and the marks of a send, the manual channel's pickup, and the
+ * robots' send budgets (`robot_send_log`), which only the claim writes.
+ */
 @Injectable()
-export class AlertsRepository {
+export class DeliveriesRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
-
-  // ------------------------------------------------------------------ units and fraud types
-
-  async units(ids: string[], em: EntityManager = this.ds.manager): Promise<UnitRow[]> {
-    return em.query('SELECT id, kind, code, name, path FROM units WHERE id = ANY($1::uuid[])', [
-      ids,
-    ]);
-  }
-
-  async fraudType(
-    code: string,
-    em: EntityManager = this.ds.manager,
-  ): Promise<{ code: string; label_zh: string; typical_script: string } | undefined> {
-    const rows: { code: string; label_zh: string; typical_script: string }[] = await em.query(
-      'SELECT code, label_zh, typical_script FROM fraud_types WHERE code = $1',
-      [code],
-    );
-    return rows[0];
-  }
-
-  // ------------------------------------------------------------------ warnings
-
-  async insertWarning(
-    em: EntityManager,
-    w: {
-      title: string;
-      body: string;
-      fraudType: string;
-      severity: Severity;
-      unitId: string;
-      authorId: string | null;
-      publishAt: Date | null;
-      source?: 'manual' | 'trend_scan';
-      trendKey?: string | null;
-    },
-    targetUnitIds: string[],
-  ): Promise<string | null> {
-    const rows: { id: string }[] = await em.query(
-      `INSERT INTO warnings (title, body, fraud_type, severity, unit_id, author_id, publish_at, source, trend_key)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (trend_key) DO NOTHING RETURNING id`,
-      [
-        w.title,
-        w.body,
-        w.fraudType,
-        w.severity,
-        w.unitId,
-        w.authorId,
-        w.publishAt,
-        w.source ?? 'manual',
-        w.trendKey ?? null,
-      ],
-    );
-    if (!rows.length) return null;
-    await em.query(
-      `INSERT INTO warning_targets (warning_id, unit_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING`,
-      [rows[0].id, targetUnitIds],
-    );
-    return rows[0].id;
-  }
-
-  async findWarningScoped(
-    actor: Actor,
-    id: string,
-    em: EntityManager = this.ds.manager,
-    lock = false,
-  ): Promise<Warning | null> {
-    const scope = scopeWhere(actor, 'w.unit_id');
-    const qb = em
-      .getRepository(Warning)
-      .createQueryBuilder('w')
-      .where('w.id = :id', { id })
-      .andWhere(scope.sql, scope.params);
-    if (lock) qb.setLock('pessimistic_write');
-    return qb.getOne();
-  }
-
-  async findWarning(id: string, em: EntityManager = this.ds.manager, lock?: 'update' | 'share') {
-    const qb = em.getRepository(Warning).createQueryBuilder('w').where('w.id = :id', { id });
-    if (lock === 'update') qb.setLock('pessimistic_write');
-    if (lock === 'share') qb.setLock('pessimistic_read');
-    return qb.getOne();
-  }
-
-  async listWarnings(actor: Actor, q: ListWarningsQuery): Promise<Page<Warning>> {
-    const scope = scopeWhere(actor, 'w.unit_id');
-    const qb = this.ds
-      .getRepository(Warning)
-      .createQueryBuilder('w')
-      .where(scope.sql, scope.params);
-    if (q.status) qb.andWhere('w.status = :status', { status: q.status });
-    return paginate(qb, q, {
-      sort: 'w.created_at',
-      id: 'w.id',
-      value: (w) => w.createdAt.toISOString(),
-    });
-  }
-
-  async targetsOf(warningIds: string[], em: EntityManager = this.ds.manager) {
-    const rows: (UnitRow & { warning_id: string })[] = await em.query(
-      `SELECT t.warning_id, u.id, u.kind, u.code, u.name, u.path FROM warning_targets t
-       JOIN units u ON u.id = t.unit_id WHERE t.warning_id = ANY($1::uuid[]) ORDER BY u.code`,
-      [warningIds],
-    );
-    return rows;
-  }
-
-  async unitOf(id: string, em: EntityManager = this.ds.manager): Promise<UnitRow | undefined> {
-    return (await this.units([id], em))[0];
-  }
-
-  async setWarning(
-    em: EntityManager,
-    id: string,
-    set: Partial<Record<string, unknown>>,
-  ): Promise<void> {
-    const cols = Object.keys(set);
-    await em.query(
-      `UPDATE warnings SET ${cols.map((c, i) => `${c} = $${i + 2}`).join(', ')}, updated_at = now() WHERE id = $1`,
-      [id, ...cols.map((c) => set[c])],
-    );
-  }
-
-  /** Scheduled warnings that fell due and published ones whose fan-out job never ran (lost). */
-  async warningsToFanOut(em: EntityManager, graceMs: number): Promise<string[]> {
-    const rows: { id: string }[] = await em.query(
-      `SELECT id FROM warnings
-       WHERE (status = 'published' AND fanned_out_at IS NULL AND published_at < now() - make_interval(secs => $1))
-          OR (status = 'scheduled' AND publish_at < now() - make_interval(secs => $1))
-       ORDER BY created_at LIMIT 100 FOR UPDATE SKIP LOCKED`,
-      [graceMs / 1000],
-    );
-    return rows.map((r) => r.id);
-  }
-
-  // ------------------------------------------------------------------ coordinators
-
-  async insertCoordinator(
-    em: EntityManager,
-    c: {
-      name: string;
-      phone: string;
-      communityId: string;
-      groupName: string;
-      groupSize: number;
-      channel: Channel;
-      webhookUrlEnc: string | null;
-      webhookUrlMasked: string | null;
-      robotKeyHash: string | null;
-      webhookSecretEnc: string | null;
-      createdBy: string | null;
-    },
-  ): Promise<string | null> {
-    const rows: { id: string }[] = await em.query(
-      `INSERT INTO coordinators (name, phone, community_id, group_name, group_size, channel,
-         webhook_url_enc, webhook_url_masked, robot_key_hash, webhook_secret_enc, created_by)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
-       ON CONFLICT (community_id, group_name) DO NOTHING RETURNING id`,
-      [
-        c.name,
-        c.phone,
-        c.communityId,
-        c.groupName,
-        c.groupSize,
-        c.channel,
-        c.webhookUrlEnc,
-        c.webhookUrlMasked,
-        c.robotKeyHash,
-        c.webhookSecretEnc,
-        c.createdBy,
-      ],
-    );
-    return rows[0]?.id ?? null;
-  }
-
-  async updateCoordinator(
-    em: EntityManager,
-    id: string,
-    set: Record<string, unknown>,
-  ): Promise<void> {
-    const cols = Object.keys(set);
-    if (!cols.length) return;
-    await em.query(
-      `UPDATE coordinators SET ${cols.map((c, i) => `${c} = $${i + 2}`).join(', ')}, updated_at = now() WHERE id = $1`,
-      [id, ...cols.map((c) => set[c])],
-    );
-  }
-
-  async findCoordinatorScoped(
-    actor: Actor,
-    id: string,
-    em: EntityManager = this.ds.manager,
-    lock = false,
-  ): Promise<Coordinator | null> {
-    const scope = scopeWhere(actor, 'c.community_id');
-    const qb = em
-      .getRepository(Coordinator)
-      .createQueryBuilder('c')
-      .where('c.id = :id', { id })
-      .andWhere(scope.sql, scope.params);
-    if (lock) qb.setLock('pessimistic_write');
-    return qb.getOne();
-  }
-
-  async listCoordinators(actor: Actor, q: ListCoordinatorsQuery): Promise<Page<Coordinator>> {
-    const scope = scopeWhere(actor, 'c.community_id');
-    const qb = this.ds
-      .getRepository(Coordinator)
-      .createQueryBuilder('c')
-      .where(scope.sql, scope.params);
-    if (q.communityId) qb.andWhere('c.community_id = :cid', { cid: q.communityId });
-    if (q.enabled !== undefined) qb.andWhere('c.enabled = :en', { en: q.enabled });
-    return paginate(qb, q, {
-      sort: 'c.created_at',
-      id: 'c.id',
-      value: (c) => c.createdAt.toISOString(),
-    });
-  }
-
-  async flagChannelBroken(coordinatorId: string, reason: string): Promise<void> {
-    await this.ds.query(
-      `UPDATE coordinators SET channel_broken_at = now(), channel_broken_reason = $2, updated_at = now()
-       WHERE id = $1 AND channel_broken_at IS NULL`,
-      [coordinatorId, reason.slice(0, 500)],
-    );
-  }
-
-  // ------------------------------------------------------------------ deliveries
 
   /**
    * One delivery per enabled coordinator of every community under the warning's targets, in one
@@ -313,20 +140,7 @@ export class AlertsRepository {
     em: EntityManager,
     warningId: string,
   ): Promise<{ id: string; channel: Channel }[]> {
-    return em.query(
-      `WITH tp AS (
-         SELECT u.path FROM warning_targets t JOIN units u ON u.id = t.unit_id WHERE t.warning_id = $1
-       ), communities AS (
-         SELECT DISTINCT c.id FROM units c JOIN tp ON c.path LIKE tp.path || '%' WHERE c.kind = 'community'
-       )
-       INSERT INTO deliveries (warning_id, coordinator_id, kind, channel)
-       SELECT $1, co.id, 'warning', co.channel FROM coordinators co
-       JOIN communities cm ON cm.id = co.community_id
-       WHERE co.enabled
-       ON CONFLICT (warning_id, coordinator_id, kind) DO NOTHING
-       RETURNING id, channel`,
-      [warningId],
-    );
+    return em.query(INSERT_FAN_OUT_SQL, [warningId]);
   }
 
   /** Withdrawal notices for the coordinators the warning already reached (sent or acknowledged). */
@@ -418,59 +232,12 @@ export class AlertsRepository {
    * A reservation whose claim does not happen is not given back (the robot is sent a little less,
    * never more). `crowded`: a later row of a robot already in the batch, neither reserved nor claimed.
    */
-  private async claimRows(
+  async claimRows(
     ids: string[],
     staleMs: number,
     robot: { max: number; windowMs: number },
   ): Promise<(ClaimedWork & { crowded: boolean })[]> {
-    return this.ds.query(
-      `WITH cur AS (
-         SELECT d.id, d.kind, d.status, d.channel, d.attempts, d.claimed_at, d.next_attempt_at,
-                d.claimed_at < clock_timestamp() - make_interval(secs => $2) AS stale,
-                d.next_attempt_at <= clock_timestamp() AS due,
-                w.id AS warning_id, w.status AS warning_status,
-                co.id AS coordinator_id, co.enabled, co.channel_broken_at, co.webhook_url_enc,
-                co.webhook_secret_enc, co.robot_key_hash
-         FROM deliveries d JOIN warnings w ON w.id = d.warning_id
-         JOIN coordinators co ON co.id = d.coordinator_id
-         WHERE d.id = ANY($1::uuid[]) AND d.status IN ('queued','sending')
-         ORDER BY d.id FOR UPDATE OF d
-       ), ready AS (
-         SELECT id, channel = 'wecom_bot' AND robot_key_hash IS NOT NULL AS budgeted, robot_key_hash,
-                row_number() OVER (PARTITION BY robot_key_hash ORDER BY id) AS nth
-         FROM cur
-         WHERE channel <> 'manual' AND (status = 'queued' OR (status = 'sending' AND stale))
-           AND (kind = 'withdrawal' OR warning_status = 'published')
-           AND enabled AND channel_broken_at IS NULL
-       ), budget AS (
-         INSERT INTO robot_send_log AS r (robot_key_hash, sends)
-         SELECT robot_key_hash, ARRAY[clock_timestamp()] FROM ready WHERE budgeted AND nth = 1
-         ORDER BY robot_key_hash
-         ON CONFLICT (robot_key_hash) DO UPDATE
-           SET sends = ARRAY(SELECT s FROM unnest(r.sends) s
-                             WHERE s > clock_timestamp() - make_interval(secs => $4) ORDER BY s)
-                       || clock_timestamp()
-           WHERE (SELECT count(*) FROM unnest(r.sends) s
-                  WHERE s > clock_timestamp() - make_interval(secs => $4)) < $3
-         RETURNING r.robot_key_hash
-       ), go AS (
-         SELECT ready.id FROM ready
-         WHERE NOT budgeted OR (nth = 1 AND robot_key_hash IN (SELECT robot_key_hash FROM budget))
-       ), claimed AS (
-         UPDATE deliveries d
-         SET status = 'sending', claimed_at = clock_timestamp(), attempts = d.attempts + 1
-         FROM go
-         WHERE d.id = go.id
-           AND (d.status = 'queued'
-             OR (d.status = 'sending' AND d.claimed_at < clock_timestamp() - make_interval(secs => $2)))
-         RETURNING d.id, d.claimed_at
-       )
-       SELECT cur.*, claimed.claimed_at AS claimed_now,
-              coalesce(ready.budgeted AND ready.id IN (SELECT id FROM go), false) AS reserved,
-              coalesce(ready.budgeted AND ready.nth > 1, false) AS crowded
-       FROM cur LEFT JOIN ready ON ready.id = cur.id LEFT JOIN claimed ON claimed.id = cur.id`,
-      [ids, staleMs / 1000, robot.max, robot.windowMs / 1000],
-    );
+    return this.ds.query(CLAIM_ROWS_SQL, [ids, staleMs / 1000, robot.max, robot.windowMs / 1000]);
   }
 
   /**

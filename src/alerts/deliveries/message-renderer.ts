@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock.js';
 import { APP_CONFIG, AppConfig } from '../../common/config/config.js';
-import { AlertsRepository } from './deliveries.repository.js';
+import { AlertsLookups } from '../lookups.repository.js';
+import { WarningsRepository } from '../warnings/warnings.repository.js';
 import { AlertsSecrets } from '../alerts-secrets.js';
 import type { Warning } from '../warnings/entities/warning.entity.js';
 import {
@@ -33,7 +34,8 @@ export class MessageRenderer {
   private readonly facts = new Map<string, { facts: WarningFacts; expiresAt: number }>();
 
   constructor(
-    private readonly repo: AlertsRepository,
+    private readonly warnings: WarningsRepository,
+    private readonly lookups: AlertsLookups,
     private readonly secrets: AlertsSecrets,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -97,10 +99,10 @@ export class MessageRenderer {
     const key = `${warningId}:${kind}`;
     const hit = this.facts.get(key);
     if (hit && hit.expiresAt > Date.now()) return hit.facts;
-    const w = await this.repo.findWarning(warningId, em);
+    const w = await this.warnings.findWarning(warningId, em);
     if (!w) throw new Error(`warning ${warningId} is gone`);
-    const unit = await this.repo.unitOf(w.unitId, em);
-    const ft = kind === 'warning' ? await this.repo.fraudType(w.fraudType, em) : null;
+    const unit = await this.lookups.unitOf(w.unitId, em);
+    const ft = kind === 'warning' ? await this.lookups.fraudType(w.fraudType, em) : null;
     // Every message of every channel is built from these: the text leaves here without
     // bidirectional controls.
     const out = stripBidiControls;

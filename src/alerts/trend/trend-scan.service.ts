@@ -13,7 +13,8 @@ import { APP_CONFIG, AppConfig } from '../../common/config/config.js';
 import { PeriodicTask } from '../../common/periodic-task.js';
 import { OutboxService } from '../../common/outbox/outbox.service.js';
 import { JobName } from '../../common/queue/queue-names.js';
-import { AlertsRepository } from '../deliveries/deliveries.repository.js';
+import { AlertsLookups } from '../lookups.repository.js';
+import { WarningsRepository } from '../warnings/warnings.repository.js';
 import { findSpikes, isoWeekKey, TREND_HISTORY_WEEKS, trendWarningText, WEEK_MS } from './trend.js';
 import { TrendRepository } from './trend.repository.js';
 
@@ -43,7 +44,8 @@ export class TrendScanService implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     private readonly trends: TrendRepository,
-    private readonly alerts: AlertsRepository,
+    private readonly warnings: WarningsRepository,
+    private readonly lookups: AlertsLookups,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -90,8 +92,8 @@ export class TrendScanService implements OnApplicationBootstrap, OnApplicationSh
         });
         if (!spikeId) return null;
         const [station, ft] = await Promise.all([
-          this.alerts.unitOf(s.stationId, em),
-          this.alerts.fraudType(s.fraudType, em),
+          this.lookups.unitOf(s.stationId, em),
+          this.lookups.fraudType(s.fraudType, em),
         ]);
         const text = trendWarningText(
           s,
@@ -99,7 +101,7 @@ export class TrendScanService implements OnApplicationBootstrap, OnApplicationSh
           ft?.label_zh ?? s.fraudType,
           ft?.typical_script ?? '',
         );
-        const id = await this.alerts.insertWarning(
+        const id = await this.warnings.insertWarning(
           em,
           {
             title: text.title,

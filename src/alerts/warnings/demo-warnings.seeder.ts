@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ACTOR_RESOLVER, ActorResolver } from '../../common/auth/actor-resolver.js';
-import { readSeed, runDemoSeedOnce } from '../../identity/seed.service.js';
+import { readSeed, runDemoSeedOnce } from '../../identity/index.js';
 import { CreateWarningDto } from './dto/warning.dto.js';
 import { WarningsService } from './warnings.service.js';
 

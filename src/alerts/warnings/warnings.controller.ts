@@ -19,11 +19,11 @@ import {
   CreateWarningDto,
   ListWarningsQuery,
   PublishWarningDto,
-  WarningDeliveriesDto,
   WarningDto,
   WarningPage,
   WithdrawWarningDto,
 } from './dto/warning.dto.js';
+import { WarningDeliveriesDto } from '../deliveries/dto/delivery.dto.js';
 import { WarningsService } from './warnings.service.js';
 import { ApiErrors } from '../../common/http/api-errors.js';
 

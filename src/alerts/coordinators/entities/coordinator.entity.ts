@@ -1,4 +1,10 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import type { Channel } from '../../deliveries/channels.js';
 
 /** 群协调员: the person who runs one community WeChat group and forwards warnings to it. */
@@ -24,4 +30,6 @@ export class Coordinator {
   @Column({ name: 'channel_broken_reason', type: 'text', nullable: true })
   channelBrokenReason!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  /** Set to now() by every update through the entity (TypeORM adds it to the UPDATE). */
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

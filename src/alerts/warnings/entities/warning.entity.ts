@@ -1,4 +1,10 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import type { Severity, WarningStatus } from '../warning-status.js';
 
 /** 预警: a scam-pattern warning for the community WeChat groups of its target areas. */
@@ -22,4 +28,6 @@ export class Warning {
   @Column({ name: 'withdrawn_at', type: 'timestamptz', nullable: true }) withdrawnAt!: Date | null;
   @Column({ name: 'withdraw_reason', type: 'text', nullable: true }) withdrawReason!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  /** Set to now() by every update through the entity (TypeORM adds it to the UPDATE). */
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { AlertsModule } from './alerts/alerts.module.js';
+import { AlertsModule } from './alerts/index.js';
 import { CasesModule } from './cases/index.js';
 import { AuthGuard } from './common/auth/auth.guard.js';
 import { CommonModule, CommonOptions } from './common/common.module.js';

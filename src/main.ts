@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './common/config/config.js';
-import { DemoCoordinatorsSeeder } from './alerts/demo-coordinators.seeder.js';
+import { DemoCoordinatorsSeeder, DemoWarningsSeeder } from './alerts/index.js';
 import { DemoCasesSeeder } from './cases/index.js';
-import { DemoWarningsSeeder } from './alerts/demo-warnings.seeder.js';
 import { DemoRecoveriesSeeder } from './recoveries/index.js';
 import { SeedService } from './identity/index.js';
 import { onShutdownSignal, prepareRuntime } from './runtime.js';

@@ -1,23 +1,35 @@
 import { Module } from '@nestjs/common';
 import { IdentityModule } from '../identity/index.js';
-import { AlertsRepository } from './alerts.repository.js';
 import { AlertsSecrets } from './alerts-secrets.js';
-import { AlertsSweeper } from './alerts-sweeper.service.js';
-import { CoordinatorsController } from './coordinators.controller.js';
-import { CoordinatorsService } from './coordinators.service.js';
-import { DeliveriesController, DeliveryPageController } from './deliveries.controller.js';
-import { DemoCoordinatorsSeeder } from './demo-coordinators.seeder.js';
-import { DemoWarningsSeeder } from './demo-warnings.seeder.js';
-import { AlertsDeliverHandler } from './jobs/alerts-deliver.job.js';
-import { AlertsFanoutHandler } from './jobs/alerts-fanout.job.js';
-import { AlertsTrendScanHandler } from './jobs/alerts-trend-scan.job.js';
-import { MessageRenderer } from './message-renderer.js';
-import { TrendScanService } from './trend-scan.service.js';
-import { TrendRepository } from './trend.repository.js';
-import { WarningsController } from './warnings.controller.js';
-import { WarningsService } from './warnings.service.js';
+import { CoordinatorsController } from './coordinators/coordinators.controller.js';
+import { CoordinatorsRepository } from './coordinators/coordinators.repository.js';
+import { CoordinatorsService } from './coordinators/coordinators.service.js';
+import { DemoCoordinatorsSeeder } from './coordinators/demo-coordinators.seeder.js';
+import { AlertsSweeper } from './deliveries/alerts-sweeper.service.js';
+import {
+  DeliveriesController,
+  DeliveryPageController,
+} from './deliveries/deliveries.controller.js';
+import { DeliveriesRepository } from './deliveries/deliveries.repository.js';
+import { DeliveriesService } from './deliveries/deliveries.service.js';
+import { DeliverySender } from './deliveries/delivery-sender.service.js';
+import { AlertsDeliverHandler } from './deliveries/jobs/alerts-deliver.job.js';
+import { MessageRenderer } from './deliveries/message-renderer.js';
+import { AlertsLookups } from './lookups.repository.js';
+import { AlertsTrendScanHandler } from './trend/jobs/alerts-trend-scan.job.js';
+import { TrendScanService } from './trend/trend-scan.service.js';
+import { TrendRepository } from './trend/trend.repository.js';
+import { DemoWarningsSeeder } from './warnings/demo-warnings.seeder.js';
+import { AlertsFanoutHandler } from './warnings/jobs/alerts-fanout.job.js';
+import { WarningsController } from './warnings/warnings.controller.js';
+import { WarningsRepository } from './warnings/warnings.repository.js';
+import { WarningsService } from './warnings/warnings.service.js';
 
-/** Alerts (预警): warnings, four-eyes approval, coordinators and channels, fan-out and delivery, CAP. */
+/**
+ * Alerts (预警): warnings with four-eyes approval and CAP export (warnings/), coordinators and
+ * their channels (coordinators/), fan-out, sending and acknowledgement (deliveries/), and the
+ * trend scan that drafts warnings (trend/).
+ */
 @Module({
   imports: [IdentityModule],
   controllers: [
@@ -27,16 +39,21 @@ import { WarningsService } from './warnings.service.js';
     DeliveryPageController,
   ],
   providers: [
-    AlertsRepository,
+    AlertsLookups,
     AlertsSecrets,
-    MessageRenderer,
+    WarningsRepository,
     WarningsService,
-    CoordinatorsService,
     AlertsFanoutHandler,
+    DemoWarningsSeeder,
+    CoordinatorsRepository,
+    CoordinatorsService,
+    DemoCoordinatorsSeeder,
+    DeliveriesRepository,
+    DeliveriesService,
+    DeliverySender,
+    MessageRenderer,
     AlertsDeliverHandler,
     AlertsSweeper,
-    DemoCoordinatorsSeeder,
-    DemoWarningsSeeder,
     TrendRepository,
     TrendScanService,
     AlertsTrendScanHandler,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { AlertsTrendScanHandler } from '../../src/alerts/jobs/alerts-trend-scan.job.js';
+import { AlertsTrendScanHandler } from '../../src/alerts/index.js';
 import { Clock } from '../../src/common/clock.js';
 import { OutboxService } from '../../src/common/outbox/outbox.service.js';
 import { JobName } from '../../src/common/queue/queue-names.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import type { Test } from 'supertest';
-import { DemoCoordinatorsSeeder } from '../../src/alerts/demo-coordinators.seeder.js';
+import { DemoCoordinatorsSeeder } from '../../src/alerts/index.js';
 import { DemoCasesSeeder } from '../../src/cases/demo-cases.seeder.js';
 import { SeedService } from '../../src/identity/index.js';
 import { formatReport, fuzz, FuzzCaller } from '../fuzz/run.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
-import { AlertsSecrets } from '../../src/alerts/alerts-secrets.js';
+import { AlertsSecrets } from '../../src/alerts/index.js';
 import { FakeWebhookReceiver, FakeWecom } from '../fakes/wecom-robot.js';
 import { bootApp, eventually, TestApp, USERS } from '../harness.js';
 import { testConfig } from '../setup/test-config.js';

@@ -1,6 +1,6 @@
-import { Coordinator } from '../../alerts/entities/coordinator.entity.js';
-import { Delivery } from '../../alerts/entities/delivery.entity.js';
-import { Warning } from '../../alerts/entities/warning.entity.js';
+import { Coordinator } from '../../alerts/coordinators/entities/coordinator.entity.js';
+import { Delivery } from '../../alerts/deliveries/entities/delivery.entity.js';
+import { Warning } from '../../alerts/warnings/entities/warning.entity.js';
 import { Case } from '../../cases/case/entities/case.entity.js';
 import { Dissuasion } from '../../cases/dissuasions/entities/dissuasion.entity.js';
 import { Identifier } from '../../cases/case/entities/identifier.entity.js';

@@ -1,6 +1,6 @@
-import type { AlertsDeliverJob } from '../../alerts/jobs/alerts-deliver.job.js';
-import type { AlertsFanoutJob } from '../../alerts/jobs/alerts-fanout.job.js';
-import type { AlertsTrendScanJob } from '../../alerts/jobs/alerts-trend-scan.job.js';
+import type { AlertsDeliverJob } from '../../alerts/deliveries/jobs/alerts-deliver.job.js';
+import type { AlertsFanoutJob } from '../../alerts/warnings/jobs/alerts-fanout.job.js';
+import type { AlertsTrendScanJob } from '../../alerts/trend/jobs/alerts-trend-scan.job.js';
 import type { DissuasionSlaJob } from '../../cases/dissuasions/jobs/dissuasion-sla.job.js';
 import type { TransferHitsNotifyJob } from '../../cases/transfer-flags/jobs/transfer-hits-notify.job.js';
 import type { FreezeOrderNotifyJob } from '../../recoveries/freeze-orders/jobs/freeze-order-notify.job.js';

@@ -1,0 +1,208 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Clock } from '../../common/clock.js';
+import { APP_CONFIG, AppConfig } from '../../common/config/config.js';
+import { AlertsSecrets } from '../alerts-secrets.js';
+import { CoordinatorsRepository } from '../coordinators/coordinators.repository.js';
+import { WarningsRepository } from '../warnings/warnings.repository.js';
+import { backoffMs, SendOutcome, sendWebhook, sendWecom } from './channels.js';
+import { ClaimedWork, DeliveriesRepository, DeliveryWork } from './deliveries.repository.js';
+import { DeliveriesService } from './deliveries.service.js';
+import { MessageRenderer } from './message-renderer.js';
+import { OutboundPolicy, outboundPolicy } from './url-policy.js';
+
+/** Not now: the delivery goes back to the queue until `retryAt` (ms since the epoch). */
+export interface DeliverLater {
+  retryAt: number;
+  reason: string;
+}
+
+export type DeliverResult = 'sent' | 'skipped' | 'cancelled' | 'failed' | DeliverLater;
+
+/**
+ * Sends one delivery. The row makes it once: the handler claims it (queued → sending) in one
+ * UPDATE, so a second job for the same row (a replay, the sweeper) finds nothing to claim. On the
+ * happy path that is two statements around the send: read + reserve + claim
+ * (`DeliveriesRepository.claimWork`), then mark sent under a share lock on the warning
+ * (`markSentIfPublished`).
+ *
+ * At-least-once edge, honestly: if the process dies after the robot accepted the message and
+ * before the row is marked sent, the row stays 'sending'; after `staleClaimMs` it is claimed again
+ * and the message is sent a second time. WeCom robots take no idempotency key, so that window
+ * (milliseconds between the robot's answer and our UPDATE) cannot be closed from our side; the
+ * signed webhook carries `X-Jingwang-Delivery` so a receiver can drop the repeat. A database that
+ * is briefly unreachable at that moment is not that edge: the mark is retried while the claim is
+ * still ours (recordSent).
+ *
+ * Budgets: a WeCom robot takes 20 messages a minute. Before each send the claim reserves one in
+ * the robot's sliding log (shared by every worker through PostgreSQL); with none left the job goes
+ * back to delayed until the oldest send leaves the window — no attempt counted. A 45009 answer
+ * (over the limit anyway) is handled the same way.
+ */
+@Injectable()
+export class DeliverySender {
+  private readonly logger = new Logger('AlertsDeliver');
+  private readonly policy: OutboundPolicy;
+
+  constructor(
+    private readonly repo: DeliveriesRepository,
+    private readonly warnings: WarningsRepository,
+    private readonly coordinators: CoordinatorsRepository,
+    private readonly deliveries: DeliveriesService,
+    private readonly renderer: MessageRenderer,
+    private readonly secrets: AlertsSecrets,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectDataSource() private readonly ds: DataSource,
+  ) {
+    this.policy = outboundPolicy(config);
+  }
+
+  /** Sends one delivery if it is still to be sent; a retry later is answered as `{ retryAt }`. */
+  async deliver(deliveryId: string): Promise<DeliverResult> {
+    const cfg = this.config.alerts;
+    // One statement reads the row, reserves the robot's budget and claims the row (queued →
+    // sending); the branches below only run when it did not claim.
+    const d = await this.repo.claimWork(deliveryId, cfg.staleClaimMs, cfg.robotRateLimit);
+    if (!d || d.channel === 'manual') return 'skipped';
+    if (!d.claimed_now) return this.notClaimed(d);
+    // Measured here, on our clock: how long our claim is ours before another worker may take it.
+    const claimExpiresMs = Date.now() + cfg.staleClaimMs;
+    const outcome = await this.send(d);
+    if (outcome.kind === 'sent') return this.recordSent(d, claimExpiresMs);
+    return this.record(d, outcome);
+  }
+
+  /** Why `claimWork` did not claim the row, from the same read, and what follows from it. */
+  private async notClaimed(d: ClaimedWork): Promise<DeliverResult> {
+    const cfg = this.config.alerts;
+    if (d.status === 'sending' && !d.stale) {
+      // Another worker is on it (or died moments ago): look again when its claim would be stale.
+      const claimedAt = d.claimed_at ? new Date(d.claimed_at).getTime() : Date.now();
+      return {
+        retryAt: Math.max(Date.now() + 50, claimedAt + cfg.staleClaimMs + 50),
+        reason: 'claimed elsewhere',
+      };
+    }
+    if (d.status !== 'queued' && d.status !== 'sending') return 'skipped';
+    if (d.kind === 'warning' && d.warning_status !== 'published') {
+      await this.repo.cancel(d.id, 'warning withdrawn');
+      return 'cancelled';
+    }
+    if (!d.enabled) {
+      await this.repo.cancel(d.id, 'coordinator disabled');
+      return 'cancelled';
+    }
+    if (d.channel_broken_at) {
+      await this.repo.markFailed(d.id, 'channel flagged broken; fix the coordinator’s channel');
+      return 'failed';
+    }
+    if (d.channel === 'wecom_bot' && d.robot_key_hash && !d.reserved) {
+      const waitMs = await this.repo.robotBudgetWaitMs(
+        d.robot_key_hash,
+        cfg.robotRateLimit.max,
+        cfg.robotRateLimit.windowMs,
+      );
+      await this.repo.postpone(d.id, waitMs);
+      return { retryAt: Date.now() + waitMs, reason: 'robot budget spent' };
+    }
+    return 'skipped'; // another worker claimed it between the read and the claim
+  }
+
+  /**
+   * The robot took the message: that must reach the row. A database blip right now (a restart, a
+   * failover, a cut connection) would otherwise leave the row 'sending', and the takeover after
+   * `staleClaimMs` would send it a second time; so the mark is retried while the claim is still
+   * ours (with a margin), and only given up when it could no longer be told apart from a dead
+   * worker's.
+   */
+  private async recordSent(d: DeliveryWork, claimExpiresMs: number): Promise<DeliverResult> {
+    const marginMs = Math.min(1000, Math.floor(this.config.alerts.staleClaimMs / 4));
+    for (let wait = 100; ; wait = Math.min(wait * 2, 1000)) {
+      try {
+        return await this.record(d, { kind: 'sent' });
+      } catch (err) {
+        if (Date.now() + wait >= claimExpiresMs - marginMs) throw err;
+        this.logger.warn(
+          { deliveryId: d.id, err: (err as Error).message },
+          'Sent, but not yet recorded; retrying',
+        );
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  private async send(d: DeliveryWork): Promise<SendOutcome> {
+    const cfg = this.config.alerts;
+    try {
+      const message = await this.renderer.render(d.id, d.warning_id, d.kind);
+      const url = this.secrets.cipher.decrypt(d.webhook_url_enc ?? '');
+      if (d.channel === 'wecom_bot')
+        return await sendWecom(url, message.markdown, cfg.sendTimeoutMs, this.policy);
+      const secret = this.secrets.cipher.decrypt(d.webhook_secret_enc ?? '');
+      return await sendWebhook(
+        url,
+        secret,
+        {
+          deliveryId: d.id,
+          warningId: d.warning_id,
+          kind: d.kind,
+          title: message.title,
+          markdown: message.markdown,
+          ackUrl: message.ackUrl,
+        },
+        this.clock.nowMs(),
+        cfg.sendTimeoutMs,
+        this.policy,
+      );
+    } catch (err) {
+      // Rendering or decrypting failed: ours to look into, not the user's to read.
+      this.logger.error({ deliveryId: d.id, err: (err as Error).message }, 'Send not attempted');
+      return { kind: 'error', error: 'internal error' };
+    }
+  }
+
+  private async record(d: DeliveryWork, outcome: SendOutcome): Promise<DeliverResult> {
+    const cfg = this.config.alerts;
+    const attempts = d.attempts + 1;
+    switch (outcome.kind) {
+      case 'sent':
+        // Usually one statement (share lock on the warning inside it); when the warning is no
+        // longer published, the transaction below marks the row and adds the withdrawal notice.
+        if (await this.repo.markSentIfPublished(d.id, d.warning_id)) return 'sent';
+        await this.ds.transaction(async (em) => {
+          // Share lock on the warning: a withdraw running now either committed before (we see it
+          // and send the notice) or waits for us (and then sees this row as sent).
+          const w = await this.warnings.findWarning(d.warning_id, em, 'share');
+          await this.repo.markSent(em, d.id);
+          if (d.kind === 'warning' && w?.status === 'withdrawn') {
+            const notices = await this.repo.insertWithdrawals(em, d.warning_id, d.id);
+            await this.deliveries.enqueue(em, notices);
+          }
+        });
+        return 'sent';
+      case 'rate_limited': {
+        const waitMs = Math.max(1000, Math.floor(cfg.robotRateLimit.windowMs / 4));
+        await this.repo.requeue(d.id, outcome.error, waitMs, false);
+        return { retryAt: Date.now() + waitMs, reason: 'robot answered 45009' };
+      }
+      case 'broken':
+        await this.repo.markFailed(d.id, outcome.error);
+        await this.coordinators.flagChannelBroken(d.coordinator_id, outcome.error);
+        this.logger.warn({ deliveryId: d.id, coordinatorId: d.coordinator_id }, 'Channel broken');
+        return 'failed';
+      case 'error': {
+        if (outcome.code)
+          this.logger.debug({ deliveryId: d.id, code: outcome.code }, 'Send failed');
+        if (attempts >= cfg.maxAttempts) {
+          await this.repo.markFailed(d.id, outcome.error);
+          return 'failed';
+        }
+        const waitMs = backoffMs(cfg.backoffMs, attempts);
+        await this.repo.requeue(d.id, outcome.error, waitMs, true);
+        return { retryAt: Date.now() + waitMs, reason: 'retry after error' };
+      }
+    }
+  }
+}

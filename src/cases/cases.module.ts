@@ -20,6 +20,10 @@ import { FraudTypesController } from './fraud-types.controller.js';
 import { IdentifierLookupController, LinksController } from './links.controller.js';
 import { LinksRepository } from './links.repository.js';
 import { LinksService } from './links.service.js';
+import { TransferFlagFileHandler } from './transfer-flags/files/jobs/transfer-flag-file.job.js';
+import { TransferFlagFilesController } from './transfer-flags/files/transfer-flag-files.controller.js';
+import { TransferFlagFilesRepository } from './transfer-flags/files/transfer-flag-files.repository.js';
+import { TransferFlagFilesService } from './transfer-flags/files/transfer-flag-files.service.js';
 import { TransferFlagsController } from './transfer-flags.controller.js';
 import { TransferFlagsRepository } from './transfer-flags.repository.js';
 import { TransferFlagsService } from './transfer-flags.service.js';
@@ -35,6 +39,7 @@ import { VictimPiiService } from './victim-pii.service.js';
     LinksController,
     IdentifierLookupController,
     EvidenceController,
+    TransferFlagFilesController,
     TransferFlagsController,
     DissuasionsController,
   ],
@@ -53,6 +58,9 @@ import { VictimPiiService } from './victim-pii.service.js';
     TransferFlagsService,
     DissuasionsService,
     TransferHitsNotifyHandler,
+    TransferFlagFilesRepository,
+    TransferFlagFilesService,
+    TransferFlagFileHandler,
     DissuasionSlaHandler,
   ],
   exports: [CasesService, DemoCasesSeeder],

@@ -128,14 +128,22 @@ export class TransferFlagFilesController {
       part?.file.resume();
       throw required;
     }
-    return this.files.upload(
-      actor,
-      {
-        stream: Readable.from(fileBytes(part, maxBytes), { objectMode: false }),
-        filename: part.filename || null,
-      },
-      q.encoding ?? 'auto',
-    );
+    const stream = Readable.from(fileBytes(part, maxBytes), { objectMode: false });
+    // The pipeline reports its errors; this stops a late one of a stream it already dropped from
+    // being an unhandled 'error' event.
+    stream.on('error', () => undefined);
+    try {
+      return await this.files.upload(
+        actor,
+        { stream, filename: part.filename || null },
+        q.encoding ?? 'auto',
+      );
+    } catch (err) {
+      // The rest of a refused file is read and dropped (up to the size limit), so the client,
+      // still sending, gets the answer instead of a reset connection.
+      part.file.resume();
+      throw err;
+    }
   }
 
   @Get(':id')

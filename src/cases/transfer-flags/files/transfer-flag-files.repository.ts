@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { returned } from '../../../common/database/returned.js';
 import type { FieldProblem } from '../../../common/http/errors.js';
 import type { FileEncoding } from './flag-file-format.js';
 
@@ -191,13 +192,15 @@ export class TransferFlagFilesRepository {
    * chunk ended.
    */
   async takeChunk(em: EntityManager, fileId: string, size: number): Promise<StagedRow[]> {
-    const rows: StagedRow[] = await em.query(
-      `DELETE FROM transfer_flag_file_rows
+    const rows = returned<StagedRow>(
+      await em.query(
+        `DELETE FROM transfer_flag_file_rows
        WHERE file_id = $1 AND row_no IN (
          SELECT row_no FROM transfer_flag_file_rows WHERE file_id = $1 ORDER BY row_no LIMIT $2)
        RETURNING row_no, external_ref, payer_account, payer_name, payee_account, payee_name,
                  payee_bank, amount_fen, occurred_at, reason, problems, duplicate_of`,
-      [fileId, size],
+        [fileId, size],
+      ),
     );
     return rows.sort((a, b) => a.row_no - b.row_no);
   }

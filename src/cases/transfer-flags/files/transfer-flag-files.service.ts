@@ -149,7 +149,9 @@ class StagingLines extends Transform {
     const head = `${this.fileId}\t${no}\t`;
     if (!c.ok) {
       const ref =
-        c.externalRef === null ? null : c.externalRef.replace(/\u0000/g, '').slice(0, MAX_REF_KEPT);
+        c.externalRef === null
+          ? null
+          : c.externalRef.replaceAll('\u0000', '').slice(0, MAX_REF_KEPT);
       return `${head}${copyText(ref)}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t${copyText(JSON.stringify(c.problems))}\n`;
     }
     const f = c.flag;
@@ -288,8 +290,6 @@ export class TransferFlagFilesService {
       const row = await this.repo.findOfBank(fileId, bankId);
       return toDto(row!);
     } catch (err) {
-      // Whatever is left of the body is read and dropped, so the client gets the answer.
-      file.stream.resume();
       if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
       throw err;
     } finally {

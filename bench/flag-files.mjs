@@ -153,6 +153,8 @@ const app = await startChild(
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   },
   `${base}/health`,
+  // The first start initializes the embedded PostgreSQL: minutes on a busy shared machine.
+  600_000,
 );
 const dbUrl =
   process.env.DATABASE_URL ?? `postgres://postgres:jingwang@127.0.0.1:${pgPort}/jingwang`;

@@ -89,6 +89,13 @@ export const STAGING_COLUMNS = [
 /** The upload's COPY: text format (tab-separated, \N for NULL), the cheapest for PostgreSQL to read. */
 export const COPY_STAGING_SQL = `COPY transfer_flag_file_rows (${STAGING_COLUMNS.join(', ')}) FROM STDIN`;
 
+/** The next rows of a file by row number ($2 numbers from its first staged row), deleted and returned. */
+export const TAKE_CHUNK_SQL = `WITH first AS (SELECT min(row_no) AS n FROM transfer_flag_file_rows WHERE file_id = $1)
+  DELETE FROM transfer_flag_file_rows
+  WHERE file_id = $1 AND row_no >= (SELECT n FROM first) AND row_no < (SELECT n FROM first) + $2
+  RETURNING row_no, external_ref, payer_account, payer_name, payee_account, payee_name,
+            payee_bank, amount_fen, occurred_at, reason, problems, duplicate_of`;
+
 /** Sort memory for the one statement that sorts a whole file (by externalRef, to find repeats). */
 const DEDUP_WORK_MEM = '64MB';
 
@@ -187,21 +194,14 @@ export class TransferFlagFilesRepository {
   }
 
   /**
-   * Takes (reads and deletes) the next rows of the file in row order: the staging table empties
-   * as the job goes, and a job that runs again after a crash carries on where the last committed
-   * chunk ended.
+   * Takes (reads and deletes) the next rows of the file in row order, those numbered from its
+   * lowest staged row to `span` past it (fewer rows when the file had blank lines): the staging
+   * table empties as the job goes, and a job that runs again after a crash carries on where the
+   * last committed chunk ended. A range of the primary key, so an index range scan whatever the
+   * table holds.
    */
-  async takeChunk(em: EntityManager, fileId: string, size: number): Promise<StagedRow[]> {
-    const rows = returned<StagedRow>(
-      await em.query(
-        `DELETE FROM transfer_flag_file_rows
-       WHERE file_id = $1 AND row_no IN (
-         SELECT row_no FROM transfer_flag_file_rows WHERE file_id = $1 ORDER BY row_no LIMIT $2)
-       RETURNING row_no, external_ref, payer_account, payer_name, payee_account, payee_name,
-                 payee_bank, amount_fen, occurred_at, reason, problems, duplicate_of`,
-        [fileId, size],
-      ),
-    );
+  async takeChunk(em: EntityManager, fileId: string, span: number): Promise<StagedRow[]> {
+    const rows = returned<StagedRow>(await em.query(TAKE_CHUNK_SQL, [fileId, span]));
     return rows.sort((a, b) => a.row_no - b.row_no);
   }
 

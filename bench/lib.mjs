@@ -39,6 +39,7 @@ export async function startChild(cmd, args, env, url, timeoutMs = 90_000) {
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
+    pid: child.pid,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

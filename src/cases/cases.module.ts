@@ -32,6 +32,10 @@ import { TransferFlagsRepository } from './transfer-flags/transfer-flags.reposit
 import { TransferFlagsService } from './transfer-flags/transfer-flags.service.js';
 import { TransferHitsNotifyHandler } from './transfer-flags/jobs/transfer-hits-notify.job.js';
 import { VictimPiiService } from './case/victim-pii.service.js';
+import { TransferFlagFileHandler } from './transfer-flags/files/jobs/transfer-flag-file.job.js';
+import { TransferFlagFilesController } from './transfer-flags/files/transfer-flag-files.controller.js';
+import { TransferFlagFilesRepository } from './transfer-flags/files/transfer-flag-files.repository.js';
+import { TransferFlagFilesService } from './transfer-flags/files/transfer-flag-files.service.js';
 
 /** Cases, victims with protected PII, identifiers and their links, transfers, workflow and notes. */
 @Module({
@@ -42,6 +46,7 @@ import { VictimPiiService } from './case/victim-pii.service.js';
     LinksController,
     IdentifierLookupController,
     EvidenceController,
+    TransferFlagFilesController,
     TransferFlagsController,
     DissuasionsController,
   ],
@@ -67,6 +72,9 @@ import { VictimPiiService } from './case/victim-pii.service.js';
     DissuasionEscalationService,
     HitNoticesService,
     TransferHitsNotifyHandler,
+    TransferFlagFilesRepository,
+    TransferFlagFilesService,
+    TransferFlagFileHandler,
     DissuasionSlaHandler,
   ],
   exports: [CaseFactsService, DemoCasesSeeder],

@@ -1,6 +1,6 @@
 import { ForbiddenException, HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../../common/auth/actor.js';
 import { PII_ROLES, Role } from '../../common/auth/roles.js';
 import { AuditService } from '../../common/audit/audit.service.js';
@@ -23,6 +23,16 @@ import { checkFlagInput, NormalizedFlag } from './transfer-flag-input.js';
 import { assignedUnit, DISSUASION_DUE_MS, riskGrade } from './transfer-flag-rules.js';
 import { DissuasionsRepository, NewDissuasion } from '../dissuasions/dissuasions.repository.js';
 import { NewHitRow, TransferFlagsRepository } from './transfer-flags.repository.js';
+
+/** What storeFlags did with a bank's checked flags, by externalRef. */
+export interface StoredFlags {
+  /** The new flags, with their hits and the dissuasion task a hit opened. */
+  created: Map<string, { id: string; hits: number; dissuasionId?: string }>;
+  /** The flags this bank had already sent (the id of the existing one). */
+  existing: Map<string, string>;
+  hits: number;
+  dissuasions: number;
+}
 
 /** The body of POST /transfer-flags after its shape is known: one flag, or a batch. */
 type IngestBody = { single: true; items: [unknown] } | { single: false; items: unknown[] };
@@ -101,105 +111,35 @@ export class TransferFlagsService {
       );
     }
 
-    // Sorted by the unique key, so two batches sharing references lock them in the same order.
-    const candidates = [...firstByRef.values()].sort((a, b) =>
-      a.flag.externalRef < b.flag.externalRef
-        ? -1
-        : a.flag.externalRef > b.flag.externalRef
-          ? 1
-          : 0,
-    );
     const totals = { hits: 0, dissuasions: 0 };
+    let createdCount = 0;
     await this.ds.transaction(async (em) => {
-      const rows = await this.repo.insertFlagsAndHits(
+      const stored = await this.storeFlags(
         em,
         bank.id,
         { kind: actor.kind, id: actor.id },
-        candidates.map((c) => c.flag),
+        [...firstByRef.values()].map((c) => c.flag),
       );
-      const newIds = new Map<string, string>();
-      const hits: NewHitRow[] = [];
-      for (const r of rows) {
-        newIds.set(r.external_ref, r.flag_id);
-        if (r.hit_id !== null) {
-          hits.push({
-            id: r.hit_id,
-            flag_id: r.flag_id,
-            identifier_id: r.identifier_id,
-            case_id: r.case_id,
-            case_unit_id: r.case_unit_id,
-            case_reported_at: r.case_reported_at,
-          });
-        }
-      }
-      const existing = await this.repo.flagIdsByRef(
-        em,
-        bank.id,
-        candidates.filter((c) => !newIds.has(c.flag.externalRef)).map((c) => c.flag.externalRef),
-      );
-      const flagByNewId = new Map<string, NormalizedFlag>();
-      for (const c of candidates) {
-        const newId = newIds.get(c.flag.externalRef);
-        const result = results[c.index];
-        if (newId) {
+      createdCount = stored.created.size;
+      for (const { index, flag } of firstByRef.values()) {
+        const result = results[index];
+        const made = stored.created.get(flag.externalRef);
+        if (made) {
           result.status = 'created';
-          result.id = newId;
-          result.hits = 0;
-          flagByNewId.set(newId, c.flag);
+          result.id = made.id;
+          result.hits = made.hits;
+          if (made.dissuasionId) result.dissuasionId = made.dissuasionId;
         } else {
-          result.id = existing.get(c.flag.externalRef);
+          result.id = stored.existing.get(flag.externalRef);
         }
       }
       for (const index of sameRefLater) {
         const ref = results[index].externalRef ?? '';
-        results[index].id = newIds.get(ref) ?? existing.get(ref);
+        results[index].id = stored.created.get(ref)?.id ?? stored.existing.get(ref);
       }
+      totals.hits = stored.hits;
+      totals.dissuasions = stored.dissuasions;
 
-      const hitsByFlag = new Map<string, NewHitRow[]>();
-      for (const h of hits) hitsByFlag.set(h.flag_id, [...(hitsByFlag.get(h.flag_id) ?? []), h]);
-      const tasks: NewDissuasion[] = [];
-      for (const [flagId, flagHits] of hitsByFlag) {
-        const flag = flagByNewId.get(flagId);
-        const unitId = assignedUnit(
-          flagHits.map((h) => ({
-            caseId: h.case_id,
-            unitId: h.case_unit_id,
-            reportedAt: new Date(h.case_reported_at),
-          })),
-        );
-        if (!flag || !unitId) continue;
-        tasks.push({
-          flagId,
-          identifierId: flagHits[0].identifier_id,
-          payerAccount: flag.payerAccount,
-          payerName: flag.payerName,
-          // Every hit of a new flag is one case naming the payee account: its case count.
-          riskGrade: riskGrade(flag.amountFen, flagHits.length),
-          unitId,
-        });
-      }
-      const created = await this.dissuasions.insertDissuasions(em, tasks, DISSUASION_DUE_MS);
-      const taskByFlag = new Map(created.map((d) => [d.flag_id, d.id]));
-      for (const result of results) {
-        if (result.status !== 'created' || !result.id) continue;
-        result.hits = hitsByFlag.get(result.id)?.length ?? 0;
-        const taskId = taskByFlag.get(result.id);
-        if (taskId) result.dissuasionId = taskId;
-      }
-      totals.hits = hits.length;
-      totals.dissuasions = created.length;
-
-      if (hits.length) {
-        await this.outbox.add(em, JobName.TransferHitsNotify, { hitIds: hits.map((h) => h.id) });
-      }
-      if (created.length) {
-        await this.outbox.add(
-          em,
-          JobName.DissuasionSlaCheck,
-          { dissuasionIds: created.map((d) => d.id) },
-          DISSUASION_DUE_MS,
-        );
-      }
       await this.audit.record(em, {
         action: 'transfer_flags.ingest',
         entity: 'transfer_flags',
@@ -207,11 +147,11 @@ export class TransferFlagsService {
         details: {
           bankUnitId: bank.id,
           received: results.length,
-          created: newIds.size,
+          created: createdCount,
           duplicate: results.filter((r) => r.status === 'duplicate').length,
           invalid: results.filter((r) => r.status === 'invalid').length,
-          hits: hits.length,
-          dissuasions: created.length,
+          hits: totals.hits,
+          dissuasions: totals.dissuasions,
         },
       });
     });
@@ -227,6 +167,98 @@ export class TransferFlagsService {
         dissuasions: totals.dissuasions,
       },
     };
+  }
+
+  /**
+   * Stores checked flags of one bank in the caller's transaction, set-based: inserts those whose
+   * externalRef is new (one statement, with their hits on cases), opens a dissuasion task per hit
+   * flag, and enqueues the notifications through the outbox. `flags` must not repeat an
+   * externalRef. The JSON batch and the banks' daily files both come through here.
+   */
+  async storeFlags(
+    em: EntityManager,
+    bankUnitId: string,
+    submittedBy: { kind: 'user' | 'api_key'; id: string },
+    flags: readonly NormalizedFlag[],
+  ): Promise<StoredFlags> {
+    // Sorted by the unique key, so two batches sharing references lock them in the same order.
+    const candidates = [...flags].sort((a, b) =>
+      a.externalRef < b.externalRef ? -1 : a.externalRef > b.externalRef ? 1 : 0,
+    );
+    const rows = await this.repo.insertFlagsAndHits(em, bankUnitId, submittedBy, candidates);
+    const newIds = new Map<string, string>();
+    const hits: NewHitRow[] = [];
+    for (const r of rows) {
+      newIds.set(r.external_ref, r.flag_id);
+      if (r.hit_id !== null) {
+        hits.push({
+          id: r.hit_id,
+          flag_id: r.flag_id,
+          identifier_id: r.identifier_id,
+          case_id: r.case_id,
+          case_unit_id: r.case_unit_id,
+          case_reported_at: r.case_reported_at,
+        });
+      }
+    }
+    const existing = await this.repo.flagIdsByRef(
+      em,
+      bankUnitId,
+      candidates.filter((c) => !newIds.has(c.externalRef)).map((c) => c.externalRef),
+    );
+    const flagByNewId = new Map<string, NormalizedFlag>();
+    for (const c of candidates) {
+      const newId = newIds.get(c.externalRef);
+      if (newId) flagByNewId.set(newId, c);
+    }
+
+    const hitsByFlag = new Map<string, NewHitRow[]>();
+    for (const h of hits) hitsByFlag.set(h.flag_id, [...(hitsByFlag.get(h.flag_id) ?? []), h]);
+    const tasks: NewDissuasion[] = [];
+    for (const [flagId, flagHits] of hitsByFlag) {
+      const flag = flagByNewId.get(flagId);
+      const unitId = assignedUnit(
+        flagHits.map((h) => ({
+          caseId: h.case_id,
+          unitId: h.case_unit_id,
+          reportedAt: new Date(h.case_reported_at),
+        })),
+      );
+      if (!flag || !unitId) continue;
+      tasks.push({
+        flagId,
+        identifierId: flagHits[0].identifier_id,
+        payerAccount: flag.payerAccount,
+        payerName: flag.payerName,
+        // Every hit of a new flag is one case naming the payee account: its case count.
+        riskGrade: riskGrade(flag.amountFen, flagHits.length),
+        unitId,
+      });
+    }
+    const created = await this.dissuasions.insertDissuasions(em, tasks, DISSUASION_DUE_MS);
+    const taskByFlag = new Map(created.map((d) => [d.flag_id, d.id]));
+
+    if (hits.length) {
+      await this.outbox.add(em, JobName.TransferHitsNotify, { hitIds: hits.map((h) => h.id) });
+    }
+    if (created.length) {
+      await this.outbox.add(
+        em,
+        JobName.DissuasionSlaCheck,
+        { dissuasionIds: created.map((d) => d.id) },
+        DISSUASION_DUE_MS,
+      );
+    }
+    const made = new Map<string, { id: string; hits: number; dissuasionId?: string }>();
+    for (const [ref, id] of newIds) {
+      const taskId = taskByFlag.get(id);
+      made.set(ref, {
+        id,
+        hits: hitsByFlag.get(id)?.length ?? 0,
+        ...(taskId ? { dissuasionId: taskId } : {}),
+      });
+    }
+    return { created: made, existing, hits: hits.length, dissuasions: created.length };
   }
 
   /**

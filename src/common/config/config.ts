@@ -26,6 +26,11 @@ export interface AppConfig {
   evidenceDir: string;
   /** Largest evidence file accepted, in bytes; a larger upload is a 413. */
   evidenceMaxBytes: number;
+  /**
+   * A bank's daily file of suspicious transfers (POST /transfer-flags/files): its largest size in
+   * bytes (413 beyond) and most data rows (413 beyond).
+   */
+  flagFiles: { maxBytes: number; maxRows: number };
   embeddedPgPort: number;
   jwtSecret: string;
   jwtTtlSeconds: number;
@@ -388,6 +393,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dataDir,
     evidenceDir: resolve(env.EVIDENCE_DIR || resolve(dataDir, 'evidence')),
     evidenceMaxBytes: int(env, 'EVIDENCE_MAX_BYTES', 50 * 1024 * 1024, problems, 1),
+    flagFiles: {
+      maxBytes: int(env, 'FLAG_FILE_MAX_BYTES', 512 * 1024 * 1024, problems, 1),
+      maxRows: int(env, 'FLAG_FILE_MAX_ROWS', 1_000_000, problems, 1, 10_000_000),
+    },
     embeddedPgPort: int(env, 'EMBEDDED_PG_PORT', 54329, problems, 1, 65535),
     jwtSecret,
     jwtTtlSeconds: int(env, 'JWT_TTL_SECONDS', 8 * 3600, problems, 60),

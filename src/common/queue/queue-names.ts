@@ -6,12 +6,15 @@ import type { TransferHitsNotifyJob } from '../../cases/transfer-flags/jobs/tran
 import type { FreezeOrderNotifyJob } from '../../recoveries/freeze-orders/jobs/freeze-order-notify.job.js';
 import type { ApiKeyChangedJob } from '../../identity/api-keys/jobs/api-key-changed.job.js';
 import type { FreezeExpiryJob } from '../../recoveries/freeze-orders/jobs/freeze-expiry.job.js';
+import type { TransferFlagFileJob } from '../../cases/transfer-flags/files/jobs/transfer-flag-file.job.js';
 
 /** BullMQ queues. Later features add theirs here (see docs/ARCHITECTURE.md, Jobs). */
 export enum QueueName {
   Notifications = 'notifications',
   /** Hits of new transfer flags on cases: tells the officers (docs/ARCHITECTURE.md, Jobs). */
   TransferMatch = 'transfer-match',
+  /** A bank's daily file of flags, staged by its upload: validated, deduplicated, stored, matched. */
+  TransferFlagFiles = 'transfer-flag-files',
   /** Escalates dissuasion tasks not contacted within their due time. */
   DissuasionSla = 'dissuasion-sla',
   /** Reminds officers before stop-payment and freeze orders expire, and marks them expired. */
@@ -32,6 +35,8 @@ export enum JobName {
   FreezeOrderNotify = 'freeze-order-notify',
   /** Tells the officers and supervisors of the cases a batch of transfer flags hit. */
   TransferHitsNotify = 'transfer-hits-notify',
+  /** Processes one uploaded file of flags from its staging rows, chunk by chunk, resumable. */
+  TransferFlagFileProcess = 'transfer-flag-file-process',
   /** Delayed by the 30-minute due time: escalates the batch's tasks still not contacted. */
   DissuasionSlaCheck = 'dissuasion-sla-check',
   /** Delayed to an order's next reminder or expiry; stale generations and early runs do nothing harmful. */
@@ -49,6 +54,7 @@ export interface JobPayloads {
   [JobName.ApiKeyChanged]: ApiKeyChangedJob;
   [JobName.FreezeOrderNotify]: FreezeOrderNotifyJob;
   [JobName.TransferHitsNotify]: TransferHitsNotifyJob;
+  [JobName.TransferFlagFileProcess]: TransferFlagFileJob;
   [JobName.DissuasionSlaCheck]: DissuasionSlaJob;
   [JobName.FreezeExpiryCheck]: FreezeExpiryJob;
   [JobName.AlertsFanout]: AlertsFanoutJob;
@@ -61,6 +67,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.ApiKeyChanged]: QueueName.Notifications,
   [JobName.FreezeOrderNotify]: QueueName.Notifications,
   [JobName.TransferHitsNotify]: QueueName.TransferMatch,
+  [JobName.TransferFlagFileProcess]: QueueName.TransferFlagFiles,
   [JobName.DissuasionSlaCheck]: QueueName.DissuasionSla,
   [JobName.FreezeExpiryCheck]: QueueName.FreezeExpiry,
   [JobName.AlertsFanout]: QueueName.AlertsFanout,

@@ -59,8 +59,12 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     this.logger.log(`Workers running on ${this.backend.kind}: ${[...queues].join(', ')}`);
   }
 
-  /** Jobs one process runs at once per queue: 8, and more for the I/O-bound alerts sends. */
+  /**
+   * Jobs one process runs at once per queue: 8, more for the I/O-bound alerts sends, and 2 banks'
+   * files (each one is a long run of heavy statements; more at once only slow each other down).
+   */
   private concurrencyOf(queue: QueueName): number {
+    if (queue === QueueName.TransferFlagFiles) return 2;
     return queue === QueueName.AlertsDeliver ? this.config.alerts.deliverConcurrency : 8;
   }
 

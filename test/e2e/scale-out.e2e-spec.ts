@@ -24,7 +24,9 @@ import { testConfig } from '../setup/test-config.js';
  * them. Everything goes through HTTP and the database, never through the app's modules, so what is
  * proven is what the processes do to each other:
  *   (a) every in-memory cache is dropped across processes: a change through API process A (or by
- *       SQL, as an operator's correction) is what the very next request to B answers;
+ *       SQL, as an operator's correction) is what B answers as soon as the change's NOTIFY reaches
+ *       it (milliseconds; see ANNOUNCED_MS), where without it B would answer from memory (the
+ *       controls) for the cache's lifetime;
  *   (b) a warning fanned out over both workers reaches each coordinator exactly once, and a robot
  *       shared by many groups never gets more than its 20 a window from the two together;
  *   (c) freeze-order reminders and expiries due while both workers start (each reconciles every
@@ -324,7 +326,7 @@ describeEachBackend('scale-out: two API processes and two workers on one databas
 
   // The caches do not depend on the queue backend: once, on PostgreSQL (always under test).
   (backend === 'postgres' ? describe : describe.skip)('(a) caches', () => {
-    it('a case changed through one process (or by SQL) is what the next read of the other answers', async () => {
+    it('a case changed through one process (or by SQL) is read fresh by the other once NOTIFY reaches it', async () => {
       const officer = await as(USERS.officer);
       const created = ok(await call(A, 'POST', '/api/v1/cases', officer, newCase()), 201);
       const id = created.id as string;
@@ -374,7 +376,7 @@ describeEachBackend('scale-out: two API processes and two workers on one databas
         );
     });
 
-    it('a user moved, re-passworded or disabled through one process is refused or rescoped by the other at once', async () => {
+    it('a user moved, re-passworded or disabled through one process is rescoped or refused by the other once NOTIFY reaches it', async () => {
       const admin = await as(ADMIN.username);
       const user = ok(
         await call(A, 'POST', '/api/v1/users', admin, {

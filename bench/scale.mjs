@@ -9,7 +9,8 @@
 //   - Workers: deliveries/s with 1 and 2 worker processes come from bench/alerts.mjs (unthrottled
 //     fake robots, both queue backends): the bench/results/alerts.json written earlier in the same
 //     `npm run bench` run (BENCH_RUN_STARTED, set by bench/run.mjs) when there is one with both
-//     counts, otherwise alerts.mjs is run now with ALERTS_BENCH_WORKERS=1,2.
+//     counts, otherwise alerts.mjs is run now with ALERTS_BENCH_WORKERS=1,2 (and 2,000
+//     coordinators unless COORDINATORS is set).
 // Results in bench/results/scale.json. On a machine with 2 cores shared by PostgreSQL, the load
 // generator and both processes, read the ratios (see docs/PERFORMANCE.md).
 import autocannon from 'autocannon';
@@ -154,7 +155,9 @@ function workerPart() {
     log('Running bench/alerts.mjs with 1 and 2 worker processes');
     const r = spawnSync(process.execPath, ['bench/alerts.mjs'], {
       stdio: 'inherit',
-      env: { ...process.env, ALERTS_BENCH_WORKERS: '1,2' },
+      // 2,000 coordinators unless COORDINATORS says otherwise: the ratio is the point here,
+      // and four runs of 10,000 take long on loaded cores.
+      env: { COORDINATORS: '2000', ...process.env, ALERTS_BENCH_WORKERS: '1,2' },
     });
     if (r.status !== 0) throw new Error(`bench/alerts.mjs exited with ${r.status}`);
     found = alertsRows(started);

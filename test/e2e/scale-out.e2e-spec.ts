@@ -325,168 +325,173 @@ describeEachBackend('scale-out: two API processes and two workers on one databas
   });
 
   // The caches do not depend on the queue backend: once, on PostgreSQL (always under test).
-  (backend === 'postgres' ? describe : describe.skip)('(a) caches', () => {
-    it('a case changed through one process (or by SQL) is read fresh by the other once NOTIFY reaches it', async () => {
-      const officer = await as(USERS.officer);
-      const created = ok(await call(A, 'POST', '/api/v1/cases', officer, newCase()), 201);
-      const id = created.id as string;
-      const read = async (base: string) =>
-        ok(await call(base, 'GET', `/api/v1/cases/${id}`, officer));
-      // Both processes hold the view in memory from here on.
-      for (const base of [A, B, A, B]) assert.equal((await read(base)).summary, created.summary);
-      // Control: a change with the triggers off (as logical replication applies rows) is not
-      // announced, so both still answer what they hold: the reads above come from memory.
-      await silently('UPDATE cases SET summary = $2 WHERE id = $1', [id, '未经通知的改动。']);
-      for (const base of [A, B]) assert.equal((await read(base)).summary, created.summary);
+  if (backend === 'postgres')
+    describe('(a) caches', () => {
+      it('a case changed through one process (or by SQL) is read fresh by the other once NOTIFY reaches it', async () => {
+        const officer = await as(USERS.officer);
+        const created = ok(await call(A, 'POST', '/api/v1/cases', officer, newCase()), 201);
+        const id = created.id as string;
+        const read = async (base: string) =>
+          ok(await call(base, 'GET', `/api/v1/cases/${id}`, officer));
+        // Both processes hold the view in memory from here on.
+        for (const base of [A, B, A, B]) assert.equal((await read(base)).summary, created.summary);
+        // Control: a change with the triggers off (as logical replication applies rows) is not
+        // announced, so both still answer what they hold: the reads above come from memory.
+        await silently('UPDATE cases SET summary = $2 WHERE id = $1', [id, '未经通知的改动。']);
+        for (const base of [A, B]) assert.equal((await read(base)).summary, created.summary);
 
-      for (let k = 1; k <= 6; k++) {
-        const [writer, reader] = k % 2 ? [A, B] : [B, A];
-        const summary = `第${k}次更新：受害人补充说明了转账经过，涉案金额有变化。`;
-        ok(await call(writer, 'PATCH', `/api/v1/cases/${id}`, officer, { summary }));
-        await seen(
-          `update ${k}, read on the other`,
-          async () => (await read(reader)).summary === summary,
+        for (let k = 1; k <= 6; k++) {
+          const [writer, reader] = k % 2 ? [A, B] : [B, A];
+          const summary = `第${k}次更新：受害人补充说明了转账经过，涉案金额有变化。`;
+          ok(await call(writer, 'PATCH', `/api/v1/cases/${id}`, officer, { summary }));
+          await seen(
+            `update ${k}, read on the other`,
+            async () => (await read(reader)).summary === summary,
+          );
+        }
+
+        const linked = ok(
+          await call(B, 'POST', `/api/v1/cases/${id}/identifiers`, officer, {
+            kind: 'phone',
+            value: '171-0000-2222',
+            role: 'contact_phone',
+          }),
+          201,
+        ) as { id: string }[];
+        assert.equal(linked.length, created.identifiers.length + 1);
+        assert.deepEqual(
+          ((await read(A)).identifiers as { id: string }[]).map((i) => i.id).sort(),
+          linked.map((i) => i.id).sort(),
+          'an identifier linked through B is in A’s view',
         );
-      }
 
-      const linked = ok(
-        await call(B, 'POST', `/api/v1/cases/${id}/identifiers`, officer, {
-          kind: 'phone',
-          value: '171-0000-2222',
-          role: 'contact_phone',
-        }),
-        201,
-      ) as { id: string }[];
-      assert.equal(linked.length, created.identifiers.length + 1);
-      assert.deepEqual(
-        ((await read(A)).identifiers as { id: string }[]).map((i) => i.id).sort(),
-        linked.map((i) => i.id).sort(),
-        'an identifier linked through B is in A’s view',
-      );
+        // An operator's correction by SQL: no API process made it, the trigger announces it.
+        await db.query('UPDATE cases SET summary = $2 WHERE id = $1', [
+          id,
+          '数据库直接更正的简要案情。',
+        ]);
+        for (const base of [A, B])
+          await seen(
+            'the SQL correction',
+            async () => (await read(base)).summary === '数据库直接更正的简要案情。',
+          );
+      });
 
-      // An operator's correction by SQL: no API process made it, the trigger announces it.
-      await db.query('UPDATE cases SET summary = $2 WHERE id = $1', [
-        id,
-        '数据库直接更正的简要案情。',
-      ]);
-      for (const base of [A, B])
-        await seen(
-          'the SQL correction',
-          async () => (await read(base)).summary === '数据库直接更正的简要案情。',
-        );
-    });
-
-    it('a user moved, re-passworded or disabled through one process is rescoped or refused by the other once NOTIFY reaches it', async () => {
-      const admin = await as(ADMIN.username);
-      const user = ok(
-        await call(A, 'POST', '/api/v1/users', admin, {
-          username: 'scale.officer',
-          displayName: '扩容测试民警',
-          password: DEMO_PASSWORD,
-          role: 'officer',
-          unitId: (
-            await db.query<{ unit_id: string }>(`SELECT unit_id FROM users WHERE username = $1`, [
-              USERS.officer,
-            ])
-          ).rows[0].unit_id,
-        }),
-        201,
-      );
-      const officer = await as(USERS.officer);
-      const c = ok(await call(A, 'POST', '/api/v1/cases', officer, newCase()), 201);
-      const h = { authorization: `Bearer ${await token(B, 'scale.officer')}` };
-      // Both processes hold the user (and the case view) in memory.
-      for (const base of [A, B]) {
-        assert.equal(ok(await call(base, 'GET', '/api/v1/auth/me', h)).role, 'officer');
-        ok(await call(base, 'GET', `/api/v1/cases/${c.id}`, h));
-      }
-
-      // Control: a role changed with the triggers off is not seen: the user is held in memory.
-      await silently(`UPDATE users SET role = 'supervisor' WHERE id = $1`, [user.id]);
-      for (const base of [A, B])
-        assert.equal(ok(await call(base, 'GET', '/api/v1/auth/me', h)).role, 'officer');
-      await silently(`UPDATE users SET role = 'officer' WHERE id = $1`, [user.id]);
-
-      // Moved to 南明's 花溪大道派出所 through A: B answers with the new unit, and the case of
-      // 云岩 is out of the user's scope there at once.
-      ok(await call(A, 'PATCH', `/api/v1/users/${user.id}`, admin, { unitId: unit['GY-NM-HX'] }));
-      await seen(
-        'the move, on B',
-        async () => ok(await call(B, 'GET', '/api/v1/auth/me', h)).unit.id === unit['GY-NM-HX'],
-      );
-      assert.equal((await call(B, 'GET', `/api/v1/cases/${c.id}`, h)).status, 404);
-      // Made a supervisor through B: A knows at once.
-      ok(await call(B, 'PATCH', `/api/v1/users/${user.id}`, admin, { role: 'supervisor' }));
-      await seen(
-        'the new role, on A',
-        async () => ok(await call(A, 'GET', '/api/v1/auth/me', h)).role === 'supervisor',
-      );
-
-      // A new password set through B: the earlier token is refused by A.
-      ok(
-        await call(B, 'PATCH', `/api/v1/users/${user.id}`, admin, { password: 'scale-new-pass-1' }),
-      );
-      await seen(
-        'the new password, on A',
-        async () => (await call(A, 'GET', '/api/v1/auth/me', h)).status === 401,
-      );
-      const h2 = { authorization: `Bearer ${await token(A, 'scale.officer', 'scale-new-pass-1')}` };
-      for (const base of [A, B]) ok(await call(base, 'GET', '/api/v1/auth/me', h2));
-      // Disabled through A: B refuses the new token too.
-      ok(await call(A, 'PATCH', `/api/v1/users/${user.id}`, admin, { disabled: true }));
-      await seen(
-        'the disabling, on B',
-        async () => (await call(B, 'GET', '/api/v1/auth/me', h2)).status === 401,
-      );
-      assert.equal((await call(A, 'GET', '/api/v1/auth/me', h2)).status, 401);
-    });
-
-    it('an API key revoked through one process is refused by the other at once', async () => {
-      const admin = await as(ADMIN.username);
-      const issued = ok(
-        await call(A, 'POST', '/api/v1/api-keys', admin, {
-          unitId: unit['ICBC-GY'],
-          name: '扩容测试核心系统',
-        }),
-        201,
-      );
-      const h = { 'x-api-key': issued.key as string };
-      for (const base of [A, B]) ok(await call(base, 'GET', '/api/v1/freeze-orders', h));
-      ok(await call(B, 'POST', `/api/v1/api-keys/${issued.id}/revoke`, admin, {}), 200);
-      for (const base of [A, B])
-        assert.equal((await call(base, 'GET', '/api/v1/freeze-orders', h)).status, 401);
-    });
-
-    it('failed logins count together across processes (the limit lives in PostgreSQL)', async () => {
-      const { max } = { max: 5 }; // LOGIN_RATE_LIMIT's default, per address and username
-      for (let i = 0; i < max; i++) {
-        const r = await call(
-          i % 2 ? B : A,
-          'POST',
-          '/api/v1/auth/login',
-          {},
-          {
-            username: USERS.ccb,
-            password: 'wrong-password-0',
-          },
-        );
-        assert.equal(r.status, 401, `attempt ${i + 1}`);
-      }
-      for (const base of [A, B]) {
-        const r = await call(
-          base,
-          'POST',
-          '/api/v1/auth/login',
-          {},
-          {
-            username: USERS.ccb,
+      it('a user moved, re-passworded or disabled through one process is rescoped or refused by the other once NOTIFY reaches it', async () => {
+        const admin = await as(ADMIN.username);
+        const user = ok(
+          await call(A, 'POST', '/api/v1/users', admin, {
+            username: 'scale.officer',
+            displayName: '扩容测试民警',
             password: DEMO_PASSWORD,
-          },
+            role: 'officer',
+            unitId: (
+              await db.query<{ unit_id: string }>(`SELECT unit_id FROM users WHERE username = $1`, [
+                USERS.officer,
+              ])
+            ).rows[0].unit_id,
+          }),
+          201,
         );
-        assert.equal(r.status, 429, 'the sixth attempt is refused, whichever process takes it');
-      }
+        const officer = await as(USERS.officer);
+        const c = ok(await call(A, 'POST', '/api/v1/cases', officer, newCase()), 201);
+        const h = { authorization: `Bearer ${await token(B, 'scale.officer')}` };
+        // Both processes hold the user (and the case view) in memory.
+        for (const base of [A, B]) {
+          assert.equal(ok(await call(base, 'GET', '/api/v1/auth/me', h)).role, 'officer');
+          ok(await call(base, 'GET', `/api/v1/cases/${c.id}`, h));
+        }
+
+        // Control: a role changed with the triggers off is not seen: the user is held in memory.
+        await silently(`UPDATE users SET role = 'supervisor' WHERE id = $1`, [user.id]);
+        for (const base of [A, B])
+          assert.equal(ok(await call(base, 'GET', '/api/v1/auth/me', h)).role, 'officer');
+        await silently(`UPDATE users SET role = 'officer' WHERE id = $1`, [user.id]);
+
+        // Moved to 南明's 花溪大道派出所 through A: B answers with the new unit, and the case of
+        // 云岩 is out of the user's scope there at once.
+        ok(await call(A, 'PATCH', `/api/v1/users/${user.id}`, admin, { unitId: unit['GY-NM-HX'] }));
+        await seen(
+          'the move, on B',
+          async () => ok(await call(B, 'GET', '/api/v1/auth/me', h)).unit.id === unit['GY-NM-HX'],
+        );
+        assert.equal((await call(B, 'GET', `/api/v1/cases/${c.id}`, h)).status, 404);
+        // Made a supervisor through B: A knows at once.
+        ok(await call(B, 'PATCH', `/api/v1/users/${user.id}`, admin, { role: 'supervisor' }));
+        await seen(
+          'the new role, on A',
+          async () => ok(await call(A, 'GET', '/api/v1/auth/me', h)).role === 'supervisor',
+        );
+
+        // A new password set through B: the earlier token is refused by A.
+        ok(
+          await call(B, 'PATCH', `/api/v1/users/${user.id}`, admin, {
+            password: 'scale-new-pass-1',
+          }),
+        );
+        await seen(
+          'the new password, on A',
+          async () => (await call(A, 'GET', '/api/v1/auth/me', h)).status === 401,
+        );
+        const h2 = {
+          authorization: `Bearer ${await token(A, 'scale.officer', 'scale-new-pass-1')}`,
+        };
+        for (const base of [A, B]) ok(await call(base, 'GET', '/api/v1/auth/me', h2));
+        // Disabled through A: B refuses the new token too.
+        ok(await call(A, 'PATCH', `/api/v1/users/${user.id}`, admin, { disabled: true }));
+        await seen(
+          'the disabling, on B',
+          async () => (await call(B, 'GET', '/api/v1/auth/me', h2)).status === 401,
+        );
+        assert.equal((await call(A, 'GET', '/api/v1/auth/me', h2)).status, 401);
+      });
+
+      it('an API key revoked through one process is refused by the other at once', async () => {
+        const admin = await as(ADMIN.username);
+        const issued = ok(
+          await call(A, 'POST', '/api/v1/api-keys', admin, {
+            unitId: unit['ICBC-GY'],
+            name: '扩容测试核心系统',
+          }),
+          201,
+        );
+        const h = { 'x-api-key': issued.key as string };
+        for (const base of [A, B]) ok(await call(base, 'GET', '/api/v1/freeze-orders', h));
+        ok(await call(B, 'POST', `/api/v1/api-keys/${issued.id}/revoke`, admin, {}), 200);
+        for (const base of [A, B])
+          assert.equal((await call(base, 'GET', '/api/v1/freeze-orders', h)).status, 401);
+      });
+
+      it('failed logins count together across processes (the limit lives in PostgreSQL)', async () => {
+        const { max } = { max: 5 }; // LOGIN_RATE_LIMIT's default, per address and username
+        for (let i = 0; i < max; i++) {
+          const r = await call(
+            i % 2 ? B : A,
+            'POST',
+            '/api/v1/auth/login',
+            {},
+            {
+              username: USERS.ccb,
+              password: 'wrong-password-0',
+            },
+          );
+          assert.equal(r.status, 401, `attempt ${i + 1}`);
+        }
+        for (const base of [A, B]) {
+          const r = await call(
+            base,
+            'POST',
+            '/api/v1/auth/login',
+            {},
+            {
+              username: USERS.ccb,
+              password: DEMO_PASSWORD,
+            },
+          );
+          assert.equal(r.status, 429, 'the sixth attempt is refused, whichever process takes it');
+        }
+      });
     });
-  });
 
   it('(b) each coordinator gets one message across two workers, and a shared robot never more than 20 a window', async () => {
     const chen = await as(USERS.community);

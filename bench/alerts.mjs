@@ -296,6 +296,8 @@ const baseEnv = {
   JWT_SECRET,
   QUEUE_PREFIX: 'jwbenchalerts',
   TREND_SCAN_INTERVAL_MS: '0',
+  // Robot URLs must be exactly `<WECOM_API_BASE>?key=…`: the fake robot stands in for WeCom.
+  WECOM_API_BASE: `${robotUrl}/cgi-bin/webhook/send`,
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
 };
 const results = [];

@@ -300,6 +300,19 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('keeps the robot window at WeCom’s minute in production; tests may shorten it', () => {
+    assert.equal(loadConfig(production()).alerts.robotRateLimit.windowMs, 61_000);
+    assert.deepEqual(variables(production({ ALERTS_ROBOT_WINDOW_MS: '4000' })), [
+      'ALERTS_ROBOT_WINDOW_MS',
+    ]);
+    const test = loadConfig({
+      NODE_ENV: 'test',
+      DATA_DIR: dataDir,
+      ALERTS_ROBOT_WINDOW_MS: '4000',
+    });
+    assert.deepEqual(test.alerts.robotRateLimit, { max: 20, windowMs: 4000 });
+  });
+
   it('refuses an unknown NODE_ENV', () => {
     assert.ok(
       variables({

@@ -142,6 +142,10 @@ export function createQueueBackend(config: QueueBackendConfig): QueueBackend {
       const client = new Client({ connectionString: roles?.ownerUrl ?? config.databaseUrl });
       await client.connect();
       try {
+        // Replicas starting together (two workers at once) must not run BullMQ's schema
+        // migrations side by side: one failed with "tuple concurrently updated" (scale-out test).
+        // A session lock, released when the connection ends.
+        await client.query('SELECT pg_advisory_lock(73162406, hashtext($1))', [schema]);
         await runMigrations(client, schema);
         if (roles) await grantQueueSchema(client, schema, roles.appRole);
       } finally {

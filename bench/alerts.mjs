@@ -1,4 +1,4 @@
-// Alerts fan-out benchmark (issue 5): one warning published to COORDINATORS (default 10,000)
+// Alerts fan-out benchmark: one warning published to COORDINATORS (default 10,000)
 // coordinators on the wecom_bot channel, each with its own robot key on an unthrottled fake robot
 // (bench/fake-robot.mjs), so the 20-a-minute limit per robot never holds a delivery back. For each
 // queue backend (PostgreSQL, then Redis on a throwaway redis-server) and 1 then 2 worker processes
@@ -6,6 +6,10 @@
 //   - enqueued: every delivery row exists and its outbox event has been relayed to BullMQ;
 //   - delivered: every delivery row is `sent`; deliveries/s = COORDINATORS / (delivered − publish),
 //     and from the first send to the last (sent_at in the database).
+// The ceiling: before the workers start, bench/bullmq-ceiling.mjs measures on the same backend, in the
+// same run, BullMQ's own rate for empty jobs (one Worker process, the deliver queue's concurrency);
+// deliveries are carried many per job, so their rate is reported against it (ratio = deliveries/s
+// ÷ empty jobs/s): on a machine shared with other work, the ratio is the figure that travels.
 // The database is an embedded PostgreSQL in a temporary folder unless DATABASE_URL is given. The
 // workers inherit the environment, so e.g. ALERTS_DELIVER_CONCURRENCY applies to them.
 // dist/ is copied first to a temporary folder (beside links to node_modules/ and seeds/, removed at
@@ -42,7 +46,7 @@ const log = (msg) => process.stdout.write(`${msg}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A process that is ready once a line of its stdout contains `readyText`. */
-function startProcess(cmd, args, env, readyText, timeoutMs = 90_000) {
+function startProcess(cmd, args, env, readyText, timeoutMs = 300_000) {
   const child = spawn(cmd, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -77,6 +81,23 @@ function startProcess(cmd, args, env, readyText, timeoutMs = 90_000) {
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** BullMQ's rate for empty jobs on the backend of `env`, in a process of its own. */
+function measureCeiling(env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bench/bullmq-ceiling.mjs'], {
+      env: { ...process.env, ...env, CEILING_DIST: DIST },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c.toString()));
+    child.once('exit', (code) => {
+      const line = out.trim().split('\n').pop();
+      if (code !== 0 || !line) return reject(new Error(`bullmq-ceiling exited with ${code}`));
+      resolve(JSON.parse(line));
+    });
+  });
 }
 
 /** A throwaway Redis that keeps nothing on disk; ready once it answers PING. */
@@ -295,6 +316,8 @@ const baseEnv = {
   PII_KEY: PII_KEY.toString('base64'),
   JWT_SECRET,
   QUEUE_PREFIX: 'jwbenchalerts',
+  // The fake robot is the WeCom API here: the sender refuses robot URLs off the configured base.
+  WECOM_API_BASE: `${robotUrl}/cgi-bin/webhook/send`,
   TREND_SCAN_INTERVAL_MS: '0',
   // Robot URLs must be exactly `<WECOM_API_BASE>?key=…`: the fake robot stands in for WeCom.
   WECOM_API_BASE: `${robotUrl}/cgi-bin/webhook/send`,
@@ -313,11 +336,15 @@ try {
       [join(DIST, 'main.js')],
       { ...env, PORT: String(appPort), RUN_WORKERS: 'false', PUBLIC_BASE_URL: base },
       `${base}/health`,
+      // The first start creates the embedded database and migrates it: minutes on a busy machine.
+      600_000,
     );
     const db = new pg.Client({ connectionString: dbUrl });
     try {
       await db.connect();
       await prepare(base, db, robotPort);
+      const ceiling = await measureCeiling({ ...env, DATABASE_URL: dbUrl });
+      log(`${backend}: BullMQ empty jobs ${JSON.stringify(ceiling)}`);
       for (const n of WORKERS) {
         const workers = [];
         try {
@@ -335,7 +362,17 @@ try {
           log(`\n${label}: publishing to ${COORDINATORS} coordinators`);
           const r = await fanOut(base, db, robotUrl, label);
           log(JSON.stringify(r));
-          results.push({ backend, workers: n, coordinators: COORDINATORS, ...r });
+          results.push({
+            backend,
+            workers: n,
+            coordinators: COORDINATORS,
+            ...r,
+            ceilingEmptyJobsPerSecond: ceiling.jobsPerSecond,
+            ratioToCeiling:
+              r.deliveriesPerSecondEndToEnd === null
+                ? null
+                : +(r.deliveriesPerSecondEndToEnd / ceiling.jobsPerSecond).toFixed(2),
+          });
         } finally {
           await Promise.all(workers.map((w) => w.stop()));
         }
@@ -357,12 +394,12 @@ try {
     targets: { enqueuedS: 2, deliveriesPerSecond: { postgres: 1000, redis: 3000 } },
   });
   log(
-    '\n| backend | workers | enqueued s | delivered s | deliveries/s (publish→last) | deliveries/s (first→last send) | robot got | repeats |',
+    '\n| backend | workers | enqueued s | delivered s | deliveries/s (publish→last) | deliveries/s (first→last send) | BullMQ empty jobs/s | ratio | robot got | repeats |',
   );
-  log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results)
     log(
-      `| ${r.backend} | ${r.workers} | ${r.enqueuedS} | ${r.deliveredS} | ${r.deliveriesPerSecondEndToEnd} | ${r.deliveriesPerSecondFirstToLast} | ${r.robotReceived} | ${r.robotKeysWithRepeats} |`,
+      `| ${r.backend} | ${r.workers} | ${r.enqueuedS} | ${r.deliveredS} | ${r.deliveriesPerSecondEndToEnd} | ${r.deliveriesPerSecondFirstToLast} | ${r.ceilingEmptyJobsPerSecond} | ${r.ratioToCeiling} | ${r.robotReceived} | ${r.robotKeysWithRepeats} |`,
     );
   log(`Results in bench/results/alerts.json (${doc.takenAt})`);
 } finally {

@@ -13,6 +13,7 @@ import { OutboxService } from '../../common/outbox/outbox.service.js';
 import { JobName } from '../../common/queue/queue-names.js';
 import { WarningsRepository } from '../warnings/warnings.repository.js';
 import { DeliveriesRepository } from './deliveries.repository.js';
+import { DeliveriesService } from './deliveries.service.js';
 
 /**
  * A job id lives only as long as the queue store keeps it: a Redis that restarts without
@@ -28,6 +29,7 @@ export class AlertsSweeper implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     private readonly repo: DeliveriesRepository,
     private readonly warnings: WarningsRepository,
+    private readonly deliveries: DeliveriesService,
     private readonly outbox: OutboxService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly ds: DataSource,
@@ -42,12 +44,7 @@ export class AlertsSweeper implements OnApplicationBootstrap, OnApplicationShutd
     const { sweepGraceMs, staleClaimMs } = this.config.alerts;
     return this.ds.transaction(async (em) => {
       const ids = await this.repo.overdueDeliveries(em, sweepGraceMs, staleClaimMs);
-      if (ids.length)
-        await this.outbox.addBulk(
-          em,
-          JobName.AlertsDeliver,
-          ids.map((deliveryId) => ({ deliveryId })),
-        );
+      await this.deliveries.enqueueIds(em, ids);
       const warnings = await this.warnings.warningsToFanOut(em, sweepGraceMs);
       if (warnings.length)
         await this.outbox.addBulk(

@@ -215,6 +215,38 @@ export class DeliveriesRepository {
   );
 
   /**
+   * `claimRows` for a slice of a chunk's job (DeliverySender.deliverMany). The slices of concurrent
+   * jobs share the next statement (`BatchedCall`), so a process claims with one statement at a time
+   * and one pooled connection, whatever the number of jobs: the marks after the sends are not left
+   * waiting for a connection behind the claims (a mark later than `staleMs` would let the row be
+   * claimed and sent again). An id two slices of one batch ask for goes to the first; the other gets
+   * it back `crowded`, to look at again in its next slice.
+   */
+  claimSlice(ids: string[], staleMs: number, robot: { max: number; windowMs: number }) {
+    return this.sliceClaims.call({ ids, staleMs, robot });
+  }
+
+  private readonly sliceClaims = new BatchedCall<
+    { ids: string[]; staleMs: number; robot: { max: number; windowMs: number } },
+    (ClaimedWork & { crowded: boolean })[]
+  >(async (items) => {
+    const owner = new Map<string, number>();
+    items.forEach((item, i) => {
+      for (const id of item.ids) if (!owner.has(id)) owner.set(id, i);
+    });
+    const { staleMs, robot } = items[0];
+    const rows = await this.claimRows([...owner.keys()], staleMs, robot);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return items.map((item, i) =>
+      item.ids.flatMap((id) => {
+        const row = byId.get(id);
+        if (!row) return [];
+        return owner.get(id) === i ? [row] : [{ ...row, claimed_now: null, crowded: true }];
+      }),
+    );
+  }, 8);
+
+  /**
    * The statement behind `claimWork`, for one or many rows:
    *
    * - `cur`: the rows, locked in id order (every statement that locks several deliveries does so

@@ -26,6 +26,13 @@ import { MessageRenderer } from './message-renderer.js';
 import { CLOSING_LINE, stripBidiControls, verifyAckToken } from './message.js';
 
 /**
+ * Delivery rows per job. BullMQ's cost per job (its statements on PostgreSQL, its scripts on
+ * Redis) is then paid once per this many deliveries; the rows of one job go out a slice at a time
+ * (CLAIM_SLICE), so a bigger chunk does not mean more sends in flight.
+ */
+export const DELIVERY_CHUNK = 100;
+
+/**
  * 推送: the deliveries of a warning as its life creates them (fan-out, withdrawal notices) and as
  * people see them (the coordinator's link and page, the manual channel's pickup, the list per
  * warning). Sending is DeliverySender's.
@@ -45,10 +52,23 @@ export class DeliveriesService {
     @InjectDataSource() private readonly ds: DataSource,
   ) {}
 
-  /** Outbox events for the rows a channel sends; manual rows wait for the coordinator to pull them. */
+  /**
+   * Outbox events for the rows a channel sends, in chunks of DELIVERY_CHUNK rows, one job each
+   * (DeliverySender.deliverMany); manual rows wait for the coordinator to pull them.
+   */
   async enqueue(em: EntityManager, rows: { id: string; channel: Channel }[]): Promise<void> {
-    const sendable = rows.filter((r) => r.channel !== 'manual').map((r) => ({ deliveryId: r.id }));
-    if (sendable.length) await this.outbox.addBulk(em, JobName.AlertsDeliver, sendable);
+    await this.enqueueIds(
+      em,
+      rows.filter((r) => r.channel !== 'manual').map((r) => r.id),
+    );
+  }
+
+  /** Delivery rows to send (or look at again), in chunks of DELIVERY_CHUNK, one job each. */
+  async enqueueIds(em: EntityManager, ids: string[]): Promise<void> {
+    const chunks: { deliveryIds: string[] }[] = [];
+    for (let i = 0; i < ids.length; i += DELIVERY_CHUNK)
+      chunks.push({ deliveryIds: ids.slice(i, i + DELIVERY_CHUNK) });
+    if (chunks.length) await this.outbox.addBulk(em, JobName.AlertsDeliver, chunks);
   }
 
   /**

@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../common/clock.js';
 import { APP_CONFIG, AppConfig } from '../../common/config/config.js';
+import { OutboxService } from '../../common/outbox/outbox.service.js';
+import { JobName } from '../../common/queue/queue-names.js';
 import { AlertsSecrets } from '../alerts-secrets.js';
 import { CoordinatorsRepository } from '../coordinators/coordinators.repository.js';
 import { WarningsRepository } from '../warnings/warnings.repository.js';
@@ -10,6 +12,7 @@ import { backoffMs, SendOutcome, sendWebhook, sendWecom } from './channels.js';
 import { ClaimedWork, DeliveriesRepository, DeliveryWork } from './deliveries.repository.js';
 import { DeliveriesService } from './deliveries.service.js';
 import { MessageRenderer } from './message-renderer.js';
+import { SendSlots } from './send-slots.js';
 import { OutboundPolicy, outboundPolicy } from './url-policy.js';
 
 /** Not now: the delivery goes back to the queue until `retryAt` (ms since the epoch). */
@@ -19,6 +22,18 @@ export interface DeliverLater {
 }
 
 export type DeliverResult = 'sent' | 'skipped' | 'cancelled' | 'failed' | DeliverLater;
+
+/** What became of a chunk's rows; `later`: gone back to the queue, each as a job at its time. */
+export type DeliverManyResult = Record<
+  'sent' | 'skipped' | 'cancelled' | 'failed' | 'later',
+  number
+>;
+
+/**
+ * Rows of a chunk claimed together, in one statement. Small enough that a slice's sends end close
+ * together (the next slice waits for the slowest), large enough that a claim serves many sends.
+ */
+export const CLAIM_SLICE = 16;
 
 /**
  * Sends one delivery. The row makes it once: the handler claims it (queued → sending) in one
@@ -36,14 +51,20 @@ export type DeliverResult = 'sent' | 'skipped' | 'cancelled' | 'failed' | Delive
  * still ours (recordSent).
  *
  * Budgets: a WeCom robot takes 20 messages a minute. Before each send the claim reserves one in
- * the robot's sliding log (shared by every worker through PostgreSQL); with none left the job goes
- * back to delayed until the oldest send leaves the window — no attempt counted. A 45009 answer
+ * the robot's sliding log (shared by every worker through PostgreSQL); with none left the row goes
+ * back to the queue until the oldest send leaves the window — no attempt counted. A 45009 answer
  * (over the limit anyway) is handled the same way.
+ *
+ * Throughput: a fan-out's rows travel in chunks, one job each (`deliverMany`), so BullMQ's cost per
+ * job is paid once per chunk, not once per delivery; the rules per row are the same as for one.
+ * Sends in flight per process are capped by `SendSlots` (ALERTS_DELIVER_CONCURRENCY), whatever the
+ * number of jobs it runs.
  */
 @Injectable()
 export class DeliverySender {
   private readonly logger = new Logger('AlertsDeliver');
   private readonly policy: OutboundPolicy;
+  private readonly slots: SendSlots;
 
   constructor(
     private readonly repo: DeliveriesRepository,
@@ -53,10 +74,12 @@ export class DeliverySender {
     private readonly renderer: MessageRenderer,
     private readonly secrets: AlertsSecrets,
     private readonly clock: Clock,
+    private readonly outbox: OutboxService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly ds: DataSource,
   ) {
     this.policy = outboundPolicy(config);
+    this.slots = new SendSlots(config.alerts.deliverConcurrency);
   }
 
   /** Sends one delivery if it is still to be sent; a retry later is answered as `{ retryAt }`. */
@@ -64,11 +87,92 @@ export class DeliverySender {
     const cfg = this.config.alerts;
     // One statement reads the row, reserves the robot's budget and claims the row (queued →
     // sending); the branches below only run when it did not claim.
-    const d = await this.repo.claimWork(deliveryId, cfg.staleClaimMs, cfg.robotRateLimit);
-    if (!d || d.channel === 'manual') return 'skipped';
-    if (!d.claimed_now) return this.notClaimed(d);
+    await this.slots.take(1);
+    try {
+      const d = await this.repo.claimWork(deliveryId, cfg.staleClaimMs, cfg.robotRateLimit);
+      if (!d || d.channel === 'manual') return 'skipped';
+      if (!d.claimed_now) return await this.notClaimed(d);
+      return await this.sendClaimed(d);
+    } finally {
+      this.slots.give(1);
+    }
+  }
+
+  /**
+   * Sends a chunk of deliveries: claimed a slice at a time, each slice in one statement
+   * (`claimSlice`: the same read, budget reservation and claim as for one row), each claimed row
+   * sent and recorded on its own as soon as its channel answers (marks answered together share a
+   * statement, `markSentIfPublished`). A later row of a robot already in the slice is claimed in a
+   * later slice. Rows to try later go back to the queue each as a job of its own, delayed to its
+   * time (few: errors, spent budgets). `stillOurs` is asked before each slice: a job its queue store
+   * lost, or another worker took over, stops and leaves the rest queued for the job's next run or
+   * the sweeper.
+   */
+  async deliverMany(ids: string[], stillOurs: () => Promise<boolean>): Promise<DeliverManyResult> {
+    const cfg = this.config.alerts;
+    const tally: DeliverManyResult = { sent: 0, skipped: 0, cancelled: 0, failed: 0, later: 0 };
+    const later: (DeliverLater & { id: string })[] = [];
+    const pending = [...new Set(ids)];
+    let failure: { err: unknown } | undefined;
+    try {
+      while (pending.length && !failure) {
+        if (!(await stillOurs()))
+          throw new Error('The job is no longer ours; its other rows are left to whoever has it');
+        const slice = pending.splice(0, Math.min(CLAIM_SLICE, this.slots.size));
+        await this.slots.take(slice.length);
+        let rows: (ClaimedWork & { crowded: boolean })[];
+        try {
+          rows = await this.repo.claimSlice(slice, cfg.staleClaimMs, cfg.robotRateLimit);
+        } catch (err) {
+          this.slots.give(slice.length);
+          throw err;
+        }
+        const claimed = rows.filter((r) => r.claimed_now);
+        this.slots.give(slice.length - claimed.length);
+        tally.skipped += slice.length - rows.length; // neither queued nor being sent, or gone
+        pending.push(...rows.filter((r) => r.crowded).map((r) => r.id));
+        const mine = rows.filter((r) => !r.crowded);
+        const outcomes = await Promise.allSettled(
+          mine.map(async (d): Promise<DeliverResult> => {
+            if (d.claimed_now) {
+              try {
+                return await this.sendClaimed(d);
+              } finally {
+                this.slots.give(1);
+              }
+            }
+            return d.channel === 'manual' ? 'skipped' : this.notClaimed(d);
+          }),
+        );
+        for (let i = 0; i < mine.length; i++) {
+          const o = outcomes[i];
+          if (o.status === 'rejected') failure ??= { err: o.reason };
+          else if (typeof o.value === 'object') {
+            tally.later++;
+            later.push({ ...o.value, id: mine[i].id });
+          } else tally[o.value]++;
+        }
+      }
+    } finally {
+      if (later.length)
+        await this.ds.transaction(async (em) => {
+          for (const l of later)
+            await this.outbox.add(
+              em,
+              JobName.AlertsDeliver,
+              { deliveryId: l.id },
+              Math.max(0, l.retryAt - Date.now()),
+            );
+        });
+    }
+    if (failure) throw failure.err;
+    return tally;
+  }
+
+  /** A row this worker has just claimed: its send and what follows from the answer. */
+  private async sendClaimed(d: ClaimedWork): Promise<DeliverResult> {
     // Measured here, on our clock: how long our claim is ours before another worker may take it.
-    const claimExpiresMs = Date.now() + cfg.staleClaimMs;
+    const claimExpiresMs = Date.now() + this.config.alerts.staleClaimMs;
     const outcome = await this.send(d);
     if (outcome.kind === 'sent') return this.recordSent(d, claimExpiresMs);
     return this.record(d, outcome);

@@ -258,6 +258,23 @@ describe('DeliveriesRepository on PostgreSQL', () => {
       assert.equal(await robotSends(db.admin, robot), 5);
     });
 
+    it('claimSlice: concurrent slices share statements; an id asked twice is claimed once', async () => {
+      const w = await published();
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const c = await makeCoordinator(db.admin, { communityId: ds1, channel: 'webhook' });
+        ids.push(await makeDelivery(db.admin, { warningId: w, coordinatorId: c }));
+      }
+      const slices = [ids.slice(0, 2), ids.slice(2, 4), [ids[3], ids[4], ids[5]], [ids[5]]];
+      const answers = await Promise.all(slices.map((s) => repo.claimSlice(s, STALE_MS, ROBOT)));
+      const claimed = answers.flat().filter((r) => r.claimed_now);
+      assert.deepEqual(claimed.map((r) => r.id).sort(), [...ids].sort());
+      // Each answer holds only the ids its slice asked for.
+      answers.forEach((rows, i) => rows.forEach((r) => assert.ok(slices[i].includes(r.id))));
+      // The ids asked twice came back once claimed and once crowded, to be looked at again.
+      assert.equal(answers.flat().filter((r) => r.crowded).length, answers.flat().length - 6);
+    });
+
     it('the robot budget: at most `max` sends in the window, older sends leave it', async () => {
       const w = await published();
       const full = `full-${Date.now()}`;

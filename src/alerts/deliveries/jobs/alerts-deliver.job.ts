@@ -1,23 +1,46 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { APP_CONFIG, AppConfig } from '../../../common/config/config.js';
 import { OnJob } from '../../../common/queue/on-job.decorator.js';
 import { PostponeJob } from '../../../common/queue/postpone.js';
 import { JobName } from '../../../common/queue/queue-names.js';
-import { DeliverySender } from '../delivery-sender.service.js';
+import { DeliverManyResult, DeliverySender } from '../delivery-sender.service.js';
 
-/** One delivery row to send. */
-export interface AlertsDeliverJob {
-  deliveryId: string;
-}
+/**
+ * Delivery rows to send: a chunk of them (a fan-out's, a withdrawal's, the sweeper's), or one (a
+ * retry at its own time). Jobs of either shape may sit in a queue store across an upgrade.
+ */
+export type AlertsDeliverJob = { deliveryIds: string[] } | { deliveryId: string };
 
-/** Sends one delivery (DeliverySender); a "not now" goes back to the queue as a postponed job. */
+/**
+ * Sends a chunk of deliveries (DeliverySender.deliverMany), or one (DeliverySender.deliver; a
+ * "not now" goes back to the queue as this job, postponed).
+ */
 @Injectable()
 export class AlertsDeliverHandler {
-  constructor(private readonly sender: DeliverySender) {}
+  constructor(
+    private readonly sender: DeliverySender,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @OnJob(JobName.AlertsDeliver)
-  async handle(payload: AlertsDeliverJob): Promise<'sent' | 'skipped' | 'cancelled' | 'failed'> {
+  async handle(
+    payload: AlertsDeliverJob,
+    job?: Job,
+  ): Promise<DeliverManyResult | 'sent' | 'skipped' | 'cancelled' | 'failed'> {
+    if ('deliveryIds' in payload)
+      return this.sender.deliverMany(payload.deliveryIds, () => this.stillOurs(job));
     const result = await this.sender.deliver(payload.deliveryId);
     if (typeof result === 'object') throw new PostponeJob(result.retryAt, result.reason);
     return result;
+  }
+
+  /**
+   * Whether this worker still holds the job, its lock renewed: false once the queue store lost it
+   * (a Redis restarted without persistence) or another worker took it over as stalled.
+   */
+  private async stillOurs(job: Job | undefined): Promise<boolean> {
+    if (!job?.token) return true;
+    return (await job.extendLock(job.token, this.config.jobLockMs)) === 1;
   }
 }

@@ -360,6 +360,13 @@ describe('cases', () => {
       .set(await as(USERS.officer))
       .expect(200);
     assert.equal(left.body.length, 2);
+    // Unlinked already: the case no longer names it.
+    const again = await t
+      .http()
+      .delete(`/api/v1/cases/${caseId}/identifiers/${wechat.id}`)
+      .set(await as(USERS.officer))
+      .expect(404);
+    assert.match(again.body.message, /does not name that identifier/);
     const [{ n }] = (await t.db.query('SELECT count(*)::int AS n FROM identifiers WHERE id = $1', [
       wechat.id,
     ])) as { n: number }[];

@@ -319,8 +319,6 @@ const baseEnv = {
   // The fake robot is the WeCom API here: the sender refuses robot URLs off the configured base.
   WECOM_API_BASE: `${robotUrl}/cgi-bin/webhook/send`,
   TREND_SCAN_INTERVAL_MS: '0',
-  // Robot URLs must be exactly `<WECOM_API_BASE>?key=…`: the fake robot stands in for WeCom.
-  WECOM_API_BASE: `${robotUrl}/cgi-bin/webhook/send`,
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
 };
 const results = [];

@@ -10,7 +10,6 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../common/config/config.js';
 import { PeriodicTask } from '../common/periodic-task.js';
 import { OutboxService } from '../common/outbox/outbox.service.js';
-import { JobName } from '../common/queue/queue-names.js';
 import { AlertsRepository } from './alerts.repository.js';
 
 /**
@@ -43,14 +42,14 @@ export class AlertsSweeper implements OnApplicationBootstrap, OnApplicationShutd
       if (ids.length)
         await this.outbox.addBulk(
           em,
-          JobName.AlertsDeliver,
+          'alerts-deliver',
           ids.map((deliveryId) => ({ deliveryId })),
         );
       const warnings = await this.repo.warningsToFanOut(em, sweepGraceMs);
       if (warnings.length)
         await this.outbox.addBulk(
           em,
-          JobName.AlertsFanout,
+          'alerts-fanout',
           warnings.map((warningId) => ({ warningId })),
         );
       return { deliveries: ids.length, fanouts: warnings.length };

@@ -9,7 +9,6 @@ import { Clock } from '../common/clock.js';
 import { APP_CONFIG, AppConfig } from '../common/config/config.js';
 import { ApiError, badRequest, conflict } from '../common/http/errors.js';
 import { OutboxService } from '../common/outbox/outbox.service.js';
-import { JobName } from '../common/queue/queue-names.js';
 import { HttpStatus } from '@nestjs/common';
 import { AlertsRepository } from './alerts.repository.js';
 import { AlertsSecrets } from './alerts-secrets.js';
@@ -168,15 +167,10 @@ export class WarningsService {
       });
       if (to === 'scheduled' && publishAt) {
         await this.repo.setWarning(em, id, { status: 'scheduled', publish_at: publishAt });
-        await this.outbox.add(
-          em,
-          JobName.AlertsFanout,
-          { warningId: id },
-          publishAt.getTime() - now,
-        );
+        await this.outbox.add(em, 'alerts-fanout', { warningId: id }, publishAt.getTime() - now);
       } else {
         await this.repo.setWarning(em, id, { status: 'published', published_at: new Date(now) });
-        await this.outbox.add(em, JobName.AlertsFanout, { warningId: id });
+        await this.outbox.add(em, 'alerts-fanout', { warningId: id });
       }
       await this.audit.record(em, {
         action: 'warning.publish',
@@ -222,7 +216,7 @@ export class WarningsService {
     rows: { id: string; channel: Channel }[],
   ): Promise<void> {
     const sendable = rows.filter((r) => r.channel !== 'manual').map((r) => ({ deliveryId: r.id }));
-    if (sendable.length) await this.outbox.addBulk(em, JobName.AlertsDeliver, sendable);
+    if (sendable.length) await this.outbox.addBulk(em, 'alerts-deliver', sendable);
   }
 
   async deliveries(actor: Actor, id: string): Promise<WarningDeliveriesDto> {

@@ -3,7 +3,6 @@ import type { Job } from 'bullmq';
 import { parseFenFromDb } from '../common/money.js';
 import { outboxEventId } from '../common/outbox/outbox-event-id.js';
 import { OnJob } from '../common/queue/on-job.decorator.js';
-import { JobName } from '../common/queue/queue-names.js';
 import { NotificationsService } from '../identity/notifications/notifications.service.js';
 import { ESCALATION_TITLE, escalationBody } from './transfer-flag-rules.js';
 import { OverdueRow, TransferFlagsRepository } from './transfer-flags.repository.js';
@@ -11,6 +10,13 @@ import { OverdueRow, TransferFlagsRepository } from './transfer-flags.repository
 /** The dissuasion tasks one batch opened; enqueued through the outbox, delayed by their due time. */
 export interface DissuasionSlaJob {
   dissuasionIds: string[];
+}
+
+declare module '../common/queue/jobs.js' {
+  interface JobPayloads {
+    /** Delayed by the 30-minute due time: escalates the batch's tasks still not contacted. */
+    'dissuasion-sla-check': DissuasionSlaJob;
+  }
 }
 
 /**
@@ -26,7 +32,7 @@ export class DissuasionSlaHandler {
     private readonly notifications: NotificationsService,
   ) {}
 
-  @OnJob(JobName.DissuasionSlaCheck)
+  @OnJob('dissuasion-sla-check', { queue: 'dissuasion-sla' })
   async handle(payload: DissuasionSlaJob, job: Pick<Job, 'id'>): Promise<number> {
     const overdue = await this.repo.overdue(payload.dissuasionIds);
     if (!overdue.length) return 0;

@@ -3,7 +3,6 @@ import type { Job } from 'bullmq';
 import { parseFenFromDb } from '../common/money.js';
 import { outboxEventId } from '../common/outbox/outbox-event-id.js';
 import { OnJob } from '../common/queue/on-job.decorator.js';
-import { JobName } from '../common/queue/queue-names.js';
 import { NotificationsService } from '../identity/notifications/notifications.service.js';
 import { HIT_TITLE, HitLine, hitNotificationBody } from './transfer-flag-rules.js';
 import { HitNoticeRow, TransferFlagsRepository } from './transfer-flags.repository.js';
@@ -11,6 +10,13 @@ import { HitNoticeRow, TransferFlagsRepository } from './transfer-flags.reposito
 /** The hits of one ingested batch (ids only; the handler re-reads them). */
 export interface TransferHitsNotifyJob {
   hitIds: string[];
+}
+
+declare module '../common/queue/jobs.js' {
+  interface JobPayloads {
+    /** Tells the officers and supervisors of the cases a batch of transfer flags hit. */
+    'transfer-hits-notify': TransferHitsNotifyJob;
+  }
 }
 
 function line(h: HitNoticeRow): HitLine {
@@ -39,7 +45,7 @@ export class TransferHitsNotifyHandler {
     private readonly notifications: NotificationsService,
   ) {}
 
-  @OnJob(JobName.TransferHitsNotify)
+  @OnJob('transfer-hits-notify', { queue: 'transfer-match' })
   async handle(payload: TransferHitsNotifyJob, job: Pick<Job, 'id'>): Promise<number> {
     const hits = await this.repo.hitsForNotice(payload.hitIds);
     if (!hits.length) return 0;

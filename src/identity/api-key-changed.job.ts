@@ -3,7 +3,6 @@ import type { Job } from 'bullmq';
 import { Role } from '../common/auth/roles.js';
 import { outboxEventId } from '../common/outbox/outbox-event-id.js';
 import { OnJob } from '../common/queue/on-job.decorator.js';
-import { JobName } from '../common/queue/queue-names.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { NotificationsService } from './notifications/notifications.service.js';
 import { UnitsRepository } from './units.repository.js';
@@ -12,6 +11,13 @@ import { UsersRepository } from './users.repository.js';
 export interface ApiKeyChangedJob {
   apiKeyId: string;
   change: 'issued' | 'revoked';
+}
+
+declare module '../common/queue/jobs.js' {
+  interface JobPayloads {
+    /** Tells a bank's liaisons that an API key of their bank was issued or revoked. */
+    'api-key-changed': ApiKeyChangedJob;
+  }
 }
 
 /** A bank's liaisons learn of every key issued for or revoked from their bank's systems. */
@@ -24,7 +30,7 @@ export class ApiKeyChangedHandler {
     private readonly users: UsersRepository,
   ) {}
 
-  @OnJob(JobName.ApiKeyChanged)
+  @OnJob('api-key-changed', { queue: 'notifications' })
   async handle(payload: ApiKeyChangedJob, job: Job): Promise<number> {
     const key = await this.keys.findById(payload.apiKeyId);
     if (!key) return 0;

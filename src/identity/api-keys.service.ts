@@ -6,7 +6,6 @@ import type { Actor } from '../common/auth/actor.js';
 import { AuditService } from '../common/audit/audit.service.js';
 import { badRequest, conflict } from '../common/http/errors.js';
 import { OutboxService } from '../common/outbox/outbox.service.js';
-import { JobName } from '../common/queue/queue-names.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { sha256 } from './auth.service.js';
 import {
@@ -60,7 +59,7 @@ export class ApiKeysService {
         entityId: saved.id,
         details: { unitId: unit.id, name: dto.name, keyPrefix: prefix },
       });
-      await this.outbox.add(em, JobName.ApiKeyChanged, { apiKeyId: saved.id, change: 'issued' });
+      await this.outbox.add(em, 'api-key-changed', { apiKeyId: saved.id, change: 'issued' });
       return { ...ApiKeyDto.from(saved), key };
     });
   }
@@ -79,7 +78,7 @@ export class ApiKeysService {
         entityId: id,
         details: { keyPrefix: key.keyPrefix },
       });
-      await this.outbox.add(em, JobName.ApiKeyChanged, { apiKeyId: id, change: 'revoked' });
+      await this.outbox.add(em, 'api-key-changed', { apiKeyId: id, change: 'revoked' });
       return ApiKeyDto.from(await em.getRepository(ApiKey).findOneByOrFail({ id }));
     });
   }

@@ -5,7 +5,6 @@ import { Clock } from '../../common/clock.js';
 import { APP_CONFIG, AppConfig } from '../../common/config/config.js';
 import { OnJob } from '../../common/queue/on-job.decorator.js';
 import { PostponeJob } from '../../common/queue/postpone.js';
-import { JobName } from '../../common/queue/queue-names.js';
 import { AlertsRepository, ClaimedWork, DeliveryWork } from '../alerts.repository.js';
 import { AlertsSecrets } from '../alerts-secrets.js';
 import { backoffMs, SendOutcome, sendWebhook, sendWecom } from '../channels.js';
@@ -16,6 +15,13 @@ import { WarningsService } from '../warnings.service.js';
 /** One delivery row to send. */
 export interface AlertsDeliverJob {
   deliveryId: string;
+}
+
+declare module '../../common/queue/jobs.js' {
+  interface JobPayloads {
+    /** Sends one delivery row; the row's claim makes it go out once. */
+    'alerts-deliver': AlertsDeliverJob;
+  }
 }
 
 export type DeliverResult = 'sent' | 'skipped' | 'cancelled' | 'failed' | 'retry';
@@ -57,7 +63,11 @@ export class AlertsDeliverHandler {
     this.policy = outboundPolicy(config);
   }
 
-  @OnJob(JobName.AlertsDeliver)
+  @OnJob('alerts-deliver', {
+    queue: 'alerts-deliver',
+    // I/O-bound sends: many at once (ALERTS_DELIVER_CONCURRENCY).
+    concurrency: (config) => config.alerts.deliverConcurrency,
+  })
   async handle(payload: AlertsDeliverJob): Promise<DeliverResult> {
     const cfg = this.config.alerts;
     // One statement reads the row, reserves the robot's budget and claims the row (queued →

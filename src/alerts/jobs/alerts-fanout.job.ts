@@ -4,7 +4,6 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../../common/clock.js';
 import { OnJob } from '../../common/queue/on-job.decorator.js';
 import { PostponeJob } from '../../common/queue/postpone.js';
-import { JobName } from '../../common/queue/queue-names.js';
 import { AlertsRepository } from '../alerts.repository.js';
 import { WarningsService } from '../warnings.service.js';
 import { nextWarningStatus } from '../warning-status.js';
@@ -12,6 +11,13 @@ import { nextWarningStatus } from '../warning-status.js';
 /** A warning to expand into deliveries (published now, or scheduled and falling due). */
 export interface AlertsFanoutJob {
   warningId: string;
+}
+
+declare module '../../common/queue/jobs.js' {
+  interface JobPayloads {
+    /** A warning was published (or falls due): create and enqueue its deliveries. */
+    'alerts-fanout': AlertsFanoutJob;
+  }
 }
 
 /**
@@ -28,7 +34,7 @@ export class AlertsFanoutHandler {
     @InjectDataSource() private readonly ds: DataSource,
   ) {}
 
-  @OnJob(JobName.AlertsFanout)
+  @OnJob('alerts-fanout', { queue: 'alerts-fanout' })
   async handle(payload: AlertsFanoutJob): Promise<number> {
     let postponeUntil: number | null = null;
     const created = await this.ds.transaction(async (em) => {

@@ -9,7 +9,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
 import { PgListener } from '../database/pg-listener.js';
-import { JobName } from '../queue/queue-names.js';
+import type { JobName } from '../queue/jobs.js';
 import { QueueService, withTimeout } from '../queue/queue.service.js';
 import { OutboxRepository } from './outbox.repository.js';
 

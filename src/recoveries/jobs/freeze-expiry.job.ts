@@ -7,7 +7,6 @@ import { Clock } from '../../common/clock.js';
 import { formatYuan, parseFenFromDb } from '../../common/money.js';
 import { outboxEventId } from '../../common/outbox/outbox-event-id.js';
 import { OnJob } from '../../common/queue/on-job.decorator.js';
-import { JobName } from '../../common/queue/queue-names.js';
 import { NotificationsService } from '../../identity/notifications/notifications.service.js';
 import { FREEZE_ORDER_KIND_LABELS, isLive, transition } from '../freeze-order-status.js';
 import { FreezeOrdersRepository, ReminderRow } from '../freeze-orders.repository.js';
@@ -18,6 +17,13 @@ import { chinaTime } from '../../common/china-time.js';
 export interface FreezeExpiryJob {
   orderId: string;
   gen: number;
+}
+
+declare module '../../common/queue/jobs.js' {
+  interface JobPayloads {
+    /** Delayed to an order's next reminder or expiry; stale generations and early runs do nothing harmful. */
+    'freeze-expiry-check': FreezeExpiryJob;
+  }
 }
 
 export type FreezeExpiryOutcome = 'stale' | 'early' | 'reminded' | 'expired';
@@ -54,7 +60,7 @@ export class FreezeExpiryHandler {
     private readonly clock: Clock,
   ) {}
 
-  @OnJob(JobName.FreezeExpiryCheck)
+  @OnJob('freeze-expiry-check', { queue: 'freeze-expiry' })
   async handle(payload: FreezeExpiryJob, job: Pick<Job, 'id'>): Promise<FreezeExpiryOutcome> {
     const eventId = outboxEventId(job);
     return this.ds.transaction(async (em) => {

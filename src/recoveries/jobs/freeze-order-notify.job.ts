@@ -5,7 +5,6 @@ import { chinaTime } from '../../common/china-time.js';
 import { formatYuan, parseFenFromDb } from '../../common/money.js';
 import { outboxEventId } from '../../common/outbox/outbox-event-id.js';
 import { OnJob } from '../../common/queue/on-job.decorator.js';
-import { JobName } from '../../common/queue/queue-names.js';
 import { NotificationsService } from '../../identity/notifications/notifications.service.js';
 import { FreezeOrdersRepository, NoticeRow } from '../freeze-orders.repository.js';
 
@@ -17,6 +16,13 @@ export interface FreezeOrderNotifyJob {
    * new freeze's id), a renewal, a release.
    */
   event: 'requested' | 'answered' | 'converted' | 'renewed' | 'released';
+}
+
+declare module '../../common/queue/jobs.js' {
+  interface JobPayloads {
+    /** Tells a bank's liaisons of a new stop-payment or freeze order, and the officer of the answer. */
+    'freeze-order-notify': FreezeOrderNotifyJob;
+  }
 }
 
 const KIND_ZH = { stop_payment: '紧急止付', freeze: '冻结' } as const;
@@ -38,7 +44,7 @@ export class FreezeOrderNotifyHandler {
     private readonly notifications: NotificationsService,
   ) {}
 
-  @OnJob(JobName.FreezeOrderNotify)
+  @OnJob('freeze-order-notify', { queue: 'notifications' })
   async handle(payload: FreezeOrderNotifyJob, job: Job): Promise<number> {
     const o = await this.repo.noticeInfo(payload.orderId);
     if (!o) return 0;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityModule } from '../identity/identity.module.js';
 import { AlertsRepository } from './alerts.repository.js';
 import { AlertsSecrets } from './alerts-secrets.js';
@@ -8,6 +9,9 @@ import { CoordinatorsService } from './coordinators.service.js';
 import { DeliveriesController, DeliveryPageController } from './deliveries.controller.js';
 import { DemoCoordinatorsSeeder } from './demo-coordinators.seeder.js';
 import { DemoWarningsSeeder } from './demo-warnings.seeder.js';
+import { Coordinator } from './entities/coordinator.entity.js';
+import { Delivery } from './entities/delivery.entity.js';
+import { Warning } from './entities/warning.entity.js';
 import { AlertsDeliverHandler } from './jobs/alerts-deliver.job.js';
 import { AlertsFanoutHandler } from './jobs/alerts-fanout.job.js';
 import { AlertsTrendScanHandler } from './jobs/alerts-trend-scan.job.js';
@@ -19,7 +23,7 @@ import { WarningsService } from './warnings.service.js';
 
 /** Alerts (预警): warnings, four-eyes approval, coordinators and channels, fan-out and delivery, CAP. */
 @Module({
-  imports: [IdentityModule],
+  imports: [TypeOrmModule.forFeature([Warning, Coordinator, Delivery]), IdentityModule],
   controllers: [
     WarningsController,
     CoordinatorsController,

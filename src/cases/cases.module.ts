@@ -11,6 +11,9 @@ import { DissuasionSlaHandler } from './dissuasion-sla.job.js';
 import { DissuasionsController } from './dissuasions.controller.js';
 import { DissuasionsService } from './dissuasions.service.js';
 import { Case } from './entities/case.entity.js';
+import { Dissuasion } from './entities/dissuasion.entity.js';
+import { TransferFlag } from './entities/transfer-flag.entity.js';
+import { TransferHit } from './entities/transfer-hit.entity.js';
 import { EvidenceController } from './evidence.controller.js';
 import { EvidenceRepository } from './evidence.repository.js';
 import { EvidenceService } from './evidence.service.js';
@@ -28,7 +31,10 @@ import { VictimPiiService } from './victim-pii.service.js';
 
 /** Cases, victims with protected PII, identifiers and their links, transfers, workflow and notes. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Case, Victim, Identifier]), IdentityModule],
+  imports: [
+    TypeOrmModule.forFeature([Case, Victim, Identifier, TransferFlag, TransferHit, Dissuasion]),
+    IdentityModule,
+  ],
   controllers: [
     CasesController,
     FraudTypesController,

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { CasesModule } from '../cases/cases.module.js';
 import { CaseMoneyController } from './case-money.controller.js';
 import { IdentityModule } from '../identity/identity.module.js';
@@ -8,6 +9,11 @@ import { CeremoniesService } from './ceremonies.service.js';
 import { FreezeOrdersController } from './freeze-orders.controller.js';
 import { FreezeOrdersRepository } from './freeze-orders.repository.js';
 import { DemoRecoveriesSeeder } from './demo-recoveries.seeder.js';
+import { Allocation } from './entities/allocation.entity.js';
+import { Ceremony } from './entities/ceremony.entity.js';
+import { FreezeOrderEvent } from './entities/freeze-order-event.entity.js';
+import { FreezeOrder } from './entities/freeze-order.entity.js';
+import { Recovery } from './entities/recovery.entity.js';
 import { FreezeOrdersService } from './freeze-orders.service.js';
 import { FreezeExpiryHandler } from './jobs/freeze-expiry.job.js';
 import { FreezeExpiryScheduler } from './jobs/freeze-expiry.scheduler.js';
@@ -18,7 +24,11 @@ import { RecoveriesService } from './recoveries.service.js';
 
 /** Recoveries: stop-payment and freeze orders, recoveries, allocation, ceremonies (docs/ARCHITECTURE.md). */
 @Module({
-  imports: [CasesModule, IdentityModule],
+  imports: [
+    TypeOrmModule.forFeature([FreezeOrder, FreezeOrderEvent, Recovery, Allocation, Ceremony]),
+    CasesModule,
+    IdentityModule,
+  ],
   controllers: [
     FreezeOrdersController,
     RecoveriesController,

@@ -1,4 +1,4 @@
-// Alerts fan-out benchmark (issue 5): one warning published to COORDINATORS (default 10,000)
+// Alerts fan-out benchmark: one warning published to COORDINATORS (default 10,000)
 // coordinators on the wecom_bot channel, each with its own robot key on an unthrottled fake robot
 // (bench/fake-robot.mjs), so the 20-a-minute limit per robot never holds a delivery back. For each
 // queue backend (PostgreSQL, then Redis on a throwaway redis-server) and 1 then 2 worker processes

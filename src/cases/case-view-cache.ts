@@ -11,8 +11,8 @@ export interface CachedCaseView {
 }
 
 /**
- * Masked case views held in memory, so reading a case costs no query (issue 3's `GET /cases/:id`
- * target). Triggers on cases, victims, case_identifiers and victim_transfers announce the changed
+ * Masked case views held in memory, so reading a case costs no query (the performance target of
+ * `GET /cases/:id`, docs/PERFORMANCE.md). Triggers on cases, victims, case_identifiers and victim_transfers announce the changed
  * case on `case_changed`, a change to the unit tree announces `*` (migration CaseChanged); the
  * cases service also drops a case right after its own change commits. Revealed PII is never
  * cached: `?reveal=pii` reads the database and is audited every time.

@@ -11,7 +11,7 @@ const ICBC_NAME = '中国工商银行贵阳分行';
 /** A supervisor (大队长) of li.officer's brigade, created by the test: the demo data has none there. */
 const BRIGADE_SUPERVISOR = 'zhou.supervisor';
 
-/** The batch of the issue: a match, its duplicate, an invalid card, an unrelated transfer. */
+/** A bank's batch with one of each kind: a match, its duplicate, an invalid card, an unrelated transfer. */
 const BATCH = {
   flags: [
     flag('ICBC-20261121-0001'),

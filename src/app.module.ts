@@ -1,12 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { AlertsModule } from './alerts/alerts.module.js';
-import { CasesModule } from './cases/cases.module.js';
+import { AlertsModule } from './alerts/index.js';
+import { CasesModule } from './cases/index.js';
 import { AuthGuard } from './common/auth/auth.guard.js';
 import { CommonModule, CommonOptions } from './common/common.module.js';
-import { IdentityModule } from './identity/identity.module.js';
-import { RecoveriesModule } from './recoveries/recoveries.module.js';
-import { ReportsModule } from './reports/reports.module.js';
+import { IdentityModule } from './identity/index.js';
+import { RecoveriesModule } from './recoveries/index.js';
+import { ReportsModule } from './reports/index.js';
 
 @Module({})
 export class AppModule {

@@ -1,11 +1,10 @@
 import 'reflect-metadata';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './common/config/config.js';
-import { DemoCoordinatorsSeeder } from './alerts/demo-coordinators.seeder.js';
-import { DemoCasesSeeder } from './cases/demo-cases.seeder.js';
-import { DemoWarningsSeeder } from './alerts/demo-warnings.seeder.js';
-import { DemoRecoveriesSeeder } from './recoveries/demo-recoveries.seeder.js';
-import { SeedService } from './identity/seed.service.js';
+import { DemoCoordinatorsSeeder, DemoWarningsSeeder } from './alerts/index.js';
+import { DemoCasesSeeder } from './cases/index.js';
+import { DemoRecoveriesSeeder } from './recoveries/index.js';
+import { SeedService } from './identity/index.js';
 import { onShutdownSignal, prepareRuntime } from './runtime.js';
 
 const log = (msg: string) => process.stdout.write(`[jingwang] ${msg}\n`);

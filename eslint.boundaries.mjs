@@ -57,6 +57,9 @@ export function boundaries(root) {
       files: ['src/**/*.ts'],
       plugins: { 'import-x': importX },
       settings: {
+        // Which files import-x parses to follow imports (no-cycle walks them): TypeScript too.
+        'import-x/extensions': ['.ts', '.js', '.mjs'],
+        'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
         'import-x/resolver-next': [
           createTypeScriptImportResolver({ project: join(root, 'tsconfig.json') }),
         ],

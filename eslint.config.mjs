@@ -2,6 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
+import { boundaries } from './eslint.boundaries.mjs';
 
 export default tseslint.config(
   { ignores: ['dist/', 'dist-test/', 'node_modules/', 'coverage/', '.data/', 'bench/results/'] },
@@ -19,6 +20,7 @@ export default tseslint.config(
       ],
     },
   },
+  ...boundaries(import.meta.dirname),
   {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: globals.node },

@@ -1,4 +1,4 @@
-// Baseline (issue 2): a bare Fastify hello-world, GET /health and GET /api/v1/auth/me with a token,
+// Baseline: a bare Fastify hello-world, GET /health and GET /api/v1/auth/me with a token,
 // each at 50 connections for 10 s after a 2 s warm-up, in one run, servers in child processes.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

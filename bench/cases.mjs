@@ -1,4 +1,4 @@
-// Cases benchmarks (issue 3), in one run beside a bare Fastify hello-world:
+// Cases benchmarks, in one run beside a bare Fastify hello-world:
 //   - GET /api/v1/cases/:id at 50 connections over 200,000 generated cases (requests/s, p99, ratio to hello-world);
 //   - GET /api/v1/cases/:id/links?depth=2 and GET /api/v1/identifiers/lookup latencies (p50/p95/p99, one at a time);
 //   - transfer-flag ingest with matching, in batches of 1,000, against a plain multi-row INSERT of the same rows.

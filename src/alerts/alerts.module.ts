@@ -1,4 +1,8 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Coordinator } from './coordinators/entities/coordinator.entity.js';
+import { Delivery } from './deliveries/entities/delivery.entity.js';
+import { Warning } from './warnings/entities/warning.entity.js';
 import { IdentityModule } from '../identity/index.js';
 import { AlertsSecrets } from './alerts-secrets.js';
 import { CoordinatorsController } from './coordinators/coordinators.controller.js';
@@ -31,7 +35,7 @@ import { WarningsService } from './warnings/warnings.service.js';
  * trend scan that drafts warnings (trend/).
  */
 @Module({
-  imports: [IdentityModule],
+  imports: [TypeOrmModule.forFeature([Warning, Coordinator, Delivery]), IdentityModule],
   controllers: [
     WarningsController,
     CoordinatorsController,

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { Dissuasion } from './dissuasions/entities/dissuasion.entity.js';
+import { TransferFlag } from './transfer-flags/entities/transfer-flag.entity.js';
+import { TransferHit } from './transfer-flags/entities/transfer-hit.entity.js';
 import { evidenceStorageProvider } from './evidence/evidence-storage.js';
 import { IdentityModule } from '../identity/index.js';
 import { CaseViewCache } from './case/case-view-cache.js';
@@ -39,7 +42,10 @@ import { TransferFlagFilesService } from './transfer-flags/files/transfer-flag-f
 
 /** Cases, victims with protected PII, identifiers and their links, transfers, workflow and notes. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Case, Victim, Identifier]), IdentityModule],
+  imports: [
+    TypeOrmModule.forFeature([Case, Victim, Identifier, TransferFlag, TransferHit, Dissuasion]),
+    IdentityModule,
+  ],
   controllers: [
     CasesController,
     FraudTypesController,

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import type { ChainVerdict } from '../common/audit/audit-hash.js';
+import { AuditEvent } from '../common/audit/audit-event.entity.js';
 import { AuditRepository } from '../common/audit/audit.repository.js';
 import { AuditService } from '../common/audit/audit.service.js';
 import { ConfigError, loadConfig } from '../common/config/config.js';
@@ -41,7 +42,7 @@ async function main(): Promise<number> {
   try {
     const config = loadConfig();
     runtime = await prepareRuntime(config, log, { shareRunning: true, prepare: false });
-    ds = new DataSource(dataSourceOptions(runtime.databaseUrl, 2));
+    ds = new DataSource(dataSourceOptions(runtime.databaseUrl, 2, [AuditEvent]));
     await ds.initialize();
     const verdict = await new AuditService(new AuditRepository(ds), config).verify();
     process.stdout.write(`${describeVerdict(verdict, config.auditAnchor.file)}\n`);

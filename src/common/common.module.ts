@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditEvent } from './audit/audit-event.entity.js';
 import { AuditController } from './audit/audit.controller.js';
 import { AuditEventsController } from './audit/audit-events.controller.js';
 import { AuditRepository } from './audit/audit.repository.js';
@@ -32,7 +33,15 @@ export class CommonModule {
   static forRoot(options: CommonOptions): DynamicModule {
     return {
       module: CommonModule,
-      imports: [DiscoveryModule, TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl))],
+      imports: [
+        DiscoveryModule,
+        // Every module registers its own entities (forFeature); autoLoadEntities collects them.
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(options.databaseUrl),
+          autoLoadEntities: true,
+        }),
+        TypeOrmModule.forFeature([AuditEvent]),
+      ],
       controllers: [HealthController, MetricsController, AuditController, AuditEventsController],
       providers: [
         { provide: APP_CONFIG, useValue: options.config },

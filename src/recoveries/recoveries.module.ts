@@ -1,4 +1,10 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Ceremony } from './ceremonies/entities/ceremony.entity.js';
+import { FreezeOrderEvent } from './freeze-orders/entities/freeze-order-event.entity.js';
+import { FreezeOrder } from './freeze-orders/entities/freeze-order.entity.js';
+import { Allocation } from './recoveries/entities/allocation.entity.js';
+import { Recovery } from './recoveries/entities/recovery.entity.js';
 import { CasesModule } from '../cases/index.js';
 import { CaseMoneyController } from './recoveries/case-money.controller.js';
 import { IdentityModule } from '../identity/index.js';
@@ -20,7 +26,11 @@ import { RecoveriesService } from './recoveries/recoveries.service.js';
 
 /** Recoveries: stop-payment and freeze orders, recoveries, allocation, ceremonies (docs/ARCHITECTURE.md). */
 @Module({
-  imports: [CasesModule, IdentityModule],
+  imports: [
+    TypeOrmModule.forFeature([FreezeOrder, FreezeOrderEvent, Recovery, Allocation, Ceremony]),
+    CasesModule,
+    IdentityModule,
+  ],
   controllers: [
     FreezeOrdersController,
     RecoveriesController,

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
 
-/** Reports: statistics and CSV export. Built in its own issue; registered here so the layout is in place. */
+/** Reports: statistics and CSV export. Registered here so the layout is in place; nothing in it yet. */
 @Module({})
 export class ReportsModule {}

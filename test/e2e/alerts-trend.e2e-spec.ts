@@ -4,7 +4,6 @@ import { DataSource } from 'typeorm';
 import { AlertsTrendScanHandler } from '../../src/alerts/index.js';
 import { Clock } from '../../src/common/clock.js';
 import { OutboxService } from '../../src/common/outbox/outbox.service.js';
-import { JobName } from '../../src/common/queue/queue-names.js';
 import { bootApp, DEMO_PASSWORD, TestApp, USERS } from '../harness.js';
 
 const HOUR = 3600_000;
@@ -73,7 +72,7 @@ describe('alerts: the trend scan drafts a warning for a spike, once', () => {
 
   it('the job (through the outbox and the queue) drafts one warning with the figures and the script', async () => {
     const ds = t.app.get(DataSource);
-    await ds.transaction((em) => t.app.get(OutboxService).add(em, JobName.AlertsTrendScan, {}));
+    await ds.transaction((em) => t.app.get(OutboxService).add(em, 'alerts-trend-scan', {}));
     await t.drain();
 
     const drafts = await trendDrafts(USERS.community);

@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, it } from '@jest/globals';
-import { JobName } from '../../src/common/queue/queue-names.js';
 import { QueueService } from '../../src/common/queue/queue.service.js';
 import { FakeWebhookReceiver, FakeWecom } from '../fakes/wecom-robot.js';
 import {
@@ -379,7 +378,7 @@ describeEachBackend('alerts: warnings reach each coordinator of their areas once
     // A replayed deliver job (its id forgotten by the queue) sends nothing twice.
     const first = busyRows[0];
     await t.app.get(QueueService).enqueue({
-      name: JobName.AlertsDeliver,
+      name: 'alerts-deliver',
       payload: { deliveryId: first.id },
       jobId: `replay-${first.id}`,
     });

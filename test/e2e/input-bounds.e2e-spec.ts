@@ -4,7 +4,7 @@ import type { Response } from 'supertest';
 import { flag, newCase } from '../builders.js';
 import { bootApp, TestApp, USERS } from '../harness.js';
 
-/** `n` empty objects in an array: the hostile body of the issue at 2,000,000 (6 MB). */
+/** `n` empty objects in an array: the hostile body at 2,000,000 (6 MB, docs/PERFORMANCE.md). */
 const emptyObjects = (n: number) => `[${'{},'.repeat(n - 1)}{}]`;
 const nested = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
 

@@ -4,7 +4,6 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { OutboxRelayService } from '../../src/common/outbox/outbox-relay.service.js';
 import { OutboxService } from '../../src/common/outbox/outbox.service.js';
-import { JobName, QueueName } from '../../src/common/queue/queue-names.js';
 import { QueueService } from '../../src/common/queue/queue.service.js';
 import { bootApp, describeEachBackend, eventually, TestApp, USERS } from '../harness.js';
 import { RedisServer, redisServerOnPath, startRedisServer } from '../setup/servers.js';
@@ -89,7 +88,7 @@ describeEachBackend('outbox: events reach bank liaisons exactly once', (backend)
   it('a rolled-back change enqueues nothing and notifies no one', async () => {
     const key = await issueKey(t, '网银系统');
     await t.drain();
-    const queue = t.app.get(QueueService).queue(QueueName.Notifications);
+    const queue = t.app.get(QueueService).queue('notifications');
     const before = await queue.getJobCounts();
 
     const ds = t.app.get(DataSource);
@@ -97,7 +96,7 @@ describeEachBackend('outbox: events reach bank liaisons exactly once', (backend)
     let outboxId: string | undefined;
     await assert.rejects(
       ds.transaction(async (em) => {
-        outboxId = await outbox.add(em, JobName.ApiKeyChanged, {
+        outboxId = await outbox.add(em, 'api-key-changed', {
           apiKeyId: key.id,
           change: 'revoked',
         });
@@ -130,7 +129,7 @@ describeEachBackend('outbox: events reach bank liaisons exactly once', (backend)
     await t.drain();
     const [row] = await outboxRowsFor(t, key.id);
     const jobId = `outbox-${row.id}`;
-    const queue = t.app.get(QueueService).queue(QueueName.Notifications);
+    const queue = t.app.get(QueueService).queue('notifications');
     const first = await queue.getJob(jobId);
     assert.ok(first, 'the first job is kept after completion');
     assert.equal(first.returnvalue, 1, 'the first run notified the one ICBC liaison');
@@ -138,7 +137,7 @@ describeEachBackend('outbox: events reach bank liaisons exactly once', (backend)
     // BullMQ forgets the job id (removed or trimmed); then the same event arrives again.
     await queue.remove(jobId);
     await t.app.get(QueueService).enqueue({
-      name: JobName.ApiKeyChanged,
+      name: 'api-key-changed',
       payload: { apiKeyId: key.id, change: 'issued' },
       jobId,
     });
@@ -156,7 +155,7 @@ describeEachBackend('outbox: events reach bank liaisons exactly once', (backend)
     await t.drain();
     const [row] = await outboxRowsFor(t, key.id);
     const jobId = `outbox-${row.id}`;
-    const queue = t.app.get(QueueService).queue(QueueName.Notifications);
+    const queue = t.app.get(QueueService).queue('notifications');
 
     // The state a relay crash between enqueue and mark-sent leaves: the row unsent again. The job
     // is also gone from BullMQ, so the relay's add really runs the handler a second time.
@@ -178,7 +177,7 @@ describeEachBackend('outbox: events reach bank liaisons exactly once', (backend)
     const key = await issueKey(t, '对公业务系统');
     await t.drain();
     const [row] = await outboxRowsFor(t, key.id);
-    const queue = t.app.get(QueueService).queue(QueueName.Notifications);
+    const queue = t.app.get(QueueService).queue('notifications');
     const first = await queue.getJob(`outbox-${row.id}`);
     assert.ok(first?.finishedOn);
 

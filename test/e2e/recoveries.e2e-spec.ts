@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { Clock } from '../../src/common/clock.js';
-import { QueueName } from '../../src/common/queue/queue-names.js';
 import { QueueService } from '../../src/common/queue/queue.service.js';
 import { FreezeExpiryScheduler } from '../../src/recoveries/index.js';
 import { bootApp, describeEachBackend, eventually, TestApp, USERS } from '../harness.js';
@@ -677,7 +676,7 @@ describeEachBackend('recoveries: orders, recoveries, allocation, ceremonies', (b
     assert.equal((await answer(orderA.id, { answer: 'frozen' })).status, 200);
     assert.equal((await answer(orderB.id, { answer: 'frozen' })).status, 200);
     await settle();
-    const queue = t.app.get(QueueService).queue(QueueName.FreezeExpiry);
+    const queue = t.app.get(QueueService).queue('freeze-expiry');
     const delayed = await queue.getJobs(['delayed']);
     const jobA = delayed.find((j) => (j.data as { orderId: string }).orderId === orderA.id);
     assert.ok(jobA, 'a delayed reminder job waits for order A');

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, it } from '@jest/globals';
 import iconv from 'iconv-lite';
-import { QueueName } from '../../src/common/queue/queue-names.js';
 import { QueueService } from '../../src/common/queue/queue.service.js';
 import { flag, newCase } from '../builders.js';
 import { bootApp, describeEachBackend, TestApp, USERS } from '../harness.js';
@@ -90,7 +89,7 @@ describeEachBackend('banks’ daily files of transfer flags (可疑交易批量�
    * its queue: it is promoted, so it runs now (finding its tasks not yet due).
    */
   async function settle(): Promise<void> {
-    const sla = t.app.get(QueueService).queue(QueueName.DissuasionSla);
+    const sla = t.app.get(QueueService).queue('dissuasion-sla');
     for (let round = 0; round < 100; round++) {
       try {
         await t.drain(300);
@@ -214,7 +213,7 @@ describeEachBackend('banks’ daily files of transfer flags (可疑交易批量�
     // The job shows on /queues' queue with its progress.
     const jobs = await t.app
       .get(QueueService)
-      .queue(QueueName.TransferFlagFiles)
+      .queue('transfer-flag-files')
       .getJobs(['completed']);
     const job = jobs.find((j) => (j.data as { fileId: string }).fileId === firstFile);
     assert.ok(job, 'the file’s job is on the transfer-flag-files queue');

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, it } from '@jest/globals';
 import { DissuasionSlaHandler } from '../../src/cases/dissuasions/jobs/dissuasion-sla.job.js';
-import { QueueName } from '../../src/common/queue/queue-names.js';
 import { QueueService } from '../../src/common/queue/queue.service.js';
 import { flag, newCase } from '../builders.js';
 import { bootApp, DEMO_PASSWORD, describeEachBackend, TestApp, USERS } from '../harness.js';
@@ -73,7 +72,7 @@ describeEachBackend('transfer flags and dissuasion (预警劝阻)', (backend) =>
       assert.ok(Date.now() < deadline, 'the outbox did not empty');
       await new Promise((r) => setTimeout(r, 50));
     }
-    const sla = t.app.get(QueueService).queue(QueueName.DissuasionSla);
+    const sla = t.app.get(QueueService).queue('dissuasion-sla');
     for (const job of await sla.getJobs(['delayed'])) {
       assert.ok((job.delay ?? 0) >= 29 * 60_000, 'the SLA check is delayed by the due time');
       await job.promote();

@@ -10,7 +10,6 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../common/config/config.js';
 import { PeriodicTask } from '../../common/periodic-task.js';
 import { OutboxService } from '../../common/outbox/outbox.service.js';
-import { JobName } from '../../common/queue/queue-names.js';
 import { WarningsRepository } from '../warnings/warnings.repository.js';
 import { DeliveriesRepository } from './deliveries.repository.js';
 import { DeliveriesService } from './deliveries.service.js';
@@ -49,7 +48,7 @@ export class AlertsSweeper implements OnApplicationBootstrap, OnApplicationShutd
       if (warnings.length)
         await this.outbox.addBulk(
           em,
-          JobName.AlertsFanout,
+          'alerts-fanout',
           warnings.map((warningId) => ({ warningId })),
         );
       return { deliveries: ids.length, fanouts: warnings.length };

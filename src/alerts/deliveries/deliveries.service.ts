@@ -7,7 +7,6 @@ import { AuditService } from '../../common/audit/audit.service.js';
 import { Clock } from '../../common/clock.js';
 import { ApiError, badRequest, conflict } from '../../common/http/errors.js';
 import { OutboxService } from '../../common/outbox/outbox.service.js';
-import { JobName } from '../../common/queue/queue-names.js';
 import { AlertsSecrets } from '../alerts-secrets.js';
 import { CoordinatorsRepository } from '../coordinators/coordinators.repository.js';
 import { AlertsLookups } from '../lookups.repository.js';
@@ -68,7 +67,7 @@ export class DeliveriesService {
     const chunks: { deliveryIds: string[] }[] = [];
     for (let i = 0; i < ids.length; i += DELIVERY_CHUNK)
       chunks.push({ deliveryIds: ids.slice(i, i + DELIVERY_CHUNK) });
-    if (chunks.length) await this.outbox.addBulk(em, JobName.AlertsDeliver, chunks);
+    if (chunks.length) await this.outbox.addBulk(em, 'alerts-deliver', chunks);
   }
 
   /**

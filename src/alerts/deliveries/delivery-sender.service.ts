@@ -4,7 +4,6 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../../common/clock.js';
 import { APP_CONFIG, AppConfig } from '../../common/config/config.js';
 import { OutboxService } from '../../common/outbox/outbox.service.js';
-import { JobName } from '../../common/queue/queue-names.js';
 import { AlertsSecrets } from '../alerts-secrets.js';
 import { CoordinatorsRepository } from '../coordinators/coordinators.repository.js';
 import { WarningsRepository } from '../warnings/warnings.repository.js';
@@ -159,7 +158,7 @@ export class DeliverySender {
           for (const l of later)
             await this.outbox.add(
               em,
-              JobName.AlertsDeliver,
+              'alerts-deliver',
               { deliveryId: l.id },
               Math.max(0, l.retryAt - Date.now()),
             );

@@ -12,7 +12,6 @@ import { Clock } from '../../common/clock.js';
 import { APP_CONFIG, AppConfig } from '../../common/config/config.js';
 import { PeriodicTask } from '../../common/periodic-task.js';
 import { OutboxService } from '../../common/outbox/outbox.service.js';
-import { JobName } from '../../common/queue/queue-names.js';
 import { AlertsLookups } from '../lookups.repository.js';
 import { WarningsRepository } from '../warnings/warnings.repository.js';
 import { findSpikes, isoWeekKey, TREND_HISTORY_WEEKS, trendWarningText, WEEK_MS } from './trend.js';
@@ -39,7 +38,7 @@ export interface TrendDraft {
 export class TrendScanService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('TrendScan');
   private readonly task = new PeriodicTask('Enqueue of trend scan', this.logger, () =>
-    this.ds.transaction((em) => this.outbox.add(em, JobName.AlertsTrendScan, {})),
+    this.ds.transaction((em) => this.outbox.add(em, 'alerts-trend-scan', {})),
   );
 
   constructor(

@@ -8,7 +8,6 @@ import { AuditService } from '../../common/audit/audit.service.js';
 import { Clock } from '../../common/clock.js';
 import { badRequest, conflict } from '../../common/http/errors.js';
 import { OutboxService } from '../../common/outbox/outbox.service.js';
-import { JobName } from '../../common/queue/queue-names.js';
 import { DeliveriesService } from '../deliveries/deliveries.service.js';
 import type { WarningDeliveriesDto } from '../deliveries/dto/delivery.dto.js';
 import { AlertsLookups } from '../lookups.repository.js';
@@ -160,13 +159,13 @@ export class WarningsService {
         await this.repo.updateWarning(em, id, { status: 'scheduled', publishAt });
         await this.outbox.add(
           em,
-          JobName.AlertsFanout,
+          'alerts-fanout',
           { warningId: id },
           publishAt.getTime() - now,
         );
       } else {
         await this.repo.updateWarning(em, id, { status: 'published', publishedAt: new Date(now) });
-        await this.outbox.add(em, JobName.AlertsFanout, { warningId: id });
+        await this.outbox.add(em, 'alerts-fanout', { warningId: id });
       }
       await this.audit.record(em, {
         action: 'warning.publish',

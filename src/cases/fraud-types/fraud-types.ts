@@ -4,7 +4,8 @@
  * years in which it is current. A code is never deleted or reused: old cases keep the code they
  * were registered with and statistics across years stay comparable.
  *
- * Seeded into the `fraud_types` table by the Cases migration.
+ * The Cases migration seeded the `fraud_types` table with a copy of this list (a migration carries
+ * its own data); a change here needs a new migration for the table too.
  */
 export interface FraudType {
   code: string;

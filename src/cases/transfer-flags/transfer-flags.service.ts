@@ -8,7 +8,6 @@ import { ApiError, badRequest, FieldProblem } from '../../common/http/errors.js'
 import { parseFenFromDb } from '../../common/money.js';
 import { OutboxService } from '../../common/outbox/outbox.service.js';
 import { maskName } from '../../common/pii/mask.js';
-import { JobName } from '../../common/queue/queue-names.js';
 import {
   ListTransferFlagsQuery,
   ListTransferHitsQuery,
@@ -239,12 +238,12 @@ export class TransferFlagsService {
     const taskByFlag = new Map(created.map((d) => [d.flag_id, d.id]));
 
     if (hits.length) {
-      await this.outbox.add(em, JobName.TransferHitsNotify, { hitIds: hits.map((h) => h.id) });
+      await this.outbox.add(em, 'transfer-hits-notify', { hitIds: hits.map((h) => h.id) });
     }
     if (created.length) {
       await this.outbox.add(
         em,
-        JobName.DissuasionSlaCheck,
+        'dissuasion-sla-check',
         { dissuasionIds: created.map((d) => d.id) },
         DISSUASION_DUE_MS,
       );

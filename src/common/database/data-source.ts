@@ -1,10 +1,17 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { migrations } from './migrations/index.js';
-import { entities } from './entities.js';
 import { grantAppRole } from './roles.js';
 
-/** TypeORM options shared by the app, the CLI scripts and the tests. Never `synchronize`. */
-export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+/**
+ * TypeORM options shared by the app, the CLI scripts and the tests. Never `synchronize`. No entity
+ * list here: the ground floor knows no feature's tables. In the app each module registers its own
+ * (`TypeOrmModule.forFeature`, collected by `autoLoadEntities`); a script passes the few it reads.
+ */
+export function dataSourceOptions(
+  url: string,
+  poolSize = 10,
+  entities: DataSourceOptions['entities'] = [],
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -26,7 +33,7 @@ const MIGRATION_LOCK = 7316240201;
  * then grants the app's role (when given) what it may do, under the same lock.
  */
 export async function runAppMigrations(url: string, appRole?: string): Promise<string[]> {
-  const ds = new DataSource({ ...dataSourceOptions(url, 2), entities: [] });
+  const ds = new DataSource(dataSourceOptions(url, 2));
   await ds.initialize();
   const runner = ds.createQueryRunner();
   try {

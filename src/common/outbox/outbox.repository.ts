@@ -10,6 +10,15 @@ export interface OutboxRow {
   attempts: number;
 }
 
+/**
+ * The relay's claim, run every pass: the oldest due rows not yet sent, skipping rows another relay
+ * has locked. Served by the partial index outbox_pending_idx (only unsent rows), so its cost follows
+ * the backlog, not the table; the repository tests check the plan.
+ */
+export const CLAIM_DUE_SQL = `SELECT id, queue, job_name, payload, delay_ms, attempts FROM outbox
+       WHERE sent_at IS NULL AND available_at <= now()
+       ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`;
+
 @Injectable()
 export class OutboxRepository {
   async insert(
@@ -32,12 +41,7 @@ export class OutboxRepository {
 
   /** Locks a batch of due rows; other relays skip them. Call inside a transaction. */
   async claimDue(em: EntityManager, limit: number): Promise<OutboxRow[]> {
-    const rows: OutboxRow[] = await em.query(
-      `SELECT id, queue, job_name, payload, delay_ms, attempts FROM outbox
-       WHERE sent_at IS NULL AND available_at <= now()
-       ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [limit],
-    );
+    const rows: OutboxRow[] = await em.query(CLAIM_DUE_SQL, [limit]);
     return rows.map((r) => ({ ...r, id: String(r.id) }));
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { JOB_QUEUE, JobName, JobPayloads } from '../queue/queue-names.js';
+import { type JobName, type JobPayloads, queueOf } from '../queue/jobs.js';
 import { OutboxRepository } from './outbox.repository.js';
 
 /**
@@ -22,7 +22,7 @@ export class OutboxService {
       throw new Error('OutboxService.add must run inside the transaction of the change');
     }
     const [id] = await this.repo.insert(em, [
-      { queue: JOB_QUEUE[name], jobName: name, payload, delayMs },
+      { queue: queueOf(name), jobName: name, payload, delayMs },
     ]);
     return id;
   }
@@ -42,7 +42,7 @@ export class OutboxService {
     }
     return this.repo.insert(
       em,
-      payloads.map((payload) => ({ queue: JOB_QUEUE[name], jobName: name, payload, delayMs })),
+      payloads.map((payload) => ({ queue: queueOf(name), jobName: name, payload, delayMs })),
     );
   }
 }

@@ -8,7 +8,6 @@ import {
   WorkerOptions,
 } from 'bullmq';
 import { Client } from 'pg';
-import type { QueueName } from './queue-names.js';
 
 export type QueueBackendKind = 'redis' | 'postgres';
 
@@ -35,9 +34,9 @@ export interface QueueBackend {
    * migrations run as the owner and the app's role is granted the queue schema.
    */
   prepare(roles?: { ownerUrl: string; appRole: string }): Promise<void>;
-  createQueue(name: QueueName): Queue;
+  createQueue(name: string): Queue;
   createWorker(
-    name: QueueName,
+    name: string,
     processor: (job: Job, token?: string) => Promise<unknown>,
     options: Partial<Omit<WorkerOptions, 'connection'>>,
   ): Worker;

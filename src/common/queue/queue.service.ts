@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { JobsOptions, Queue } from 'bullmq';
 import { QUEUE_BACKEND } from './queue.tokens.js';
 import type { QueueBackend } from './queue-backend.js';
-import { JOB_QUEUE, JobName, JobPayloads, QueueName } from './queue-names.js';
+import { declaredQueues, type JobName, type JobPayloads, queueOf } from './jobs.js';
 
 export interface EnqueueItem<N extends JobName = JobName> {
   name: N;
@@ -15,7 +15,7 @@ export interface EnqueueItem<N extends JobName = JobName> {
 /** The one typed way to put jobs on queues. Features write to the outbox; the relay calls this. */
 @Injectable()
 export class QueueService implements OnModuleDestroy {
-  private readonly queues = new Map<QueueName, Queue>();
+  private readonly queues = new Map<string, Queue>();
   /** Set at shutdown: a queue opened after it would never be closed (and would hold the process). */
   private closed = false;
 
@@ -25,7 +25,7 @@ export class QueueService implements OnModuleDestroy {
     return this.backend.kind;
   }
 
-  queue(name: QueueName): Queue {
+  queue(name: string): Queue {
     let q = this.queues.get(name);
     if (!q) {
       if (this.closed) throw new Error(`Queue ${name} asked for after shutdown`);
@@ -36,8 +36,9 @@ export class QueueService implements OnModuleDestroy {
     return q;
   }
 
+  /** The queues of every declared job (see jobs.ts), sorted by name. */
   allQueues(): Queue[] {
-    return Object.values(QueueName).map((n) => this.queue(n));
+    return declaredQueues().map((n) => this.queue(n));
   }
 
   async enqueue<N extends JobName>(item: EnqueueItem<N>, extra: JobsOptions = {}): Promise<void> {
@@ -45,9 +46,9 @@ export class QueueService implements OnModuleDestroy {
   }
 
   async enqueueBulk(items: EnqueueItem[], extra: JobsOptions = {}): Promise<void> {
-    const byQueue = new Map<QueueName, EnqueueItem[]>();
+    const byQueue = new Map<string, EnqueueItem[]>();
     for (const item of items) {
-      const q = JOB_QUEUE[item.name];
+      const q = queueOf(item.name);
       byQueue.set(q, [...(byQueue.get(q) ?? []), item]);
     }
     for (const [queueName, group] of byQueue) {
@@ -64,7 +65,8 @@ export class QueueService implements OnModuleDestroy {
   /** Pings the queue store; used by /health. */
   async ping(timeoutMs = 2000): Promise<void> {
     await withTimeout(
-      this.queue(QueueName.Notifications).getJobCounts('waiting'),
+      // Any queue reaches the store; 'health' only when no feature declared a job (a bare module).
+      this.queue(declaredQueues()[0] ?? 'health').getJobCounts('waiting'),
       timeoutMs,
       'queue store',
     );

@@ -4,48 +4,47 @@ import { DiscoveryModule } from '@nestjs/core';
 import { Test, TestingModule } from '@nestjs/testing';
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from '@jest/globals';
-import { APP_CONFIG } from '../config/config.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { OnJob } from './on-job.decorator.js';
 import type { QueueBackend } from './queue-backend.js';
-import { JobName } from './queue-names.js';
+import { concurrencyOf, declaredJobs, declaredQueues, queueOf, registerJob } from './jobs.js';
 import { QUEUE_BACKEND } from './queue.tokens.js';
 import { WorkerService } from './worker.service.js';
 
-@Injectable()
-class ApiKeyNotifier {
-  @OnJob(JobName.ApiKeyChanged)
-  async handle(): Promise<void> {}
+// Jobs of this spec alone: the ground floor's tests load no feature, so these are all it declares.
+declare module './jobs.js' {
+  interface JobPayloads {
+    'spec-notify': { userId: string };
+    'spec-sweep': Record<string, never>;
+    'spec-send': { id: string };
+  }
 }
 
 @Injectable()
-class SecondApiKeyNotifier {
-  @OnJob(JobName.ApiKeyChanged)
+class Notifier {
+  @OnJob('spec-notify', { queue: 'spec-notifications' })
+  async handle(payload: { userId: string }): Promise<string> {
+    return payload.userId;
+  }
+}
+
+@Injectable()
+class SecondNotifier {
+  @OnJob('spec-notify', { queue: 'spec-notifications' })
   async notifyAgain(): Promise<void> {}
 }
 
-/** Handlers of every other job, so the tests here can be about ApiKeyChanged alone. */
+/** Handlers of the other jobs, so the tests here can be about 'spec-notify' alone. */
 @Injectable()
-class TransferFlagJobs {
-  @OnJob(JobName.TransferHitsNotify)
-  async hits(): Promise<void> {}
+class OtherJobs {
+  @OnJob('spec-sweep', { queue: 'spec-notifications' })
+  async sweep(): Promise<void> {}
 
-  @OnJob(JobName.DissuasionSlaCheck)
-  async sla(): Promise<void> {}
-
-  @OnJob(JobName.FreezeExpiryCheck)
-  async expiry(): Promise<void> {}
-
-  @OnJob(JobName.FreezeOrderNotify)
-  async freezeOrder(): Promise<void> {}
-
-  @OnJob(JobName.AlertsFanout)
-  async fanout(): Promise<void> {}
-
-  @OnJob(JobName.AlertsDeliver)
-  async deliver(): Promise<void> {}
-
-  @OnJob(JobName.AlertsTrendScan)
-  async trend(): Promise<void> {}
+  @OnJob('spec-send', {
+    queue: 'spec-sends',
+    concurrency: (config) => config.alerts.deliverConcurrency,
+  })
+  async send(): Promise<void> {}
 }
 
 @Injectable()
@@ -86,28 +85,54 @@ describe('WorkerService: every job name has exactly one handler', () => {
   }
 
   it('accepts one handler per job name', async () => {
-    const worker = await workerWith(ApiKeyNotifier, TransferFlagJobs, Unrelated);
+    const worker = await workerWith(Notifier, OtherJobs, Unrelated);
     assert.doesNotThrow(() => worker.discoverHandlers());
   });
 
   it('refuses to start when a job name has no handler, naming the job', async () => {
-    const worker = await workerWith(TransferFlagJobs, Unrelated);
+    const worker = await workerWith(OtherJobs, Unrelated);
     assert.throws(() => worker.discoverHandlers(), {
-      message: `No handler for job(s): ${JobName.ApiKeyChanged}`,
+      message: `No handler for job(s): spec-notify`,
     });
   });
 
   it('refuses to start when a job name has two handlers, naming the job', async () => {
-    const worker = await workerWith(ApiKeyNotifier, SecondApiKeyNotifier, TransferFlagJobs);
+    const worker = await workerWith(Notifier, SecondNotifier, OtherJobs);
     assert.throws(() => worker.discoverHandlers(), {
-      message: `Job ${JobName.ApiKeyChanged} has two handlers`,
+      message: `Job spec-notify has two handlers`,
     });
   });
 
   it('fails the application start itself, not only a direct call', async () => {
-    await workerWith(TransferFlagJobs, Unrelated);
+    await workerWith(OtherJobs, Unrelated);
     await assert.rejects(moduleRef!.init(), {
-      message: `No handler for job(s): ${JobName.ApiKeyChanged}`,
+      message: `No handler for job(s): spec-notify`,
     });
+  });
+});
+
+describe('Job declarations: the queue each job runs on, declared beside its handler', () => {
+  it('lists the declared jobs and their queues, sorted', () => {
+    assert.deepEqual(declaredJobs(), ['spec-notify', 'spec-send', 'spec-sweep']);
+    assert.deepEqual(declaredQueues(), ['spec-notifications', 'spec-sends']);
+    assert.equal(queueOf('spec-send'), 'spec-sends');
+  });
+
+  it('refuses a job name no handler declared, naming it', () => {
+    assert.throws(() => queueOf('spec-unknown'), {
+      message: 'Job spec-unknown is not declared (is its job file loaded?)',
+    });
+  });
+
+  it('refuses the same job on a second queue', () => {
+    assert.throws(() => registerJob('spec-notify', { queue: 'spec-sends' }), {
+      message: 'Job spec-notify is declared on two queues: spec-notifications and spec-sends',
+    });
+  });
+
+  it('runs 8 jobs at once per queue unless one of its jobs asks for more', () => {
+    const config = { alerts: { deliverConcurrency: 32 } } as AppConfig;
+    assert.equal(concurrencyOf('spec-notifications', config), 8);
+    assert.equal(concurrencyOf('spec-sends', config), 32);
   });
 });

@@ -12,7 +12,7 @@ import { requestContext } from '../context/request-context.js';
 import { ON_JOB_KEY } from './on-job.decorator.js';
 import { PostponeJob } from './postpone.js';
 import type { QueueBackend } from './queue-backend.js';
-import { JOB_QUEUE, JobName, QueueName } from './queue-names.js';
+import { concurrencyOf, declaredJobs, declaredQueues } from './jobs.js';
 import { QUEUE_BACKEND } from './queue.tokens.js';
 
 type Handler = (payload: unknown, job: Job) => Promise<unknown>;
@@ -21,7 +21,7 @@ type Handler = (payload: unknown, job: Job) => Promise<unknown>;
 @Injectable()
 export class WorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Worker');
-  private readonly handlers = new Map<JobName, Handler>();
+  private readonly handlers = new Map<string, Handler>();
   private readonly workers: Worker[] = [];
 
   constructor(
@@ -41,38 +41,29 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
       for (const method of this.scanner.getAllMethodNames(proto)) {
         const fn = instance[method];
         if (typeof fn !== 'function') continue;
-        const name = this.reflector.get<JobName | undefined>(ON_JOB_KEY, fn as () => unknown);
+        const name = this.reflector.get<string | undefined>(ON_JOB_KEY, fn as () => unknown);
         if (!name) continue;
         if (this.handlers.has(name)) throw new Error(`Job ${name} has two handlers`);
         this.handlers.set(name, (fn as Handler).bind(instance));
       }
     }
-    const missing = Object.values(JobName).filter((n) => !this.handlers.has(n));
+    const missing = declaredJobs().filter((n) => !this.handlers.has(n));
     if (missing.length) throw new Error(`No handler for job(s): ${missing.join(', ')}`);
   }
 
   onApplicationBootstrap(): void {
     this.discoverHandlers();
     if (!this.config.runWorkers) return;
-    const queues = new Set(Object.values(JOB_QUEUE));
+    const queues = declaredQueues();
     for (const queue of queues) this.workers.push(this.startWorker(queue));
-    this.logger.log(`Workers running on ${this.backend.kind}: ${[...queues].join(', ')}`);
+    this.logger.log(`Workers running on ${this.backend.kind}: ${queues.join(', ')}`);
   }
 
-  /**
-   * Jobs one process runs at once per queue: 8, more for the I/O-bound alerts sends, and 2 banks'
-   * files (each one is a long run of heavy statements; more at once only slow each other down).
-   */
-  private concurrencyOf(queue: QueueName): number {
-    if (queue === QueueName.TransferFlagFiles) return 2;
-    return queue === QueueName.AlertsDeliver ? this.config.alerts.deliverConcurrency : 8;
-  }
-
-  private startWorker(queue: QueueName): Worker {
+  private startWorker(queue: string): Worker {
     const worker = this.backend.createWorker(
       queue,
       async (job, token) => {
-        const handler = this.handlers.get(job.name as JobName);
+        const handler = this.handlers.get(job.name);
         if (!handler) throw new Error(`No handler for job ${job.name}`);
         try {
           return await requestContext.run(
@@ -87,7 +78,8 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
         }
       },
       {
-        concurrency: this.concurrencyOf(queue),
+        // 8 at once, unless a job of the queue asks for more (the I/O-bound alerts sends).
+        concurrency: concurrencyOf(queue, this.config),
         autorun: true,
         lockDuration: this.config.jobLockMs,
         stalledInterval: this.config.jobLockMs,

@@ -7,7 +7,6 @@ import { Role } from '../../common/auth/roles.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { badRequest, conflict } from '../../common/http/errors.js';
 import { OutboxService } from '../../common/outbox/outbox.service.js';
-import { JobName } from '../../common/queue/queue-names.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { sha256 } from '../auth/auth.service.js';
 import {
@@ -58,7 +57,7 @@ export class ApiKeysService {
         entityId: saved.id,
         details: { unitId: unit.id, name: dto.name, keyPrefix: prefix },
       });
-      await this.outbox.add(em, JobName.ApiKeyChanged, { apiKeyId: saved.id, change: 'issued' });
+      await this.outbox.add(em, 'api-key-changed', { apiKeyId: saved.id, change: 'issued' });
       return { ...ApiKeyDto.from(saved), key };
     });
   }
@@ -75,7 +74,7 @@ export class ApiKeysService {
         entityId: id,
         details: { keyPrefix: key.keyPrefix },
       });
-      await this.outbox.add(em, JobName.ApiKeyChanged, { apiKeyId: id, change: 'revoked' });
+      await this.outbox.add(em, 'api-key-changed', { apiKeyId: id, change: 'revoked' });
       return ApiKeyDto.from(revoked);
     });
   }

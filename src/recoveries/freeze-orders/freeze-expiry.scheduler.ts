@@ -11,7 +11,6 @@ import { Clock } from '../../common/clock.js';
 import { APP_CONFIG, AppConfig } from '../../common/config/config.js';
 import { PeriodicTask } from '../../common/periodic-task.js';
 import { OutboxService } from '../../common/outbox/outbox.service.js';
-import { JobName } from '../../common/queue/queue-names.js';
 import { isLive } from './freeze-order-status.js';
 import { FreezeOrdersRepository } from './freeze-orders.repository.js';
 
@@ -47,7 +46,7 @@ export class FreezeExpiryScheduler implements OnApplicationBootstrap, OnApplicat
     if (!row || !isLive(row.status) || !row.expires_at) return false;
     const due = row.reminded_at === null && row.remind_at ? row.remind_at : row.expires_at;
     const delay = Math.min(Math.max(0, new Date(due).getTime() - this.clock.nowMs()), MAX_DELAY_MS);
-    await this.outbox.add(em, JobName.FreezeExpiryCheck, { orderId, gen: row.expiry_gen }, delay);
+    await this.outbox.add(em, 'freeze-expiry-check', { orderId, gen: row.expiry_gen }, delay);
     return true;
   }
 

@@ -33,7 +33,6 @@ import {
 import { FreezeOrdersRepository, FreezeOrderViewRow } from './freeze-orders.repository.js';
 import { FreezeExpiryScheduler } from './freeze-expiry.scheduler.js';
 import { OutboxService } from '../../common/outbox/outbox.service.js';
-import { JobName } from '../../common/queue/queue-names.js';
 
 const minutesBetween = (from: Date, to: Date) =>
   Math.floor((new Date(to).getTime() - new Date(from).getTime()) / 60_000);
@@ -197,7 +196,7 @@ export class FreezeOrdersService {
             requestedFen: dto.requestedFen,
           },
         });
-        await this.outbox.add(em, JobName.FreezeOrderNotify, { orderId, event: 'requested' });
+        await this.outbox.add(em, 'freeze-order-notify', { orderId, event: 'requested' });
         return orderId;
       })
       .catch((err: unknown) => {
@@ -277,7 +276,7 @@ export class FreezeOrdersService {
         entityId: order.id,
         details: { answer: dto.answer, frozenFen: frozen },
       });
-      await this.outbox.add(em, JobName.FreezeOrderNotify, {
+      await this.outbox.add(em, 'freeze-order-notify', {
         orderId: order.id,
         event: 'answered',
       });
@@ -325,7 +324,7 @@ export class FreezeOrdersService {
         entityId: order.id,
         details: { expiresAt: expiresAt.toISOString(), renewals: order.renewals + 1 },
       });
-      await this.outbox.add(em, JobName.FreezeOrderNotify, { orderId: order.id, event: 'renewed' });
+      await this.outbox.add(em, 'freeze-order-notify', { orderId: order.id, event: 'renewed' });
     });
   }
 
@@ -350,7 +349,7 @@ export class FreezeOrdersService {
         entityId: order.id,
         details: { kind: order.kind },
       });
-      await this.outbox.add(em, JobName.FreezeOrderNotify, {
+      await this.outbox.add(em, 'freeze-order-notify', {
         orderId: order.id,
         event: 'released',
       });
@@ -426,7 +425,7 @@ export class FreezeOrdersService {
         entityId: order.id,
         details: { freezeOrderId: freezeId, frozenFen: order.frozenFen },
       });
-      await this.outbox.add(em, JobName.FreezeOrderNotify, {
+      await this.outbox.add(em, 'freeze-order-notify', {
         orderId: freezeId,
         event: 'converted',
       });

@@ -3,7 +3,6 @@ import type { Job } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../../../common/config/config.js';
 import { OnJob } from '../../../common/queue/on-job.decorator.js';
 import { PostponeJob } from '../../../common/queue/postpone.js';
-import { JobName } from '../../../common/queue/queue-names.js';
 import { DeliverManyResult, DeliverySender } from '../delivery-sender.service.js';
 
 /**
@@ -11,6 +10,13 @@ import { DeliverManyResult, DeliverySender } from '../delivery-sender.service.js
  * retry at its own time). Jobs of either shape may sit in a queue store across an upgrade.
  */
 export type AlertsDeliverJob = { deliveryIds: string[] } | { deliveryId: string };
+
+declare module '../../../common/queue/jobs.js' {
+  interface JobPayloads {
+    /** Sends a chunk of delivery rows (or one, on retry); each row's claim makes it go out once. */
+    'alerts-deliver': AlertsDeliverJob;
+  }
+}
 
 /**
  * Sends a chunk of deliveries (DeliverySender.deliverMany), or one (DeliverySender.deliver; a
@@ -23,7 +29,11 @@ export class AlertsDeliverHandler {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  @OnJob(JobName.AlertsDeliver)
+  @OnJob('alerts-deliver', {
+    queue: 'alerts-deliver',
+    // I/O-bound sends: many at once (ALERTS_DELIVER_CONCURRENCY).
+    concurrency: (config) => config.alerts.deliverConcurrency,
+  })
   async handle(
     payload: AlertsDeliverJob,
     job?: Job,

@@ -18,7 +18,6 @@ import { CSV_BOM, csvLine } from '../../../common/csv.js';
 import { ApiError, badRequest, conflict, FieldProblem } from '../../../common/http/errors.js';
 import { parseFenFromDb } from '../../../common/money.js';
 import { OutboxService } from '../../../common/outbox/outbox.service.js';
-import { JobName } from '../../../common/queue/queue-names.js';
 import { checkFlagInput, NormalizedFlag } from '../transfer-flag-input.js';
 import { TransferFlagsRepository } from '../transfer-flags.repository.js';
 import { TransferFlagsService } from '../transfer-flags.service.js';
@@ -279,7 +278,7 @@ export class TransferFlagFilesService {
         rowsTotal: staging.rows,
         encoding: decoder.encoding ?? 'utf-8',
       });
-      await this.outbox.add(em, JobName.TransferFlagFileProcess, { fileId });
+      await this.outbox.add(em, 'transfer-flag-file-process', { fileId });
       await this.audit.record(em, {
         action: 'transfer_flag_files.upload',
         entity: 'transfer_flag_files',

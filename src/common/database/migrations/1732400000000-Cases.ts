@@ -1,5 +1,109 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { FRAUD_TYPES } from '../../../cases/fraud-types/fraud-types.js';
+
+/**
+ * The ministry's fraud types as they stood when this migration was written (code, Chinese label,
+ * English label, first year, last year or null, typical script). Written out, not imported from the
+ * cases feature: a migration must do the same thing on every database it ever runs on; a later change
+ * to the list is a later migration.
+ */
+const FRAUD_TYPE_ROWS: readonly (readonly [
+  string,
+  string,
+  string,
+  number,
+  number | null,
+  string,
+])[] = [
+  [
+    'task_rebate',
+    '刷单返利',
+    'Fake order-brushing tasks with rebates',
+    2023,
+    null,
+    '以“兼职刷单、点赞返佣”为诱饵，先小额返利取得信任，再以“任务未完成”“卡单”为由诱导受害人连续转账。',
+  ],
+  [
+    'fake_investment',
+    '虚假投资理财',
+    'Fake investment and wealth management',
+    2023,
+    null,
+    '通过交友、荐股群等方式结识受害人，以“内幕消息”“稳赚不赔”为诱饵诱导其在虚假平台投资，前期小额获利可提现，大额投入后便无法提现。',
+  ],
+  [
+    'fake_loan',
+    '虚假网络贷款',
+    'Fake online loans',
+    2023,
+    null,
+    '以“无抵押、低利息、秒到账”为幌子诱导受害人下载虚假贷款APP，再以“解冻费”“保证金”“刷流水”等名义要求先行转账。',
+  ],
+  [
+    'fake_customer_service',
+    '冒充电商物流客服',
+    'Impersonating e-commerce or logistics customer service',
+    2023,
+    null,
+    '冒充电商平台或快递客服，谎称商品有质量问题需理赔、快递丢失需赔付或误开会员需取消，诱导受害人开启屏幕共享或借贷后转账。',
+  ],
+  [
+    'impersonate_authorities',
+    '冒充公检法',
+    'Impersonating police, prosecutors or courts',
+    2023,
+    2023,
+    '冒充公安、检察院、法院工作人员，谎称受害人涉嫌洗钱等犯罪并出示伪造的“通缉令”，以“资金核查”为由要求其将钱款转入“安全账户”。',
+  ],
+  [
+    'impersonate_authorities_gov',
+    '冒充公检法及政府机关',
+    'Impersonating police, prosecutors, courts or government agencies',
+    2024,
+    null,
+    '冒充公检法或医保、社保、税务等政府机关工作人员，谎称受害人涉嫌违法犯罪或证件、账户异常，以“配合调查”“资金核查”为由诱导其向“安全账户”转账。',
+  ],
+  [
+    'fake_credit',
+    '虚假征信',
+    'Fake credit-record services',
+    2023,
+    null,
+    '冒充银行、金融平台或征信机构工作人员，谎称受害人的“校园贷”账户未注销或征信有污点，以“消除不良记录”为由诱导其贷款后转账。',
+  ],
+  [
+    'fake_shopping',
+    '虚假购物服务',
+    'Fake shopping and services',
+    2023,
+    null,
+    '在网络上发布低价商品、代购、代办等虚假信息，诱导受害人绕开正规平台私下交易，收款后拉黑失联或以“定金”“手续费”为由继续索要钱款。',
+  ],
+  [
+    'impersonate_acquaintance',
+    '冒充领导熟人',
+    'Impersonating a superior or acquaintance',
+    2023,
+    null,
+    '盗用或仿冒领导、亲友的微信、QQ账号添加受害人，以“不方便接电话”“急需用钱”为由，要求其（常为单位财务人员）向指定账户转账。',
+  ],
+  [
+    'game_trade',
+    '网络游戏产品虚假交易',
+    'Fake trading of online game items',
+    2023,
+    null,
+    '以低价出售或高价收购游戏账号、装备为诱饵，诱导受害人在虚假交易平台交易，再以“账户冻结”“保证金”“解冻费”为由要求转账。',
+  ],
+  [
+    'romance',
+    '网络婚恋交友',
+    'Online dating and romance fraud',
+    2023,
+    null,
+    '在婚恋、交友平台包装虚假身份，与受害人建立恋爱关系取得信任后，以家人生病、资金周转为由借钱，或诱导其在虚假平台投资、赌博。',
+  ],
+  ['other', '其他', 'Other', 2023, null, '以上类型以外的其他电信网络诈骗手法。'],
+];
 
 /**
  * Cases (案件), victims with encrypted PII, shared identifiers (涉案标识) linked through case rows,
@@ -143,11 +247,11 @@ export class Cases1732400000000 implements MigrationInterface {
       );
       CREATE INDEX case_notes_case_idx ON case_notes (case_id, created_at);
     `);
-    for (const t of FRAUD_TYPES) {
+    for (const row of FRAUD_TYPE_ROWS) {
       await q.query(
         `INSERT INTO fraud_types (code, label_zh, label_en, valid_from, valid_to, typical_script)
          VALUES ($1, $2, $3, $4, $5, $6)`,
-        [t.code, t.zh, t.en, t.validFrom, t.validTo, t.typicalScript],
+        [...row],
       );
     }
   }

@@ -211,10 +211,7 @@ describeEachBackend('banks’ daily files of transfer flags (可疑交易批量�
     assert.equal(stored.occurred_at.toISOString(), '2026-11-21T02:02:00.000Z');
 
     // The job shows on /queues' queue with its progress.
-    const jobs = await t.app
-      .get(QueueService)
-      .queue('transfer-flag-files')
-      .getJobs(['completed']);
+    const jobs = await t.app.get(QueueService).queue('transfer-flag-files').getJobs(['completed']);
     const job = jobs.find((j) => (j.data as { fileId: string }).fileId === firstFile);
     assert.ok(job, 'the file’s job is on the transfer-flag-files queue');
     assert.deepEqual(job.progress, { rowsDone: 6, rowsTotal: 6 });

@@ -157,12 +157,7 @@ export class WarningsService {
       });
       if (to === 'scheduled' && publishAt) {
         await this.repo.updateWarning(em, id, { status: 'scheduled', publishAt });
-        await this.outbox.add(
-          em,
-          'alerts-fanout',
-          { warningId: id },
-          publishAt.getTime() - now,
-        );
+        await this.outbox.add(em, 'alerts-fanout', { warningId: id }, publishAt.getTime() - now);
       } else {
         await this.repo.updateWarning(em, id, { status: 'published', publishedAt: new Date(now) });
         await this.outbox.add(em, 'alerts-fanout', { warningId: id });

@@ -3,14 +3,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../../common/auth/actor.js';
 import { Role } from '../../common/auth/roles.js';
-import { scopeWhere } from '../../common/auth/scope.js';
 import { metricFilter, type MetricSums } from './figures.js';
 
-/** How rollup rows are grouped: all together, by fraud type, by child unit, or by period. */
+/** The rollups' "everything" key (no subtree, no bank). */
+export const ALL = '00000000-0000-0000-0000-000000000000';
+
+/** How rollup rows are grouped: all together, by fraud type, by unit subtree, or by period. */
 export type Grouping =
   | { by: 'total' }
   | { by: 'fraudType' }
-  | { by: 'unit'; parentPath: string | null }
+  | { by: 'unit'; unitIds: string[] }
   | { by: 'period'; interval: 'day' | 'week' | 'month' };
 
 export interface UnitRow {
@@ -27,18 +29,37 @@ interface SumRow {
   fen: string;
 }
 
+const DAY_MS = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The whole calendar months within from..to, as [first day of the first, first day of the last], or null. */
+export function fullMonths(from: string, to: string): [string, string] | null {
+  const first = from.endsWith('-01')
+    ? from
+    : isoDay(Date.UTC(Number(from.slice(0, 4)), Number(from.slice(5, 7)), 1));
+  const toNext = isoDay(Date.parse(`${to}T00:00:00Z`) + DAY_MS);
+  const lastStart = toNext.endsWith('-01')
+    ? isoDay(Date.UTC(Number(to.slice(0, 4)), Number(to.slice(5, 7)) - 1, 1))
+    : isoDay(Date.UTC(Number(to.slice(0, 4)), Number(to.slice(5, 7)) - 2, 1));
+  return first <= lastStart ? [first, lastStart] : null;
+}
+
 /**
- * Reads the statistics rollup (stats_daily, kept by triggers; see the StatsRollups migration).
- * Scope is a condition in the query (scopeWhere): the unit column for the police and community
- * police, the bank column for bank liaisons.
+ * Reads the statistics rollups (stats_daily, stats_monthly; kept by triggers, see the StatsRollups
+ * migration). The caller's scope is one key of the rollup — the top unit of its subtree (nil for
+ * admins), or for a bank liaison its bank — which is the scope rule of scopeWhere (a unit's
+ * subtree) precomputed: each fact is summed into its unit and every ancestor. Whole months of
+ * a range come from the monthly rollup, the days at its edges from the daily one.
  */
 @Injectable()
 export class StatsRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  /** The column of stats_daily a role's scope applies to. */
-  static scopeColumn(actor: Actor): string {
-    return actor.role === Role.BankLiaison ? 's.bank_unit_id' : 's.unit_id';
+  /** The rollup key of the caller's scope: the top of its subtree, or nil (admin). */
+  static scopeRoot(actor: Actor): string {
+    if (actor.scopePath === null) return ALL;
+    const ids = actor.scopePath.split('/').filter(Boolean);
+    return ids[ids.length - 1];
   }
 
   async sums(
@@ -47,48 +68,53 @@ export class StatsRepository {
     to: string,
     grouping: Grouping,
   ): Promise<Map<string, MetricSums>> {
-    const col = StatsRepository.scopeColumn(actor);
-    const scope = scopeWhere(actor, col);
-    const metrics = metricFilter(actor.role);
-    let group: string;
-    let join = '';
-    const params: Record<string, unknown> = { ...scope.params, from, to };
-    switch (grouping.by) {
-      case 'total':
-        group = `''`;
-        break;
-      case 'fraudType':
-        group = 's.fraud_type';
-        break;
-      case 'period':
-        group =
-          grouping.interval === 'day'
-            ? 's.day::text'
-            : `date_trunc('${grouping.interval}', s.day)::date::text`;
-        break;
-      case 'unit':
-        // The child is the path segment one below the parent: '/a/b/c/' under '/a/' is b.
-        join = `JOIN units su ON su.id = ${col}`;
-        if (grouping.parentPath === null) {
-          group = `split_part(su.path, '/', 2)`;
-        } else {
-          group = `split_part(su.path, '/', :segment)`;
-          join += ` AND su.path LIKE :parentPath`;
-          params.parentPath = `${grouping.parentPath}%`;
-          params.segment = grouping.parentPath.split('/').length;
-        }
-        break;
+    const bankSide = actor.role === Role.BankLiaison;
+    const root = StatsRepository.scopeRoot(actor);
+    const unitCol = bankSide ? 'bank_id' : 'subtree_id';
+    const otherCol = bankSide ? 'subtree_id' : 'bank_id';
+    const params: unknown[] = [from, to];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const where: string[] = [`${otherCol} = '${ALL}'`];
+    let group = `''`;
+    if (grouping.by === 'unit') {
+      where.push(`${unitCol} = ANY(${p(grouping.unitIds)}::uuid[])`);
+      group = `${unitCol}::text`;
+    } else where.push(`${unitCol} = ${p(root)}::uuid`);
+    if (grouping.by === 'fraudType') {
+      where.push(`fraud_type <> '*'`);
+      group = 'fraud_type';
+    } else where.push(`fraud_type = '*'`);
+    if (grouping.by === 'period') {
+      group =
+        grouping.interval === 'day'
+          ? 'day::text'
+          : `date_trunc('${grouping.interval}', day)::date::text`;
     }
-    if (metrics) params.metrics = metrics;
-    const [sql, args] = this.ds.driver.escapeQueryWithParameters(
-      `SELECT ${group} AS g, s.metric, sum(s.n)::text AS n, sum(s.fen)::text AS fen
-       FROM stats_daily s ${join}
-       WHERE s.day BETWEEN :from::date AND :to::date AND ${scope.sql}
-         ${metrics ? 'AND s.metric IN (:...metrics)' : ''}
+    const metrics = metricFilter(actor.role);
+    if (metrics) where.push(`metric = ANY(${p(metrics)}::text[])`);
+    // Days by day and week; whole months from the monthly rollup otherwise.
+    const months =
+      grouping.by === 'period' && grouping.interval !== 'month' ? null : fullMonths(from, to);
+    const [mFrom, mTo] = months ?? ['2999-01-01', '2000-01-01'];
+    const mEnd = months
+      ? isoDay(Date.UTC(Number(mTo.slice(0, 4)), Number(mTo.slice(5, 7)), 0))
+      : '2000-01-01';
+    const cond = where.join(' AND ');
+    const rows: SumRow[] = await this.ds.query(
+      `SELECT ${group} AS g, metric, sum(n)::text AS n, sum(fen)::text AS fen FROM (
+         SELECT day, subtree_id, bank_id, fraud_type, metric, n, fen FROM stats_daily
+         WHERE ${cond} AND day BETWEEN $1::date AND $2::date
+           AND NOT (day BETWEEN ${p(mFrom)}::date AND ${p(mEnd)}::date)
+         UNION ALL
+         SELECT day, subtree_id, bank_id, fraud_type, metric, n, fen FROM stats_monthly
+         WHERE ${cond} AND day BETWEEN ${p(mFrom)}::date AND ${p(mTo)}::date
+       ) s
        GROUP BY 1, 2`,
       params,
     );
-    const rows: SumRow[] = await this.ds.query(sql, args);
     const out = new Map<string, MetricSums>();
     for (const r of rows) {
       let m = out.get(r.g);

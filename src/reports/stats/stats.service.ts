@@ -26,6 +26,24 @@ const dayMs = (d: string) => Date.parse(`${d}T00:00:00Z`);
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const EMPTY: MetricSums = new Map();
 
+/** `total` less each of `parts`, metric by metric (exact: BigInt over the strings PostgreSQL sums). */
+function minus(total: MetricSums, parts: MetricSums[]): MetricSums {
+  const out: MetricSums = new Map();
+  for (const [metric, v] of total) {
+    let n = BigInt(v.n);
+    let fen = BigInt(v.fen);
+    for (const p of parts) {
+      const q = p.get(metric);
+      if (q) {
+        n -= BigInt(q.n);
+        fen -= BigInt(q.fen);
+      }
+    }
+    if (n !== 0n || fen !== 0n) out.set(metric, { n: String(n), fen: String(fen) });
+  }
+  return out;
+}
+
 /** The first day of each period from `from` to `to` (YYYY-MM-DD; weeks start on Monday). */
 export function periodStarts(from: string, to: string, interval: StatsInterval): string[] {
   const out: string[] = [];
@@ -106,18 +124,22 @@ export class StatsService {
       const ids = actor.scopePath.split('/').filter(Boolean);
       parent = await this.repo.unit(ids[ids.length - 1]);
     }
-    const [sums, children] = await Promise.all([
-      this.repo.sums(actor, from, to, { by: 'unit', parentPath: parent?.path ?? null }),
-      this.repo.children(parent?.id ?? null),
-    ]);
+    const children = await this.repo.children(parent?.id ?? null);
+    const ids = [...(parent ? [parent.id] : []), ...children.map((c) => c.id)];
+    const sums = await this.repo.sums(actor, from, to, { by: 'unit', unitIds: ids });
     const rows: StatsUnitRowDto[] = [];
     if (parent) {
+      // The parent's own records: its subtree's sums less its children's.
+      const own = minus(
+        sums.get(parent.id) ?? EMPTY,
+        children.map((c) => sums.get(c.id) ?? EMPTY),
+      );
       rows.push({
         unitId: parent.id,
         unitCode: parent.code,
         unitName: parent.name,
         self: true,
-        ...assemble(sums.get('') ?? EMPTY, actor.role),
+        ...assemble(own, actor.role),
       });
     }
     for (const c of children) {

@@ -108,6 +108,25 @@ describe('statistics', () => {
 
   it('counts by day too, and an empty range is all zeros', async () => {
     await k.checkAll(USERS.admin, from, to, 'day');
+    // A whole calendar month (read from the monthly rollup) and the days around it.
+    const today = k.chinaDay(0);
+    const first = `${today.slice(0, 8)}01`;
+    const d = new Date(`${first}T00:00:00Z`);
+    const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0))
+      .toISOString()
+      .slice(0, 10);
+    for (const user of [USERS.admin, USERS.officer, USERS.icbc, USERS.community]) {
+      await k.checkAll(user, first, last);
+      await k.checkAll(user, k.chinaDay(-45), last);
+    }
+    const months = (
+      await k.get(USERS.officer, `timeseries?from=${k.chinaDay(-45)}&to=${last}&interval=month`)
+    ).rows as { period: string; cases: number }[];
+    assert.equal(months[months.length - 1].period, first);
+    assert.equal(
+      months[months.length - 1].cases,
+      (await k.get(USERS.officer, `overview?from=${first}&to=${last}`)).cases,
+    );
     const past = await k.get(USERS.admin, 'overview?from=2020-01-01&to=2020-01-31');
     assert.equal(past.cases, 0);
     assert.equal(past.goldenHourMedianMinutes, null);

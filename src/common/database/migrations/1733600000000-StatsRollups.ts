@@ -9,9 +9,12 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * rows at every commit, whichever code path (a service, a job, a migration, a fix by hand in psql)
  * wrote them; a trigger cannot be forgotten and commits or rolls back with the change itself.
  *
- * `stats_daily` holds one row per (calendar day in Asia/Shanghai, unit, fraud type, bank, metric)
- * with a count `n` and an amount `fen`. Each source row contributes "facts" computed by one SQL
- * function per table (stats_facts_<table>); a change subtracts the old row's facts and adds the new
+ * Each source row contributes "facts" (a calendar day in Asia/Shanghai, its unit, fraud type and
+ * bank, a metric, a count `n` and an amount `fen`); `stats_daily` and `stats_monthly` sum them per
+ * (subtree, bank, fraud type, day or month, metric), where a fact counts for its unit, every
+ * ancestor and "everything", and for its fraud type and "all types" — so a scope is one key and a
+ * city-wide year is a dozen monthly rows per metric. The facts of a row come from one SQL function
+ * per table (stats_facts_<table>); a change subtracts the old row's facts and adds the new
  * row's, so status moves, amount changes and deletes stay exact. Facts that take a key from
  * another row (an order's fraud type is its case's; a hit's unit is its case's; a delivery's fraud
  * type is its warning's and its unit the coordinator's community) are moved by a BEFORE/AFTER pair
@@ -19,7 +22,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * The golden-hour median cannot be summed, so each case with an order has one row in
  * `stats_case_golden` (its minutes from report to first order, bucketed), and the rollup keeps a
- * histogram of buckets per day × unit × fraud type (metric `golden:<bucket>`); the median of any
+ * histogram of buckets per day × subtree × fraud type (metric `golden:<bucket>`); the median of any
  * range is read off the summed histogram. Buckets are exact minutes for the first three hours,
  * then 15 minutes to a day, then hours to 30 days; the median is the lower median (percentile_disc)
  * and, bucketing being monotone, equals the bucket of the exact lower median.
@@ -32,19 +35,23 @@ export class StatsRollups1733600000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
+      -- One row per (day, subtree, fraud type, bank, metric). subtree_id is a unit whose whole subtree
+      -- the row sums (each fact is added to its unit and every ancestor), or the nil uuid for
+      -- "everything"; fraud_type '*' sums every type; bank_id is a bank (only with subtree nil) or
+      -- nil. So a caller's scope is one key (the top of its subtree, or its bank) and a city-wide
+      -- year is 12 monthly rows per metric, not a scan of every unit's rows.
       CREATE TABLE stats_daily (
         day date NOT NULL,
-        -- The police unit the figure belongs to; the nil uuid when none (a bank's flag).
-        unit_id uuid NOT NULL,
-        -- The fraud type; '' when the row has none (flags, dissuasion tasks).
+        subtree_id uuid NOT NULL,
         fraud_type text NOT NULL,
-        -- The bank (flags, hits, orders, recoveries); the nil uuid when none.
-        bank_unit_id uuid NOT NULL,
+        bank_id uuid NOT NULL,
         metric text NOT NULL,
         n bigint NOT NULL,
         fen bigint NOT NULL,
-        PRIMARY KEY (day, unit_id, fraud_type, bank_unit_id, metric)
+        PRIMARY KEY (subtree_id, bank_id, fraud_type, day, metric)
       );
+      -- The same by calendar month (day = the 1st): whole months of a range are read from here.
+      CREATE TABLE stats_monthly (LIKE stats_daily INCLUDING ALL);
 
       CREATE TABLE stats_case_golden (
         case_id uuid PRIMARY KEY,
@@ -74,19 +81,45 @@ export class StatsRollups1733600000000 implements MigrationInterface {
           WHEN minutes < 43200 THEN (minutes / 60 * 60)::int
           ELSE 43200 END $$;
 
+      -- The rollup keys one fact counts in: its unit and each ancestor (by the unit's path) and
+      -- everything (nil), each for its fraud type and for '*'; and its bank (with subtree nil).
+      CREATE FUNCTION stats_expand(x stats_fact) RETURNS SETOF stats_fact STABLE LANGUAGE sql AS $$
+        SELECT x.day, k.subtree, f.ft, k.bank, x.metric, x.n, x.fen
+        FROM (
+          SELECT a.id AS subtree, stats_none() AS bank
+          FROM unnest(coalesce(
+            (SELECT string_to_array(trim(BOTH '/' FROM u.path), '/')::uuid[] FROM units u WHERE u.id = x.unit_id),
+            '{}') || stats_none()) AS a(id)
+          UNION ALL
+          SELECT stats_none(), x.bank_unit_id WHERE x.bank_unit_id <> stats_none()
+        ) k, (VALUES (x.fraud_type), ('*')) f(ft) $$;
+
       -- Adds the facts in plus and subtracts those in minus, one upsert per key, in key order
-      -- (concurrent writers lock rollup rows in the same order).
+      -- (concurrent writers lock rollup rows in the same order), by day and by month.
       CREATE FUNCTION stats_apply(minus stats_fact[], plus stats_fact[]) RETURNS void LANGUAGE sql AS $$
-        INSERT INTO stats_daily AS r (day, unit_id, fraud_type, bank_unit_id, metric, n, fen)
-        SELECT day, unit_id, fraud_type, bank_unit_id, metric, sum(n), sum(fen) FROM (
+        WITH facts AS (
           SELECT day, unit_id, fraud_type, bank_unit_id, metric, -n AS n, -fen AS fen FROM unnest(minus)
           UNION ALL
           SELECT day, unit_id, fraud_type, bank_unit_id, metric, n, fen FROM unnest(plus)
-        ) x
-        GROUP BY day, unit_id, fraud_type, bank_unit_id, metric
+        ), expanded AS (
+          SELECT e.* FROM facts x,
+            LATERAL stats_expand((x.day, x.unit_id, x.fraud_type, x.bank_unit_id, x.metric, x.n, x.fen)::stats_fact) e
+        ), daily AS (
+          INSERT INTO stats_daily AS r (day, subtree_id, fraud_type, bank_id, metric, n, fen)
+          SELECT day, unit_id, fraud_type, bank_unit_id, metric, sum(n), sum(fen) FROM expanded
+          GROUP BY unit_id, bank_unit_id, fraud_type, day, metric
+          HAVING sum(n) <> 0 OR sum(fen) <> 0
+          ORDER BY unit_id, bank_unit_id, fraud_type, day, metric
+          ON CONFLICT (subtree_id, bank_id, fraud_type, day, metric)
+          DO UPDATE SET n = r.n + EXCLUDED.n, fen = r.fen + EXCLUDED.fen
+        )
+        INSERT INTO stats_monthly AS r (day, subtree_id, fraud_type, bank_id, metric, n, fen)
+        SELECT date_trunc('month', day)::date, unit_id, fraud_type, bank_unit_id, metric, sum(n), sum(fen)
+        FROM expanded
+        GROUP BY unit_id, bank_unit_id, fraud_type, date_trunc('month', day)::date, metric
         HAVING sum(n) <> 0 OR sum(fen) <> 0
-        ORDER BY day, unit_id, fraud_type, bank_unit_id, metric
-        ON CONFLICT (day, unit_id, fraud_type, bank_unit_id, metric)
+        ORDER BY unit_id, bank_unit_id, fraud_type, date_trunc('month', day)::date, metric
+        ON CONFLICT (subtree_id, bank_id, fraud_type, day, metric)
         DO UPDATE SET n = r.n + EXCLUDED.n, fen = r.fen + EXCLUDED.fen $$;
 
       -- Facts of one row of each source table ----------------------------------------------------
@@ -315,18 +348,20 @@ export class StatsRollups1733600000000 implements MigrationInterface {
         WHEN (OLD.community_id IS DISTINCT FROM NEW.community_id)
         EXECUTE FUNCTION stats_parent_after();
 
-      -- Everything from the source rows: the backfill, and after bulk loads made with triggers off.
+      -- Everything from the source rows: the backfill, after bulk loads made with triggers off, and
+      -- when a unit moves in the tree (its ancestors change).
       CREATE FUNCTION stats_rebuild() RETURNS void LANGUAGE plpgsql AS $$
       BEGIN
         DELETE FROM stats_daily;
+        DELETE FROM stats_monthly;
         DELETE FROM stats_case_golden;
         INSERT INTO stats_case_golden (case_id, day, unit_id, fraud_type, bucket)
         SELECT c.id, stats_day(c.reported_at), c.unit_id, c.fraud_type,
                stats_golden_bucket(floor(extract(epoch FROM o.first_at - c.reported_at) / 60)::bigint)
         FROM cases c JOIN (SELECT case_id, min(requested_at) AS first_at FROM freeze_orders GROUP BY case_id) o
           ON o.case_id = c.id;
-        INSERT INTO stats_daily (day, unit_id, fraud_type, bank_unit_id, metric, n, fen)
-        SELECT day, unit_id, fraud_type, bank_unit_id, metric, sum(n), sum(fen) FROM (
+        CREATE TEMP TABLE stats_facts_all ON COMMIT DROP AS
+        SELECT day, unit_id, fraud_type, bank_unit_id, metric, sum(n) AS n, sum(fen) AS fen FROM (
           SELECT f.* FROM cases c, LATERAL stats_facts_cases(c) f
           UNION ALL SELECT f.* FROM freeze_orders o, LATERAL stats_facts_freeze_orders(o) f
           UNION ALL SELECT f.* FROM recoveries r, LATERAL stats_facts_recoveries(r) f
@@ -340,7 +375,22 @@ export class StatsRollups1733600000000 implements MigrationInterface {
             FROM stats_case_golden g
         ) x
         GROUP BY day, unit_id, fraud_type, bank_unit_id, metric;
+        INSERT INTO stats_daily (day, subtree_id, fraud_type, bank_id, metric, n, fen)
+        SELECT e.day, e.unit_id, e.fraud_type, e.bank_unit_id, e.metric, sum(e.n), sum(e.fen)
+        FROM stats_facts_all x, LATERAL stats_expand((x.day, x.unit_id, x.fraud_type, x.bank_unit_id, x.metric, x.n, x.fen)::stats_fact) e
+        GROUP BY 1, 2, 3, 4, 5;
+        INSERT INTO stats_monthly (day, subtree_id, fraud_type, bank_id, metric, n, fen)
+        SELECT date_trunc('month', day)::date, subtree_id, fraud_type, bank_id, metric, sum(n), sum(fen)
+        FROM stats_daily GROUP BY 1, 2, 3, 4, 5;
+        DROP TABLE stats_facts_all;
       END $$;
+      CREATE FUNCTION stats_units_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM stats_rebuild();
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER stats_units_moved AFTER UPDATE OF path ON units
+        FOR EACH STATEMENT EXECUTE FUNCTION stats_units_moved();
       SELECT stats_rebuild();
     `);
   }
@@ -361,16 +411,16 @@ export class StatsRollups1733600000000 implements MigrationInterface {
       DROP TRIGGER stats_parent_after ON warnings;
       DROP TRIGGER stats_insert ON deliveries; DROP TRIGGER stats_row ON deliveries;
       DROP TRIGGER stats_parent_before ON coordinators; DROP TRIGGER stats_parent_after ON coordinators;
-      DROP FUNCTION stats_rebuild(); DROP FUNCTION stats_golden_row(); DROP FUNCTION stats_refresh_golden(uuid);
+      DROP TRIGGER stats_units_moved ON units; DROP FUNCTION stats_units_moved(); DROP FUNCTION stats_rebuild(); DROP FUNCTION stats_golden_row(); DROP FUNCTION stats_refresh_golden(uuid);
       DROP FUNCTION stats_parent_after(); DROP FUNCTION stats_parent_before();
       DROP FUNCTION stats_dependents(text, uuid, int); DROP FUNCTION stats_insert_stmt(); DROP FUNCTION stats_row();
       DROP FUNCTION stats_facts_deliveries(deliveries); DROP FUNCTION stats_facts_warnings(warnings);
       DROP FUNCTION stats_facts_dissuasions(dissuasions); DROP FUNCTION stats_facts_transfer_hits(transfer_hits);
       DROP FUNCTION stats_facts_transfer_flags(transfer_flags); DROP FUNCTION stats_facts_allocations(allocations);
       DROP FUNCTION stats_facts_recoveries(recoveries); DROP FUNCTION stats_facts_freeze_orders(freeze_orders);
-      DROP FUNCTION stats_facts_cases(cases); DROP FUNCTION stats_apply(stats_fact[], stats_fact[]);
+      DROP FUNCTION stats_facts_cases(cases); DROP FUNCTION stats_apply(stats_fact[], stats_fact[]); DROP FUNCTION stats_expand(stats_fact);
       DROP FUNCTION stats_golden_bucket(bigint); DROP FUNCTION stats_day(timestamptz); DROP FUNCTION stats_none();
-      DROP TYPE stats_fact; DROP TABLE stats_case_golden; DROP TABLE stats_daily;
+      DROP TYPE stats_fact; DROP TABLE stats_case_golden; DROP TABLE stats_monthly; DROP TABLE stats_daily;
     `);
   }
 }

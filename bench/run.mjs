@@ -9,6 +9,7 @@ const benches = [
   'bench/alerts.mjs',
   'bench/scale.mjs',
   'bench/hostile.mjs',
+  'bench/stats.mjs',
 ];
 const only = process.argv.slice(2);
 // scale.mjs reuses the 1- and 2-worker rows alerts.mjs wrote earlier in the same run.

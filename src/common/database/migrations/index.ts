@@ -12,6 +12,7 @@ import { AuditKeyed1733040000000 } from './1733040000000-AuditKeyed.js';
 import { CaseMoney1733110000000 } from './1733110000000-CaseMoney.js';
 import { SearchIndexes1733120000000 } from './1733120000000-SearchIndexes.js';
 import { TransferFlagFiles1733800000000 } from './1733800000000-TransferFlagFiles.js';
+import { StatsRollups1733600000000 } from './1733600000000-StatsRollups.js';
 
 /** Every migration, in order. Listed explicitly so the build and the tests run the same set. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   CaseMoney1733110000000,
   SearchIndexes1733120000000,
   TransferFlagFiles1733800000000,
+  StatsRollups1733600000000,
 ];

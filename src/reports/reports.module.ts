@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 
-/** Reports: statistics and CSV export. Built in its own issue; registered here so the layout is in place. */
-@Module({})
+/** Reports: statistics and CSV export, the dashboard and the monthly report. */
+@Module({ imports: [DashboardModule] })
 export class ReportsModule {}

@@ -6,7 +6,7 @@ import { AuthGuard } from './common/auth/auth.guard.js';
 import { CommonModule, CommonOptions } from './common/common.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { RecoveriesModule } from './recoveries/recoveries.module.js';
-import { ReportsModule } from './reports/reports.module.js';
+import { ReportsModule } from './reports/index.js';
 
 @Module({})
 export class AppModule {

@@ -11,6 +11,7 @@ import { MoneyLimits1733030000000 } from './1733030000000-MoneyLimits.js';
 import { AuditKeyed1733040000000 } from './1733040000000-AuditKeyed.js';
 import { CaseMoney1733110000000 } from './1733110000000-CaseMoney.js';
 import { SearchIndexes1733120000000 } from './1733120000000-SearchIndexes.js';
+import { StatsRollups1733600000000 } from './1733600000000-StatsRollups.js';
 
 /** Every migration, in order. Listed explicitly so the build and the tests run the same set. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   AuditKeyed1733040000000,
   CaseMoney1733110000000,
   SearchIndexes1733120000000,
+  StatsRollups1733600000000,
 ];

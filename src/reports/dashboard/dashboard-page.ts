@@ -65,7 +65,7 @@ export const DASHBOARD_HTML = `<!DOCTYPE html>
   <p id="load-error" class="error" role="alert"></p>
   <section class="kpis" aria-label="总体情况">
     <div class="kpi"><span class="k">受理案件</span><b data-figure="casesTotal">–</b><small>起 · 破案 <span data-figure="casesSolved">–</span> 起</small></div>
-    <div class="kpi"><span class="k">破案率</span><b data-figure="solvedRate">–</b><small>已破案/已结案占受理案件</small></div>
+    <div class="kpi"><span class="k">破案率</span><b data-figure="solvedRate">–</b><small>破案（含结案）占立案数</small></div>
     <div class="kpi"><span class="k">涉案损失</span><b data-figure="lossYuan">–</b><small>元</small></div>
     <div class="kpi"><span class="k">止付金额</span><b data-figure="stoppedYuan">–</b><small>元</small></div>
     <div class="kpi"><span class="k">冻结金额</span><b data-figure="frozenYuan">–</b><small>元</small></div>
@@ -75,18 +75,21 @@ export const DASHBOARD_HTML = `<!DOCTYPE html>
   </section>
   <section class="charts">
     <div class="card"><h2>各诈骗类型损失与追回（元）</h2><div id="chart-types" class="chart"></div></div>
-    <div class="card"><h2>每周立案与损失</h2><div id="chart-weeks" class="chart"></div></div>
+    <div class="card"><h2>近12周立案与损失</h2><div id="chart-weeks" class="chart"></div></div>
     <div class="card"><h2>下级单位排名（按受理案件）</h2><div id="chart-units" class="chart"></div></div>
   </section>
   <section class="lists">
     <div class="card"><h2>最新可疑交易命中</h2>
-      <table><thead><tr><th>时间</th><th>案件编号</th><th>银行</th><th class="num">金额（元）</th></tr></thead>
+      <table><colgroup><col class="w-time"><col class="w-case"><col><col class="w-money"></colgroup>
+      <thead><tr><th>时间</th><th>案件编号</th><th>银行</th><th class="num">金额（元）</th></tr></thead>
       <tbody id="hits"></tbody></table></div>
     <div class="card"><h2>7日内到期的冻结/止付</h2>
-      <table><thead><tr><th>到期时间</th><th>案件编号</th><th>类型</th><th>银行</th><th class="num">冻结（元）</th></tr></thead>
+      <table><colgroup><col class="w-time"><col class="w-case"><col class="w-kind"><col><col class="w-money"></colgroup>
+      <thead><tr><th>到期时间</th><th>案件编号</th><th>类型</th><th>银行</th><th class="num">冻结（元）</th></tr></thead>
       <tbody id="freezes"></tbody></table></div>
     <div class="card"><h2>预警推送与确认</h2>
-      <table><thead><tr><th>发布时间</th><th>预警标题</th><th class="num">已送达</th><th class="num">已确认</th></tr></thead>
+      <table><colgroup><col class="w-time"><col><col class="w-count"><col class="w-count"></colgroup>
+      <thead><tr><th>发布时间</th><th>预警标题</th><th class="num">已送达</th><th class="num">已确认</th></tr></thead>
       <tbody id="warnings"></tbody></table></div>
   </section>
 </main>
@@ -114,7 +117,8 @@ html,body{margin:0;background:#f0f2f5;color:#1f2329;font:14px/1.5 -apple-system,
 .login-card input{font:inherit;padding:8px;border:1px solid #c9cdd4;border-radius:4px}
 .login-card button{font:inherit;font-size:16px;padding:8px;background:#0b3d91;color:#fff;border:0;border-radius:4px;cursor:pointer}
 .hint{color:#646a73;margin:0}
-.error{color:#c62828;margin:0;min-height:1em}
+.error{color:#c62828;margin:0}
+.error:empty{display:none}
 .board{padding:12px 20px 20px;display:flex;flex-direction:column;gap:12px}
 .kpis{display:grid;grid-template-columns:repeat(8,minmax(0,1fr));gap:10px}
 .kpi{background:#fff;border-radius:6px;box-shadow:0 1px 2px rgba(0,0,0,.08);padding:8px 12px;display:flex;flex-direction:column;min-width:0}
@@ -124,8 +128,9 @@ html,body{margin:0;background:#f0f2f5;color:#1f2329;font:14px/1.5 -apple-system,
 .charts{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:12px}
 .chart{height:250px}
 .lists{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:12px}
-table{width:100%;border-collapse:collapse;font-size:13px;table-layout:fixed}
-th,td{text-align:left;padding:4px 6px;border-bottom:1px solid #eef0f3;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+table{width:100%;border-collapse:collapse;font-size:12.5px;table-layout:fixed}
+.w-time{width:76px}.w-case{width:150px}.w-kind{width:34px}.w-money{width:82px}.w-count{width:52px}
+th,td{text-align:left;padding:4px 4px;border-bottom:1px solid #eef0f3;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 th{color:#646a73;font-weight:normal}
 .num{text-align:right;font-variant-numeric:tabular-nums}
 td.empty{color:#8f959e;text-align:center}

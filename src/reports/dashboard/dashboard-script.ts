@@ -41,6 +41,12 @@ export const DASHBOARD_JS = String.raw`'use strict';
     if (firstOfMonth) { d.setUTCDate(1); d.setUTCMonth(d.getUTCMonth() - monthsBack); }
     return d.toISOString().slice(0, 10);
   }
+  /** The last twelve ISO weeks, this one included: Monday eleven weeks ago to today. */
+  function weeksQuery() {
+    var d = new Date(Date.now() + 8 * 3600000);
+    var monday = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - ((d.getUTCDay() + 6) % 7 + 77) * 86400000;
+    return 'from=' + new Date(monday).toISOString().slice(0, 10) + '&to=' + d.toISOString().slice(0, 10);
+  }
   function rangeQuery() {
     var r = $('range').value;
     var from = r === 'month' ? chinaDay(0, true) : r === 'quarter' ? chinaDay(2, true) : chinaDay(0, false).slice(0, 4) + '-01-01';
@@ -52,9 +58,11 @@ export const DASHBOARD_JS = String.raw`'use strict';
   function api(path) {
     return fetch(API + path, { headers: { authorization: 'Bearer ' + token(), accept: 'application/json' } })
       .then(function (res) {
-        if (res.status === 401) { logout('登录已过期，请重新登录。'); throw new Error('401'); }
-        if (!res.ok) throw new Error(path + ' → ' + res.status);
-        return res.json();
+        return res.json().catch(function () { return null; }).then(function (body) {
+          if (res.status === 401) { logout('登录已过期，请重新登录。'); throw new Error('401'); }
+          if (!res.ok) throw new Error(path + ' → ' + res.status);
+          return body;
+        });
       });
   }
 
@@ -84,10 +92,13 @@ export const DASHBOARD_JS = String.raw`'use strict';
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: $('username').value.trim(), password: $('password').value }),
     }).then(function (res) {
-      if (res.status === 401) throw new Error('用户名或密码错误，或账号已停用。');
-      if (res.status === 429) throw new Error('登录尝试过多，请稍后再试。');
-      if (!res.ok) throw new Error('登录失败（' + res.status + '），请稍后再试。');
-      return res.json();
+      // The body is read in every case: a response left unread is cut off (and logged) on unload.
+      return res.json().catch(function () { return null; }).then(function (body) {
+        if (res.status === 401) throw new Error('用户名或密码错误，或账号已停用。');
+        if (res.status === 429) throw new Error('登录尝试过多，请稍后再试。');
+        if (!res.ok) throw new Error('登录失败（' + res.status + '），请稍后再试。');
+        return body;
+      });
     }).then(function (body) {
       sessionStorage.setItem(TOKEN_KEY, body.accessToken);
       $('password').value = '';
@@ -119,7 +130,7 @@ export const DASHBOARD_JS = String.raw`'use strict';
       api('/stats/overview?' + q),
       api('/stats/by-fraud-type?' + q),
       api('/stats/by-unit?' + q),
-      api('/stats/timeseries?interval=week&' + q),
+      api('/stats/timeseries?interval=week&' + weeksQuery()),
       api('/transfer-flags/hits?limit=8'),
       api('/freeze-orders?expiringWithinDays=7&limit=50'),
       api('/warnings?status=published&limit=6').then(function (page) {
@@ -148,7 +159,8 @@ export const DASHBOARD_JS = String.raw`'use strict';
   /** The statistics API's flat figures: null where the role does not see that kind of row. */
   function renderOverview(o) {
     figure('casesTotal', count(o.cases || 0));
-    figure('casesSolved', count(o.casesSolved || 0));
+    // 破案 counts the cases solved and those closed since (a case is closed only once solved).
+    figure('casesSolved', count((o.casesSolved || 0) + (o.casesClosed || 0)));
     figure('solvedRate', percent(o.solvedRate));
     figure('lossYuan', yuan(o.lossFen || 0));
     figure('stoppedYuan', yuan(o.stoppedFen || 0));

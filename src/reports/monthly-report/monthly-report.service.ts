@@ -31,8 +31,7 @@ export function previousMonth(month: string): string {
 }
 
 export type RenderedReport =
-  | { format: 'html'; body: string }
-  | { format: 'pdf'; body: Buffer; filename: string };
+  { format: 'html'; body: string } | { format: 'pdf'; body: Buffer; filename: string };
 
 /**
  * 月度统计报告: the statistics service's figures for the month (the same call the API makes, so
@@ -90,7 +89,9 @@ export class MonthlyReportService {
       generatedAt: now,
       cases: {
         total: f(figures.cases),
-        solved: f(figures.casesSolved),
+        registered: f(figures.cases) - f(figures.casesReported) - f(figures.casesRejected),
+        // Closed cases were solved first: 破案 counts both, as the solved rate does.
+        solved: f(figures.casesSolved) + f(figures.casesClosed),
         solvedRate: figures.solvedRate,
         lossFen: f(figures.lossFen),
       },

@@ -3,14 +3,12 @@ import { existsSync } from 'node:fs';
 import { describe, it } from '@jest/globals';
 import type { AppConfig } from '../../common/config/config.js';
 import { ApiError } from '../../common/http/errors.js';
+import { pdfPages } from '../../../test/pdf-pages.js';
 import { NO_CHROMIUM_MESSAGE, PdfPrinter } from './pdf-printer.service.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const printer = (chromiumPath: string, pdfConcurrency = 2) =>
   new PdfPrinter({ reports: { chromiumPath, pdfConcurrency } } as AppConfig);
-/** The pages of a PDF as Chromium writes it (uncompressed page objects). */
-export const pdfPages = (pdf: Buffer) =>
-  (pdf.toString('latin1').match(/\/Type\s*\/Page(?!s)/g) ?? []).length;
 
 describe('PdfPrinter', () => {
   it('without Chromium: a 503 that says so in Chinese and English, naming the format', async () => {

@@ -19,7 +19,15 @@ export interface MonthlyReportView {
   month: string;
   unitName: string;
   generatedAt: Date;
-  cases: { total: number; solved: number; solvedRate: number | null; lossFen: Fen };
+  cases: {
+    total: number;
+    /** Past 报案, not 不予立案. */
+    registered: number;
+    /** Solved, or solved and since closed. */
+    solved: number;
+    solvedRate: number | null;
+    lossFen: Fen;
+  };
   /** The month before, for the change (环比). */
   previous: { total: number; lossFen: Fen };
   money: {
@@ -146,9 +154,9 @@ export function monthlyReportHtml(v: MonthlyReportView): string {
 </header>
 
 <h2>一、总体情况</h2>
-<p>本月共受理电信网络诈骗案件 ${fig('casesTotal', n(c.total))} 起（${change(c.total, v.previous.total)}），涉案损失
-${fig('lossYuan', formatYuan(c.lossFen))} 元（${change(c.lossFen, v.previous.lossFen)}）；破案
-${fig('casesSolved', n(c.solved))} 起，破案率 ${fig('solvedRate', pct(c.solvedRate))}。</p>
+<p>本月共受理电信网络诈骗案件 ${fig('casesTotal', n(c.total))} 起（${change(c.total, v.previous.total)}），其中立案
+${fig('casesRegistered', n(c.registered))} 起；涉案损失 ${fig('lossYuan', formatYuan(c.lossFen))} 元（${change(c.lossFen, v.previous.lossFen)}）。
+破案（含已结案）${fig('casesSolved', n(c.solved))} 起，破案率 ${fig('solvedRate', pct(c.solvedRate))}（破案数占立案数）。</p>
 
 <h2>二、资金止付、冻结与返还</h2>
 <table>

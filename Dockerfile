@@ -18,6 +18,12 @@ RUN npm ci --omit=dev --omit=optional && npm cache clean --force
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# The monthly report's PDF is printed by Debian's Chromium (driven by playwright-core), with a font
+# that has the Chinese characters; without them GET /stats/report?format=pdf answers 503.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends chromium fonts-noto-cjk \
+ && rm -rf /var/lib/apt/lists/*
+ENV CHROMIUM_PATH=/usr/bin/chromium
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

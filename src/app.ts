@@ -142,8 +142,11 @@ export async function createApp(
     throwFileSizeLimit: true,
   });
   installFormBody(app);
-  // The pages people open from a WeChat message sit outside the API's prefix: /m/….
-  app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics', 'm/deliveries/:id'] });
+  // The pages people open from a WeChat message sit outside the API's prefix: /m/…; so does the
+  // dashboard's page with its files (they hold no data: the page reads it from /api/v1).
+  app.setGlobalPrefix('api/v1', {
+    exclude: ['health', 'metrics', 'm/deliveries/:id', 'dashboard', 'dashboard/:file'],
+  });
   app.useGlobalPipes(createValidationPipe());
 
   const metrics = app.get(MetricsService);

@@ -29,6 +29,18 @@ describe('Docker as documented (Dockerfile, docker-compose.yml)', () => {
     assert.match(deps, /npm ci --omit=dev --omit=optional/);
   });
 
+  it('the image has the Chromium and the Chinese font that print the monthly report as PDF', () => {
+    const stages = read('Dockerfile')
+      .split(/^FROM /m)
+      .slice(1);
+    const runtime = stages[stages.length - 1];
+    assert.match(runtime, /apt-get install -y --no-install-recommends [^\n]*\bchromium\b/);
+    assert.match(runtime, /\bfonts-noto-cjk\b/);
+    assert.match(runtime, /^ENV CHROMIUM_PATH=\/usr\/bin\/chromium$/m);
+    // Installed as root, before the image drops to the app's user.
+    assert.ok(runtime.indexOf('chromium') < runtime.indexOf('USER node'));
+  });
+
   it('the app loads the embedded PostgreSQL binaries only through a dynamic import', () => {
     const files = (dir: string): string[] =>
       [...readdirSync(join(ROOT, dir), { withFileTypes: true })].flatMap((e) =>

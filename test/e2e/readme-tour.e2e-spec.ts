@@ -3,11 +3,11 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
-import { DemoCoordinatorsSeeder, DemoWarningsSeeder } from '../../src/alerts/index.js';
-import { DemoCasesSeeder } from '../../src/cases/demo-cases.seeder.js';
-import { SeedService } from '../../src/identity/index.js';
+import { DemoWarningsSeeder } from '../../src/alerts/index.js';
+import { DemoCasesSeeder } from '../../src/cases/index.js';
 import { DemoRecoveriesSeeder } from '../../src/recoveries/index.js';
-import { bootApp, eventually, TestApp } from '../harness.js';
+import { loadDemoCity } from '../demo-city.js';
+import { bootApp, TestApp } from '../harness.js';
 import { DEMO_PASSWORD } from '../setup/test-config.js';
 
 const README = join(import.meta.dirname, '..', '..', '..', 'README.md');
@@ -39,19 +39,7 @@ describe('the demo city and the README tour', () => {
   let base: string;
   beforeAll(async () => {
     t = await bootApp('postgres');
-    // What `npm start` loads (the template already holds seeds/demo.json).
-    await t.app.get(SeedService).loadDemo('demo-city.json');
-    const cases = t.app.get(DemoCasesSeeder);
-    await cases.load();
-    await cases.load('demo-city-cases.json');
-    await cases.loadFlags();
-    await t.app.get(DemoCoordinatorsSeeder).load();
-    await t.app.get(DemoRecoveriesSeeder).load();
-    await t.app.get(DemoWarningsSeeder).load();
-    // The warning's fan-out runs on the workers (other jobs stay delayed: SLA and expiry reminders).
-    await eventually('three deliveries', async () =>
-      (await count(t, 'SELECT count(*) AS n FROM deliveries')) === 3 ? true : undefined,
-    );
+    await loadDemoCity(t);
     await t.app.listen(0, '127.0.0.1');
     base = await t.app.getUrl();
   });

@@ -90,5 +90,10 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
       freezeRenewWindowDays: 15,
       ...overrides.recoveries,
     },
+    reports: {
+      chromiumPath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      pdfConcurrency: 2,
+      ...overrides.reports,
+    },
   };
 }

@@ -64,6 +64,18 @@ export interface AppConfig {
   };
   alerts: AlertsConfig;
   recoveries: RecoveriesConfig;
+  reports: ReportsConfig;
+}
+
+/** Statistics, the dashboard and the monthly report (src/reports). */
+export interface ReportsConfig {
+  /**
+   * CHROMIUM_PATH: the Chromium that prints the monthly report as PDF (Debian's package by
+   * default). Missing, the PDF answers 503; the HTML report works without it.
+   */
+  chromiumPath: string;
+  /** PDF_CONCURRENCY: reports printed at once (one browser, one page each); the rest wait. */
+  pdfConcurrency: number;
 }
 
 /** Freeze orders, recoveries and allocations (src/recoveries). */
@@ -461,6 +473,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       allocationNoticeDays: int(env, 'ALLOCATION_NOTICE_DAYS', 30, problems, 0, 365),
       expirySweepIntervalMs: 5 * 60_000,
       freezeRenewWindowDays: int(env, 'FREEZE_RENEW_WINDOW_DAYS', 15, problems, 1, 90),
+    },
+    reports: {
+      chromiumPath: env.CHROMIUM_PATH || '/usr/bin/chromium',
+      pdfConcurrency: int(env, 'PDF_CONCURRENCY', 2, problems, 1, 16),
     },
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {

@@ -11,6 +11,7 @@ const MEANING = {
   409: 'The record is not in a state that allows this (or it would duplicate another)',
   413: 'The request body or upload is larger than this endpoint accepts',
   429: 'Too many requests: wait for the Retry-After header’s seconds',
+  503: 'Something this endpoint needs is not available on this server (the message says what)',
 } as const;
 
 export type ErrorStatus = keyof typeof MEANING;

@@ -244,7 +244,7 @@ export class FreezeOrdersRepository {
 
   list(
     actor: Actor,
-    q: PageQuery & { status?: string; kind?: string; caseId?: string },
+    q: PageQuery & { status?: string; kind?: string; caseId?: string; expiresBefore?: Date },
   ): Promise<Page<FreezeOrderViewRow>> {
     const scope = orderScope(actor);
     const where = [scope.sql];
@@ -260,6 +260,13 @@ export class FreezeOrdersRepository {
     if (q.caseId) {
       where.push('o.case_id = :caseId');
       params.caseId = q.caseId;
+    }
+    if (q.expiresBefore) {
+      // The condition of freeze_orders_live_expiry_idx, so the index serves it.
+      where.push(
+        "o.status IN ('frozen','partially_frozen') AND o.expires_at <= CAST(:expiresBefore AS timestamptz)",
+      );
+      params.expiresBefore = q.expiresBefore.toISOString();
     }
     return paginateView<FreezeOrderViewRow>(
       this.ds,

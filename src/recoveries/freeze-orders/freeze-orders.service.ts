@@ -117,7 +117,11 @@ export class FreezeOrdersService {
   }
 
   async list(actor: Actor, q: ListFreezeOrdersQuery): Promise<FreezeOrderPage> {
-    const page = await this.repo.list(actor, q);
+    const expiresBefore =
+      q.expiringWithinDays === undefined
+        ? undefined
+        : new Date(this.clock.nowMs() + q.expiringWithinDays * 86_400_000);
+    const page = await this.repo.list(actor, { ...q, expiresBefore });
     return { items: page.items.map((r) => this.toDto(r)), nextCursor: page.nextCursor };
   }
 

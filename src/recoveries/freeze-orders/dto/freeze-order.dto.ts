@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+} from 'class-validator';
 import { IsFen } from '../../../common/money.js';
 import { PageMeta, PageQuery } from '../../../common/pagination/pagination.js';
 import {
@@ -124,6 +135,18 @@ export class ListFreezeOrdersQuery extends PageQuery {
   @IsOptional()
   @IsUUID()
   caseId?: string;
+  @ApiPropertyOptional({
+    description:
+      'Only orders in force (frozen or partially frozen) that lapse within this many days from now (即将到期)',
+    minimum: 1,
+    maximum: 90,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(90)
+  expiringWithinDays?: number;
 }
 
 @ApiSchema({

@@ -195,6 +195,7 @@ describeEachBackend('operations: queue dashboard', (backend) => {
         'dissuasion-sla',
         'freeze-expiry',
         'notifications',
+        'transfer-flag-files',
         'transfer-match',
       ],
     );

@@ -194,8 +194,10 @@ export class StatsRollups1733600000000 implements MigrationInterface {
         RETURN NULL;
       END $$;
 
-      -- Bulk inserts (a bank's batch of 10,000 flags, their hits and tasks): one upsert per key
-      -- for the whole statement instead of one per row.
+      -- Inserts: one upsert per key for the whole statement instead of one per row. Row triggers
+      -- on a bulk insert (a bank's batch of 10,000 flags, a migration's or a fixture's rows) update
+      -- the same few rollup rows once per source row inside one transaction, and each update walks
+      -- the chain of versions the earlier ones left: quadratic in the statement's rows.
       CREATE FUNCTION stats_insert_stmt() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE plus stats_fact[];
       BEGIN
@@ -283,7 +285,9 @@ export class StatsRollups1733600000000 implements MigrationInterface {
 
       -- Wiring -----------------------------------------------------------------------------------
 
-      CREATE TRIGGER stats_row AFTER INSERT OR UPDATE OR DELETE ON cases
+      CREATE TRIGGER stats_insert AFTER INSERT ON cases REFERENCING NEW TABLE AS inserted
+        FOR EACH STATEMENT EXECUTE FUNCTION stats_insert_stmt('stats_facts_cases');
+      CREATE TRIGGER stats_row AFTER UPDATE OR DELETE ON cases
         FOR EACH ROW EXECUTE FUNCTION stats_row('stats_facts_cases');
       CREATE TRIGGER stats_parent_before BEFORE UPDATE ON cases FOR EACH ROW
         WHEN (OLD.fraud_type IS DISTINCT FROM NEW.fraud_type OR OLD.unit_id IS DISTINCT FROM NEW.unit_id)
@@ -296,14 +300,20 @@ export class StatsRollups1733600000000 implements MigrationInterface {
       CREATE TRIGGER stats_golden AFTER UPDATE OF reported_at, fraud_type, unit_id OR DELETE ON cases
         FOR EACH ROW EXECUTE FUNCTION stats_golden_row();
 
-      CREATE TRIGGER stats_row AFTER INSERT OR UPDATE OR DELETE ON freeze_orders
+      CREATE TRIGGER stats_insert AFTER INSERT ON freeze_orders REFERENCING NEW TABLE AS inserted
+        FOR EACH STATEMENT EXECUTE FUNCTION stats_insert_stmt('stats_facts_freeze_orders');
+      CREATE TRIGGER stats_row AFTER UPDATE OR DELETE ON freeze_orders
         FOR EACH ROW EXECUTE FUNCTION stats_row('stats_facts_freeze_orders');
       CREATE TRIGGER stats_golden AFTER INSERT OR UPDATE OF requested_at, case_id OR DELETE ON freeze_orders
         FOR EACH ROW EXECUTE FUNCTION stats_golden_row();
 
-      CREATE TRIGGER stats_row AFTER INSERT OR UPDATE OR DELETE ON recoveries
+      CREATE TRIGGER stats_insert AFTER INSERT ON recoveries REFERENCING NEW TABLE AS inserted
+        FOR EACH STATEMENT EXECUTE FUNCTION stats_insert_stmt('stats_facts_recoveries');
+      CREATE TRIGGER stats_row AFTER UPDATE OR DELETE ON recoveries
         FOR EACH ROW EXECUTE FUNCTION stats_row('stats_facts_recoveries');
-      CREATE TRIGGER stats_row AFTER INSERT OR UPDATE OR DELETE ON allocations
+      CREATE TRIGGER stats_insert AFTER INSERT ON allocations REFERENCING NEW TABLE AS inserted
+        FOR EACH STATEMENT EXECUTE FUNCTION stats_insert_stmt('stats_facts_allocations');
+      CREATE TRIGGER stats_row AFTER UPDATE OR DELETE ON allocations
         FOR EACH ROW EXECUTE FUNCTION stats_row('stats_facts_allocations');
 
       CREATE TRIGGER stats_insert AFTER INSERT ON transfer_flags REFERENCING NEW TABLE AS inserted
@@ -414,6 +424,8 @@ export class StatsRollups1733600000000 implements MigrationInterface {
       DROP TRIGGER stats_insert ON dissuasions; DROP TRIGGER stats_row ON dissuasions;
       DROP TRIGGER stats_row ON warnings; DROP TRIGGER stats_parent_before ON warnings;
       DROP TRIGGER stats_parent_after ON warnings;
+      DROP TRIGGER stats_insert ON cases; DROP TRIGGER stats_insert ON freeze_orders;
+      DROP TRIGGER stats_insert ON recoveries; DROP TRIGGER stats_insert ON allocations;
       DROP TRIGGER stats_insert ON deliveries; DROP TRIGGER stats_row ON deliveries;
       DROP TRIGGER stats_parent_before ON coordinators; DROP TRIGGER stats_parent_after ON coordinators;
       DROP TRIGGER stats_units_moved ON units; DROP FUNCTION stats_units_moved(); DROP FUNCTION stats_rebuild(); DROP FUNCTION stats_golden_row(); DROP FUNCTION stats_refresh_golden(uuid);

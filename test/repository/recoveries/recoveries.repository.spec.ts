@@ -396,7 +396,10 @@ describe('RecoveriesRepository', () => {
         stmts.map(async (s) => planSummary(await explain(db.ds, s.sql, s.params))),
       );
       assert.ok(!orders.seqScans.includes('freeze_orders'), JSON.stringify(orders));
-      assert.ok(orders.indexes.includes('freeze_orders_case_idx'), JSON.stringify(orders));
+      assert.ok(
+        orders.indexes.includes('freeze_orders_case_requested_idx'),
+        JSON.stringify(orders),
+      );
       assert.ok(orders.indexes.includes('freeze_orders_identifier_idx'), JSON.stringify(orders));
       assert.ok(orders.indexes.includes('allocations_case_idx'), JSON.stringify(orders));
       assert.ok(!allocations.seqScans.includes('allocations'), JSON.stringify(allocations));

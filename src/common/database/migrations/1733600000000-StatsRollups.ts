@@ -56,7 +56,9 @@ export class StatsRollups1733600000000 implements MigrationInterface {
       -- A case's first order is read on every order written (the golden-hour trigger): an index
       -- probe, not a scan of the case's orders, or a case with thousands of orders writes in
       -- quadratic time.
+      -- It also serves every other read of a case's orders, so it replaces the index on case_id alone.
       CREATE INDEX freeze_orders_case_requested_idx ON freeze_orders (case_id, requested_at);
+      DROP INDEX freeze_orders_case_idx;
 
       CREATE TABLE stats_case_golden (
         case_id uuid PRIMARY KEY,
@@ -437,7 +439,7 @@ export class StatsRollups1733600000000 implements MigrationInterface {
       DROP FUNCTION stats_facts_recoveries(recoveries); DROP FUNCTION stats_facts_freeze_orders(freeze_orders);
       DROP FUNCTION stats_facts_cases(cases); DROP FUNCTION stats_apply(stats_fact[], stats_fact[]); DROP FUNCTION stats_expand(stats_fact);
       DROP FUNCTION stats_golden_bucket(bigint); DROP FUNCTION stats_day(timestamptz); DROP FUNCTION stats_none();
-      DROP TYPE stats_fact; DROP TABLE stats_case_golden; DROP INDEX freeze_orders_case_requested_idx; DROP TABLE stats_monthly; DROP TABLE stats_daily;
+      DROP TYPE stats_fact; DROP TABLE stats_case_golden; CREATE INDEX freeze_orders_case_idx ON freeze_orders (case_id); DROP INDEX freeze_orders_case_requested_idx; DROP TABLE stats_monthly; DROP TABLE stats_daily;
     `);
   }
 }

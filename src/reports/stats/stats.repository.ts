@@ -24,13 +24,13 @@ export interface UnitRow {
 
 interface SumRow {
   g: string;
-  metric: string;
-  n: string;
-  fen: string;
+  /** [metric, n, fen] of the group, sums as text (exact: bigint). */
+  m: [string, string, string][];
 }
 
 const DAY_MS = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const dayMs = (d: string) => Date.parse(`${d}T00:00:00Z`);
 
 /** The whole calendar months within from..to, as [first day of the first, first day of the last], or null. */
 export function fullMonths(from: string, to: string): [string, string] | null {
@@ -42,6 +42,31 @@ export function fullMonths(from: string, to: string): [string, string] | null {
     ? isoDay(Date.UTC(Number(to.slice(0, 4)), Number(to.slice(5, 7)) - 1, 1))
     : isoDay(Date.UTC(Number(to.slice(0, 4)), Number(to.slice(5, 7)) - 2, 1));
   return first <= lastStart ? [first, lastStart] : null;
+}
+
+/** One contiguous range of rows of one rollup table. */
+export interface RollupRange {
+  table: 'stats_daily' | 'stats_monthly';
+  from: string;
+  to: string;
+}
+
+/**
+ * Which rollup rows sum to from..to (inclusive days): the whole months from stats_monthly and the
+ * days before and after them from stats_daily, each a plain range of the primary key (no "but not
+ * these days" filter, which made the index scan read a whole year of daily rows to drop them);
+ * all of it from stats_daily when `daysOnly` (series by day or week).
+ */
+export function rollupRanges(from: string, to: string, daysOnly: boolean): RollupRange[] {
+  const months = daysOnly ? null : fullMonths(from, to);
+  if (!months) return [{ table: 'stats_daily', from, to }];
+  const [mFrom, mTo] = months;
+  const mEnd = isoDay(Date.UTC(Number(mTo.slice(0, 4)), Number(mTo.slice(5, 7)), 0));
+  const out: RollupRange[] = [];
+  if (from < mFrom) out.push({ table: 'stats_daily', from, to: isoDay(dayMs(mFrom) - DAY_MS) });
+  out.push({ table: 'stats_monthly', from: mFrom, to: mTo });
+  if (mEnd < to) out.push({ table: 'stats_daily', from: isoDay(dayMs(mEnd) + DAY_MS), to });
+  return out;
 }
 
 /**
@@ -62,17 +87,41 @@ export class StatsRepository {
     return ids[ids.length - 1];
   }
 
+  /**
+   * The summed metrics of the caller's scope over from..to, by group: one statement, one row per
+   * group (metrics as a JSON array, so a year by day is 365 rows, not 20,000). Except by unit
+   * (where the service subtracts the children's histograms from the parent's), the golden-hour
+   * histogram comes back folded to one bucket — the lower median, with the count of every case —
+   * which is all `assemble` reads of it, instead of up to hundreds of buckets per group.
+   */
   async sums(
     actor: Actor,
     from: string,
     to: string,
     grouping: Grouping,
   ): Promise<Map<string, MetricSums>> {
+    const { sql, params } = this.sumsStatement(actor, from, to, grouping);
+    const rows: SumRow[] = await this.ds.query(sql, params);
+    const out = new Map<string, MetricSums>();
+    for (const r of rows) {
+      const m: MetricSums = new Map();
+      for (const [metric, n, fen] of r.m) m.set(metric, { n, fen });
+      out.set(r.g, m);
+    }
+    return out;
+  }
+
+  /** The statement of `sums` (public for the repository tests' plan checks). */
+  sumsStatement(
+    actor: Actor,
+    from: string,
+    to: string,
+    grouping: Grouping,
+  ): { sql: string; params: unknown[] } {
     const bankSide = actor.role === Role.BankLiaison;
-    const root = StatsRepository.scopeRoot(actor);
     const unitCol = bankSide ? 'bank_id' : 'subtree_id';
     const otherCol = bankSide ? 'subtree_id' : 'bank_id';
-    const params: unknown[] = [from, to];
+    const params: unknown[] = [];
     const p = (v: unknown) => {
       params.push(v);
       return `$${params.length}`;
@@ -82,7 +131,7 @@ export class StatsRepository {
     if (grouping.by === 'unit') {
       where.push(`${unitCol} = ANY(${p(grouping.unitIds)}::uuid[])`);
       group = `${unitCol}::text`;
-    } else where.push(`${unitCol} = ${p(root)}::uuid`);
+    } else where.push(`${unitCol} = ${p(StatsRepository.scopeRoot(actor))}::uuid`);
     if (grouping.by === 'fraudType') {
       where.push(`fraud_type <> '*'`);
       group = 'fraud_type';
@@ -95,33 +144,40 @@ export class StatsRepository {
     }
     const metrics = metricFilter(actor.role);
     if (metrics) where.push(`metric = ANY(${p(metrics)}::text[])`);
-    // Days by day and week; whole months from the monthly rollup otherwise.
-    const months =
-      grouping.by === 'period' && grouping.interval !== 'month' ? null : fullMonths(from, to);
-    const [mFrom, mTo] = months ?? ['2999-01-01', '2000-01-01'];
-    const mEnd = months
-      ? isoDay(Date.UTC(Number(mTo.slice(0, 4)), Number(mTo.slice(5, 7)), 0))
-      : '2000-01-01';
     const cond = where.join(' AND ');
-    const rows: SumRow[] = await this.ds.query(
-      `SELECT ${group} AS g, metric, sum(n)::text AS n, sum(fen)::text AS fen FROM (
-         SELECT day, subtree_id, bank_id, fraud_type, metric, n, fen FROM stats_daily
-         WHERE ${cond} AND day BETWEEN $1::date AND $2::date
-           AND NOT (day BETWEEN ${p(mFrom)}::date AND ${p(mEnd)}::date)
-         UNION ALL
-         SELECT day, subtree_id, bank_id, fraud_type, metric, n, fen FROM stats_monthly
-         WHERE ${cond} AND day BETWEEN ${p(mFrom)}::date AND ${p(mTo)}::date
-       ) s
-       GROUP BY 1, 2`,
-      params,
+    const ranges = rollupRanges(
+      from,
+      to,
+      grouping.by === 'period' && grouping.interval !== 'month',
     );
-    const out = new Map<string, MetricSums>();
-    for (const r of rows) {
-      let m = out.get(r.g);
-      if (!m) out.set(r.g, (m = new Map()));
-      m.set(r.metric, { n: r.n, fen: r.fen });
-    }
-    return out;
+    const union = ranges
+      .map(
+        (r) =>
+          `SELECT ${group} AS g, metric, n, fen FROM ${r.table}
+           WHERE ${cond} AND day BETWEEN ${p(r.from)}::date AND ${p(r.to)}::date`,
+      )
+      .join(' UNION ALL ');
+    const summed = `SELECT g, metric, sum(n) AS n, sum(fen) AS fen FROM (${union}) s GROUP BY 1, 2`;
+    const sql =
+      grouping.by === 'unit'
+        ? `WITH s AS (${summed})
+           SELECT g, json_agg(json_build_array(metric, n::text, fen::text)) AS m FROM s GROUP BY g`
+        : // The golden-hour histogram folded to its lower median (percentile_disc(0.5) of the
+          // buckets: the first bucket whose running count reaches ceil(total / 2)), counting all.
+          `WITH s AS (${summed}),
+           h AS (
+             SELECT g, metric, sum(n) OVER (PARTITION BY g ORDER BY substr(metric, 8)::int) AS cum,
+                    sum(n) OVER (PARTITION BY g) AS total, substr(metric, 8)::int AS bucket
+             FROM s WHERE metric LIKE 'golden:%'
+           ),
+           folded AS (
+             SELECT g, metric, n, fen FROM s WHERE metric NOT LIKE 'golden:%'
+             UNION ALL
+             (SELECT DISTINCT ON (g) g, metric, total, 0 FROM h
+              WHERE cum >= ceil(total / 2.0) ORDER BY g, cum, bucket)
+           )
+           SELECT g, json_agg(json_build_array(metric, n::text, fen::text)) AS m FROM folded GROUP BY g`;
+    return { sql, params };
   }
 
   fraudTypes(): Promise<{ code: string; label_zh: string }[]> {

@@ -7,16 +7,27 @@
 // them in one statement (stats_rebuild(), the migration's backfill): what the API reads is the
 // same as if every row had come through it. Latency is measured two ways: one request at a time
 // (N sequential requests after a warm-up: p50/p95/p99 from the samples) and under autocannon load
-// (10 connections, 10 s: requests/s, p50/p97.5/p99).
-import { mkdtempSync } from 'node:fs';
+// (10 connections, 10 s: requests/s, p50/p97.5/p99); beside each, PostgreSQL's own time for the
+// endpoint's statistics statement (EXPLAIN ANALYZE of the very statement the repository builds,
+// SAMPLES times: p50/p95 of its execution time) and the load average when it was measured.
+//
+// Sizes by env: CASES (1,000,000), SAMPLES (200 requests one at a time), LOAD_SECONDS (10; 0 skips
+// the autocannon part), CONNECTIONS (10). With DATABASE_URL naming a database that already holds
+// this run's CASES generated cases, generation is skipped (a rerun of the measuring part only).
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { StatsRepository } from '../dist/reports/stats/stats.repository.js';
 import { freePort, percentiles, startChild, writeResults } from './lib.mjs';
 
 const CASES = Number(process.env.CASES ?? 1_000_000);
 const SAMPLES = Number(process.env.SAMPLES ?? 200);
+const LOAD_SECONDS = Number(process.env.LOAD_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
+const startedAt = performance.now();
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const PII_KEY = Buffer.alloc(32, 11);
 
 export async function generateStats(url, cases) {
@@ -100,7 +111,7 @@ export async function generateStats(url, cases) {
     const tRebuild = performance.now();
     await c.query('SELECT stats_rebuild()');
     const rebuildSeconds = (performance.now() - tRebuild) / 1000;
-    await c.query('ANALYZE');
+    await c.query('VACUUM (ANALYZE)');
     const counts = (
       await c.query(`SELECT (SELECT count(*) FROM cases)::int AS cases, (SELECT count(*) FROM freeze_orders)::int AS orders,
         (SELECT count(*) FROM recoveries)::int AS recoveries, (SELECT count(*) FROM transfer_flags)::int AS flags,
@@ -112,6 +123,58 @@ export async function generateStats(url, cases) {
   } finally {
     await c.end();
   }
+}
+
+/**
+ * Generates the data unless a database given by DATABASE_URL already holds this run's cases (a
+ * rerun of the measuring part against the same 1,000,000 cases skips the 10–15 minutes of writing).
+ */
+async function generateOnce(url, cases) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const [{ n }] = (
+    await c.query(`SELECT count(*)::int AS n FROM cases WHERE case_no LIKE 'ST-2025-%'`)
+  ).rows;
+  await c.end();
+  if (n === cases) {
+    process.stdout.write(`Reusing the ${n} generated cases already in the database\n`);
+    return { reused: true, cases: n };
+  }
+  if (n !== 0)
+    throw new Error(`the database holds ${n} generated cases, not ${cases}: use a fresh one`);
+  const gen = await generateStats(url, cases);
+  process.stdout.write(
+    `Generated ${JSON.stringify(gen.counts)} in ${gen.seconds.toFixed(1)} s (rollup rebuild ${gen.rebuildSeconds.toFixed(1)} s)\n`,
+  );
+  return gen;
+}
+
+/**
+ * PostgreSQL's own time for one endpoint's statistics statement: EXPLAIN (ANALYZE) of the
+ * statement StatsRepository builds for it, SAMPLES times after 5 warm-ups; p50/p95 of the
+ * execution times, and the scan nodes of the plan.
+ */
+async function databaseTime(client, actor, grouping) {
+  const { sql, params } = new StatsRepository(null).sumsStatement(
+    actor,
+    '2025-01-01',
+    '2025-12-31',
+    grouping,
+  );
+  const times = [];
+  let scans = [];
+  for (let i = 0; i < SAMPLES + 5; i++) {
+    const [{ 'QUERY PLAN': plan }] = (
+      await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params)
+    ).rows;
+    if (i >= 5) times.push(plan[0]['Execution Time']);
+    const walk = (n) => [n, ...(n.Plans ?? []).flatMap(walk)];
+    scans = walk(plan[0].Plan)
+      .filter((n) => n['Relation Name'])
+      .map((n) => `${n['Node Type']} ${n['Index Name'] ?? n['Relation Name']}`);
+  }
+  const { p50Ms, p95Ms } = percentiles(times);
+  return { p50Ms, p95Ms, scans: [...new Set(scans)] };
 }
 
 async function sequential(url, headers) {
@@ -128,8 +191,9 @@ async function sequential(url, headers) {
 }
 
 async function underLoad(url, headers) {
-  await autocannon({ url, connections: 10, duration: 2, headers });
-  const r = await autocannon({ url, connections: 10, duration: 10, headers });
+  if (LOAD_SECONDS <= 0) return null;
+  await autocannon({ url, connections: CONNECTIONS, duration: 2, headers });
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: LOAD_SECONDS, headers });
   return {
     requestsPerSecond: Math.round(r.requests.average),
     p50Ms: r.latency.p50,
@@ -159,10 +223,7 @@ const app = await startChild(
 const dbUrl =
   process.env.DATABASE_URL ?? `postgres://postgres:jingwang@127.0.0.1:${pgPort}/jingwang`;
 try {
-  const gen = await generateStats(dbUrl, CASES);
-  process.stdout.write(
-    `Generated ${JSON.stringify(gen.counts)} in ${gen.seconds.toFixed(1)} s (rollup rebuild ${gen.rebuildSeconds.toFixed(1)} s)\n`,
-  );
+  const gen = await generateOnce(dbUrl, CASES);
   const login = async (username, password) =>
     (
       await fetch(`${base}/api/v1/auth/login`, {
@@ -174,25 +235,86 @@ try {
   const admin = { authorization: `Bearer ${await login('admin', 'jingwang-admin')}` };
   const sub = { authorization: `Bearer ${await login('wu.supervisor', 'jingwang-demo')}` };
   const year = 'from=2025-01-01&to=2025-12-31';
+  const db = new pg.Client({ connectionString: dbUrl });
+  await db.connect();
+  // What autovacuum does after a bulk load: the visibility map the index-only scans rely on.
+  await db.query('VACUUM (ANALYZE) stats_daily, stats_monthly');
+  const adminActor = { role: 'admin', scopePath: null };
+  const [subActor] = (
+    await db.query(`SELECT 'supervisor' AS role, u.path AS "scopePath" FROM users s
+                    JOIN units u ON u.id = s.unit_id WHERE s.username = 'wu.supervisor'`)
+  ).rows;
+  const topUnits = (
+    await db.query('SELECT id FROM units WHERE parent_id IS NULL ORDER BY code')
+  ).rows.map((r) => r.id);
   const cases = [
-    ['overview, city (admin), 2025', `/api/v1/stats/overview?${year}`, admin],
-    ['overview, sub-bureau (supervisor), 2025', `/api/v1/stats/overview?${year}`, sub],
-    ['timeseries by day, city, 2025', `/api/v1/stats/timeseries?${year}&interval=day`, admin],
-    ['timeseries by week, city, 2025', `/api/v1/stats/timeseries?${year}&interval=week`, admin],
-    ['timeseries by month, city, 2025', `/api/v1/stats/timeseries?${year}&interval=month`, admin],
-    ['by-fraud-type, city, 2025', `/api/v1/stats/by-fraud-type?${year}`, admin],
-    ['by-unit, city, 2025', `/api/v1/stats/by-unit?${year}`, admin],
+    [
+      'overview, city (admin), 2025',
+      `/api/v1/stats/overview?${year}`,
+      admin,
+      adminActor,
+      { by: 'total' },
+    ],
+    [
+      'overview, sub-bureau (supervisor), 2025',
+      `/api/v1/stats/overview?${year}`,
+      sub,
+      subActor,
+      { by: 'total' },
+    ],
+    [
+      'timeseries by day, city, 2025',
+      `/api/v1/stats/timeseries?${year}&interval=day`,
+      admin,
+      adminActor,
+      { by: 'period', interval: 'day' },
+    ],
+    [
+      'timeseries by week, city, 2025',
+      `/api/v1/stats/timeseries?${year}&interval=week`,
+      admin,
+      adminActor,
+      { by: 'period', interval: 'week' },
+    ],
+    [
+      'timeseries by month, city, 2025',
+      `/api/v1/stats/timeseries?${year}&interval=month`,
+      admin,
+      adminActor,
+      { by: 'period', interval: 'month' },
+    ],
+    [
+      'by-fraud-type, city, 2025',
+      `/api/v1/stats/by-fraud-type?${year}`,
+      admin,
+      adminActor,
+      { by: 'fraudType' },
+    ],
+    [
+      'by-unit, city, 2025',
+      `/api/v1/stats/by-unit?${year}`,
+      admin,
+      adminActor,
+      { by: 'unit', unitIds: topUnits },
+    ],
   ];
   const results = [];
-  for (const [name, path, headers] of cases) {
+  for (const [name, path, headers, actor, grouping] of cases) {
+    const loadBefore = loadavg();
     const one = await sequential(`${base}${path}`, headers);
+    const database = await databaseTime(db, actor, grouping);
     const load = await underLoad(`${base}${path}`, headers);
-    results.push({ name, path, oneAtATime: one, load });
+    const loadAfter = loadavg();
+    results.push({ name, path, oneAtATime: one, database, load, loadavg: [loadBefore, loadAfter] });
     process.stdout.write(
-      `${name}: one at a time ${JSON.stringify(one)}; 10 connections ${JSON.stringify(load)}\n`,
+      `${name}: one at a time ${JSON.stringify(one)}; database ${JSON.stringify(database)}; ` +
+        `${CONNECTIONS} connections ${JSON.stringify(load)}; load average ${loadBefore} → ${loadAfter}\n`,
     );
   }
-  writeResults('stats.json', results, { generated: gen });
+  await db.end();
+  const wallSeconds = Math.round((performance.now() - startedAt) / 1000);
+  process.stdout.write(`Wall time ${wallSeconds} s (generation included unless reused)\n`);
+  writeResults('stats.json', results, { generated: gen, wallSeconds, samples: SAMPLES });
 } finally {
   await app.stop();
 }

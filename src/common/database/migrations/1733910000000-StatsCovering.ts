@@ -22,6 +22,9 @@ export class StatsCovering1733910000000 implements MigrationInterface {
   name = 'StatsCovering1733910000000';
 
   async up(q: QueryRunner): Promise<void> {
+    // Both tables at once, in the order every rollup writer takes them (daily, then monthly): an
+    // app still writing while this runs waits instead of deadlocking with it.
+    await q.query('LOCK TABLE stats_daily, stats_monthly IN ACCESS EXCLUSIVE MODE');
     for (const t of ['stats_daily', 'stats_monthly']) {
       await q.query(`
         ALTER TABLE ${t} DROP CONSTRAINT ${t}_pkey;
@@ -34,6 +37,7 @@ export class StatsCovering1733910000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query('LOCK TABLE stats_daily, stats_monthly IN ACCESS EXCLUSIVE MODE');
     for (const t of ['stats_daily', 'stats_monthly']) {
       await q.query(`
         ALTER TABLE ${t} RESET (autovacuum_vacuum_scale_factor, autovacuum_vacuum_insert_scale_factor,

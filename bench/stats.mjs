@@ -68,7 +68,10 @@ export async function generateStats(url, cases) {
     await c.query(
       `INSERT INTO freeze_orders (id, kind, status, case_id, identifier_id, unit_id, bank_unit_id, requested_fen,
          frozen_fen, case_reported_at, requested_at, answered_at, expires_at)
-       SELECT md5('so' || g)::uuid, 'stop_payment', 'frozen', c.id, md5('si' || g)::uuid, c.unit_id, bb.id,
+       SELECT md5('so' || g)::uuid, 'stop_payment',
+              -- An order whose 48 hours are over has expired (as the app's expiry job leaves it), so the
+              -- app does not start by expiring a year of orders.
+              CASE WHEN c.reported_at + interval '48 hours' < now() THEN 'expired' ELSE 'frozen' END, c.id, md5('si' || g)::uuid, c.unit_id, bb.id,
               c.loss_fen, c.loss_fen / 2, c.reported_at, c.reported_at + make_interval(mins => (10 + g % 190)::int),
               c.reported_at + make_interval(mins => (30 + g % 190)::int), c.reported_at + interval '48 hours'
        FROM generate_series(5, $1::int, 5) g JOIN cases c ON c.id = md5('sc' || g)::uuid JOIN bb ON bb.n = g % $2`,

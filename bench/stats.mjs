@@ -8,12 +8,9 @@
 // same as if every row had come through it. Latency is measured two ways: one request at a time
 // (N sequential requests after a warm-up: p50/p95/p99 from the samples) and under autocannon load
 // (10 connections, 10 s: requests/s, p50/p97.5/p99).
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { freePort, percentiles, startChild, writeResults } from './lib.mjs';
+import { percentiles, startBenchApp, writeResults } from './lib.mjs';
 
 const CASES = Number(process.env.CASES ?? 1_000_000);
 const SAMPLES = Number(process.env.SAMPLES ?? 200);
@@ -139,25 +136,8 @@ async function underLoad(url, headers) {
   };
 }
 
-const appPort = await freePort();
-const pgPort = await freePort();
-const base = `http://127.0.0.1:${appPort}`;
-const app = await startChild(
-  process.execPath,
-  ['dist/main.js'],
-  {
-    PORT: String(appPort),
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'jw-bench-stats-')),
-    EMBEDDED_PG_PORT: String(pgPort),
-    PII_KEY: PII_KEY.toString('base64'),
-    JWT_SECRET: 'bench-secret-0123456789-0123456789-0123456789',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-  },
-  `${base}/health`,
-  300_000,
-);
-const dbUrl =
-  process.env.DATABASE_URL ?? `postgres://postgres:jingwang@127.0.0.1:${pgPort}/jingwang`;
+const app = await startBenchApp('stats', { piiKey: PII_KEY, timeoutMs: 300_000 });
+const { base, dbUrl } = app;
 try {
   const gen = await generateStats(dbUrl, CASES);
   process.stdout.write(

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { returned } from '../../../common/database/returned.js';
-import type { FieldProblem } from '../../../common/http/errors.js';
+import { parseFenFromDb } from '../../../common/money.js';
+import type { NewHitWithFlag } from '../transfer-flags.repository.js';
 import type { FileEncoding } from './flag-file-format.js';
 
 export type FlagFileStatus = 'queued' | 'processing' | 'done' | 'failed';
@@ -29,30 +29,6 @@ export interface FlagFileRow {
   finished_at: Date | null;
 }
 
-/** One staged row as the job takes it; the flag columns are NULL for an invalid row. */
-export interface StagedRow {
-  row_no: number;
-  external_ref: string | null;
-  payer_account: string | null;
-  payer_name: string | null;
-  payee_account: string | null;
-  payee_name: string | null;
-  payee_bank: string | null;
-  amount_fen: string | null;
-  occurred_at: Date | null;
-  reason: string | null;
-  problems: string | null;
-  duplicate_of: number | null;
-}
-
-/** One per-row answer: a problem of an invalid row, or why a row was a duplicate. */
-export interface RowProblem extends FieldProblem {
-  rowNo: number;
-  /** Its place among the row's problems. */
-  ord: number;
-  externalRef: string | null;
-}
-
 export interface ProblemRow {
   row_no: number;
   ord: number;
@@ -68,6 +44,12 @@ export interface ChunkCounts {
   duplicates: number;
   hits: number;
   dissuasions: number;
+}
+
+/** What storing one chunk did: its counts (tasks are opened after) and its new hits. */
+export interface StoredChunk {
+  counts: Omit<ChunkCounts, 'dissuasions'>;
+  hits: NewHitWithFlag[];
 }
 
 /** The staging columns, in the order the upload writes them in COPY's text format. */
@@ -89,12 +71,71 @@ export const STAGING_COLUMNS = [
 /** The upload's COPY: text format (tab-separated, \N for NULL), the cheapest for PostgreSQL to read. */
 export const COPY_STAGING_SQL = `COPY transfer_flag_file_rows (${STAGING_COLUMNS.join(', ')}) FROM STDIN`;
 
-/** The next rows of a file by row number ($2 numbers from its first staged row), deleted and returned. */
-export const TAKE_CHUNK_SQL = `WITH first AS (SELECT min(row_no) AS n FROM transfer_flag_file_rows WHERE file_id = $1)
-  DELETE FROM transfer_flag_file_rows
-  WHERE file_id = $1 AND row_no >= (SELECT n FROM first) AND row_no < (SELECT n FROM first) + $2
-  RETURNING row_no, external_ref, payer_account, payer_name, payee_account, payee_name,
-            payee_bank, amount_fen, occurred_at, reason, problems, duplicate_of`;
+/**
+ * Stores the next rows of a file, those numbered from its lowest staged row to $2 past it, in one
+ * statement, all set-based in PostgreSQL (no row travels to Node): takes them out of staging;
+ * inserts the valid, first-of-their-reference ones as flags of the bank ($3, sent by $4/$5) in the
+ * order of the unique key, skipping references the bank sent before; inserts the hits of the new
+ * flags on cases naming their payee card; writes the per-row answers (each problem of an invalid
+ * row, in its order; a repeat within the file; a reference the bank sent before, with that flag's
+ * id when this statement's snapshot sees it). Answers the counts and the new hits with what their
+ * dissuasion task needs. Every CTE sees the snapshot of the statement's start, so `sent` reads the
+ * flags as they were before `f` inserted: exactly those sent before.
+ */
+export const STORE_CHUNK_SQL = `WITH first AS (
+    SELECT min(row_no) AS n FROM transfer_flag_file_rows WHERE file_id = $1),
+  chunk AS (
+    DELETE FROM transfer_flag_file_rows
+    WHERE file_id = $1 AND row_no >= (SELECT n FROM first) AND row_no < (SELECT n FROM first) + $2
+    RETURNING row_no, external_ref, payer_account, payer_name, payee_account, payee_name,
+              payee_bank, amount_fen, occurred_at, reason, problems, duplicate_of),
+  f AS (
+    INSERT INTO transfer_flags (bank_unit_id, external_ref, payer_account, payer_name,
+      payee_account, payee_name, payee_bank, amount_fen, occurred_at, reason,
+      submitted_by_kind, submitted_by_id)
+    SELECT $3::uuid, external_ref, payer_account, payer_name, payee_account, payee_name,
+           payee_bank, amount_fen, occurred_at, reason, $4::text, $5::uuid
+    FROM chunk WHERE problems IS NULL AND duplicate_of IS NULL
+    ORDER BY external_ref
+    ON CONFLICT (bank_unit_id, external_ref) DO NOTHING
+    RETURNING id, external_ref, payee_account, payer_account, payer_name, amount_fen),
+  h AS (
+    INSERT INTO transfer_hits (flag_id, identifier_id, case_id)
+    SELECT f.id, i.id, ci.case_id
+    FROM f
+    JOIN identifiers i ON i.kind = 'bank_card' AND i.value = f.payee_account
+    JOIN case_identifiers ci ON ci.identifier_id = i.id
+    ON CONFLICT (flag_id, case_id) DO NOTHING
+    RETURNING id, flag_id, identifier_id, case_id),
+  sent AS (
+    SELECT c.row_no, c.external_ref, t.id AS flag_id
+    FROM chunk c LEFT JOIN transfer_flags t ON t.bank_unit_id = $3 AND t.external_ref = c.external_ref
+    WHERE c.problems IS NULL AND c.duplicate_of IS NULL
+      AND NOT EXISTS (SELECT 1 FROM f WHERE f.external_ref = c.external_ref)),
+  p AS (
+    INSERT INTO transfer_flag_file_problems (file_id, row_no, ord, external_ref, field, problem)
+    SELECT $1, c.row_no, e.ord - 1, c.external_ref, e.p->>'field', e.p->>'problem'
+    FROM chunk c, json_array_elements(c.problems::json) WITH ORDINALITY AS e(p, ord)
+    WHERE c.problems IS NOT NULL
+    UNION ALL
+    SELECT $1, c.row_no, 0, c.external_ref, 'externalRef',
+           'duplicate of row ' || c.duplicate_of || ' of this file'
+    FROM chunk c WHERE c.problems IS NULL AND c.duplicate_of IS NOT NULL
+    UNION ALL
+    SELECT $1, s.row_no, 0, s.external_ref, 'externalRef',
+           CASE WHEN s.flag_id IS NULL THEN 'already sent by this bank: nothing changed'
+                ELSE 'already sent by this bank (flag ' || s.flag_id || '): nothing changed' END
+    FROM sent s)
+  SELECT (SELECT count(*) FROM chunk)::int AS rows,
+         (SELECT count(*) FROM chunk WHERE problems IS NOT NULL)::int AS rejected,
+         (SELECT count(*) FROM f)::int AS accepted,
+         (SELECT count(*) FROM h)::int AS hits,
+         (SELECT coalesce(json_agg(json_build_object(
+                   'id', h.id, 'flag_id', h.flag_id, 'identifier_id', h.identifier_id,
+                   'case_id', h.case_id, 'case_unit_id', c.unit_id,
+                   'case_reported_at', c.reported_at, 'payer_account', f.payer_account,
+                   'payer_name', f.payer_name, 'amount_fen', f.amount_fen::text)), '[]')
+          FROM h JOIN f ON f.id = h.flag_id JOIN cases c ON c.id = h.case_id) AS hit_rows`;
 
 /** Sort memory for the one statement that sorts a whole file (by externalRef, to find repeats). */
 const DEDUP_WORK_MEM = '64MB';
@@ -194,36 +235,45 @@ export class TransferFlagFilesRepository {
   }
 
   /**
-   * Takes (reads and deletes) the next rows of the file in row order, those numbered from its
-   * lowest staged row to `span` past it (fewer rows when the file had blank lines): the staging
-   * table empties as the job goes, and a job that runs again after a crash carries on where the
-   * last committed chunk ended. A range of the primary key, so an index range scan whatever the
-   * table holds.
+   * Stores the next `span` row numbers of the file (STORE_CHUNK_SQL): the staging table empties as
+   * the job goes, and a job that runs again after a crash carries on where the last committed
+   * chunk ended. `rows` is 0 when nothing is left.
    */
-  async takeChunk(em: EntityManager, fileId: string, span: number): Promise<StagedRow[]> {
-    const rows = returned<StagedRow>(await em.query(TAKE_CHUNK_SQL, [fileId, span]));
-    return rows.sort((a, b) => a.row_no - b.row_no);
-  }
-
-  async insertProblems(
+  async storeChunk(
     em: EntityManager,
-    fileId: string,
-    problems: readonly RowProblem[],
-  ): Promise<void> {
-    if (!problems.length) return;
-    await em.query(
-      `INSERT INTO transfer_flag_file_problems (file_id, row_no, ord, external_ref, field, problem)
-       SELECT $1, p.* FROM unnest($2::int[], $6::smallint[], $3::text[], $4::text[], $5::text[])
-         AS p(row_no, ord, external_ref, field, problem)`,
-      [
-        fileId,
-        problems.map((p) => p.rowNo),
-        problems.map((p) => p.externalRef),
-        problems.map((p) => p.field),
-        problems.map((p) => p.problem),
-        problems.map((p) => p.ord),
-      ],
-    );
+    f: Pick<FlagFileRow, 'id' | 'bank_unit_id' | 'submitted_by_kind' | 'submitted_by_id'>,
+    span: number,
+  ): Promise<StoredChunk> {
+    const [r]: {
+      rows: number;
+      rejected: number;
+      accepted: number;
+      hits: number;
+      hit_rows: (Omit<NewHitWithFlag, 'case_reported_at' | 'amount_fen'> & {
+        case_reported_at: string;
+        amount_fen: string;
+      })[];
+    }[] = await em.query(STORE_CHUNK_SQL, [
+      f.id,
+      span,
+      f.bank_unit_id,
+      f.submitted_by_kind,
+      f.submitted_by_id,
+    ]);
+    return {
+      counts: {
+        rows: r.rows,
+        accepted: r.accepted,
+        rejected: r.rejected,
+        duplicates: r.rows - r.rejected - r.accepted,
+        hits: r.hits,
+      },
+      hits: r.hit_rows.map((h) => ({
+        ...h,
+        case_reported_at: new Date(h.case_reported_at),
+        amount_fen: parseFenFromDb(h.amount_fen),
+      })),
+    };
   }
 
   /** Adds a chunk's counts to the file's progress, in the chunk's transaction. */

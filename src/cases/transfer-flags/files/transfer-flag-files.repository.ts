@@ -80,7 +80,8 @@ export const COPY_STAGING_SQL = `COPY transfer_flag_file_rows (${STAGING_COLUMNS
  * row, in its order; a repeat within the file; a reference the bank sent before, with that flag's
  * id when this statement's snapshot sees it). Answers the counts and the new hits with what their
  * dissuasion task needs. Every CTE sees the snapshot of the statement's start, so `sent` reads the
- * flags as they were before `f` inserted: exactly those sent before.
+ * flags as they were before `f` inserted: exactly those sent before. No join between two CTEs
+ * that may both be chunk-sized: the planner estimates a CTE at a row or so and nested-loops it.
  */
 export const STORE_CHUNK_SQL = `WITH first AS (
     SELECT min(row_no) AS n FROM transfer_flag_file_rows WHERE file_id = $1),
@@ -99,19 +100,30 @@ export const STORE_CHUNK_SQL = `WITH first AS (
     ORDER BY external_ref
     ON CONFLICT (bank_unit_id, external_ref) DO NOTHING
     RETURNING id, external_ref, payee_account, payer_account, payer_name, amount_fen),
-  h AS (
-    INSERT INTO transfer_hits (flag_id, identifier_id, case_id)
-    SELECT f.id, i.id, ci.case_id
+  -- The hits of the new flags, their ids made here so the answer needs no join back to h (the
+  -- flags are new: no (flag, case) pair can exist already).
+  hm AS (
+    SELECT gen_random_uuid() AS id, f.id AS flag_id, i.id AS identifier_id, ci.case_id,
+           f.payer_account, f.payer_name, f.amount_fen
     FROM f
     JOIN identifiers i ON i.kind = 'bank_card' AND i.value = f.payee_account
-    JOIN case_identifiers ci ON ci.identifier_id = i.id
-    ON CONFLICT (flag_id, case_id) DO NOTHING
-    RETURNING id, flag_id, identifier_id, case_id),
+    JOIN case_identifiers ci ON ci.identifier_id = i.id),
+  h AS (
+    INSERT INTO transfer_hits (id, flag_id, identifier_id, case_id)
+    SELECT id, flag_id, identifier_id, case_id FROM hm
+    RETURNING id),
+  -- Valid rows the INSERT skipped: grouped with the new flags by reference rather than joined
+  -- to them, because the planner, blind to a CTE's size, nested-looped that anti-join
+  -- (quadratic in the chunk). The bank's earlier flag is read in the statement's snapshot.
+  skipped AS (
+    SELECT external_ref, max(row_no) AS row_no
+    FROM (SELECT external_ref, row_no FROM chunk WHERE problems IS NULL AND duplicate_of IS NULL
+          UNION ALL SELECT external_ref, NULL FROM f) u
+    GROUP BY external_ref HAVING count(*) = 1 AND max(row_no) IS NOT NULL),
   sent AS (
-    SELECT c.row_no, c.external_ref, t.id AS flag_id
-    FROM chunk c LEFT JOIN transfer_flags t ON t.bank_unit_id = $3 AND t.external_ref = c.external_ref
-    WHERE c.problems IS NULL AND c.duplicate_of IS NULL
-      AND NOT EXISTS (SELECT 1 FROM f WHERE f.external_ref = c.external_ref)),
+    SELECT s.row_no, s.external_ref, t.id AS flag_id
+    FROM skipped s
+    LEFT JOIN transfer_flags t ON t.bank_unit_id = $3 AND t.external_ref = s.external_ref),
   p AS (
     INSERT INTO transfer_flag_file_problems (file_id, row_no, ord, external_ref, field, problem)
     SELECT $1, c.row_no, e.ord - 1, c.external_ref, e.p->>'field', e.p->>'problem'
@@ -131,11 +143,11 @@ export const STORE_CHUNK_SQL = `WITH first AS (
          (SELECT count(*) FROM f)::int AS accepted,
          (SELECT count(*) FROM h)::int AS hits,
          (SELECT coalesce(json_agg(json_build_object(
-                   'id', h.id, 'flag_id', h.flag_id, 'identifier_id', h.identifier_id,
-                   'case_id', h.case_id, 'case_unit_id', c.unit_id,
-                   'case_reported_at', c.reported_at, 'payer_account', f.payer_account,
-                   'payer_name', f.payer_name, 'amount_fen', f.amount_fen::text)), '[]')
-          FROM h JOIN f ON f.id = h.flag_id JOIN cases c ON c.id = h.case_id) AS hit_rows`;
+                   'id', hm.id, 'flag_id', hm.flag_id, 'identifier_id', hm.identifier_id,
+                   'case_id', hm.case_id, 'case_unit_id', c.unit_id,
+                   'case_reported_at', c.reported_at, 'payer_account', hm.payer_account,
+                   'payer_name', hm.payer_name, 'amount_fen', hm.amount_fen::text)), '[]')
+          FROM hm JOIN cases c ON c.id = hm.case_id) AS hit_rows`;
 
 /** Sort memory for the one statement that sorts a whole file (by externalRef, to find repeats). */
 const DEDUP_WORK_MEM = '64MB';
@@ -221,6 +233,10 @@ export class TransferFlagFilesRepository {
    */
   async startProcessing(em: EntityManager, fileId: string): Promise<void> {
     await em.query(`SET LOCAL work_mem = '${DEDUP_WORK_MEM}'`);
+    // The staging table's statistics are those of whatever it held when last analyzed (often
+    // nothing): with them the planner joined the file's rows to themselves in a nested loop,
+    // minutes for 50,000 rows. A hash or merge join is linear whatever the statistics say.
+    await em.query(`SET LOCAL enable_nestloop = off`);
     await em.query(
       `UPDATE transfer_flag_file_rows s SET duplicate_of = d.first_row
        FROM (SELECT row_no, min(row_no) OVER (PARTITION BY external_ref) AS first_row

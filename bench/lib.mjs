@@ -1,9 +1,9 @@
 // Helpers shared by the benchmarks: child servers, readiness, autocannon runs, result files.
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export function freePort() {
@@ -109,4 +109,33 @@ export function table(rows, baseline) {
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * Starts the built app (`node dist/main.js`) as a child for a benchmark: a free port, its own
+ * embedded PostgreSQL in a fresh temporary folder (unless DATABASE_URL is set), the bench's PII
+ * key and JWT secret, LOG_LEVEL=warn unless set. Resolves once /health answers; `stop()` ends it.
+ */
+export async function startBenchApp(name, { piiKey, timeoutMs = 600_000 }) {
+  const appPort = await freePort();
+  const pgPort = await freePort();
+  const base = `http://127.0.0.1:${appPort}`;
+  const app = await startChild(
+    process.execPath,
+    ['dist/main.js'],
+    {
+      PORT: String(appPort),
+      DATA_DIR: mkdtempSync(join(tmpdir(), `jw-bench-${name}-`)),
+      EMBEDDED_PG_PORT: String(pgPort),
+      PII_KEY: piiKey.toString('base64'),
+      JWT_SECRET: 'bench-secret-0123456789-0123456789-0123456789',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    },
+    `${base}/health`,
+    // The first start initializes the embedded PostgreSQL: minutes on a busy shared machine.
+    timeoutMs,
+  );
+  const dbUrl =
+    process.env.DATABASE_URL ?? `postgres://postgres:jingwang@127.0.0.1:${pgPort}/jingwang`;
+  return { base, dbUrl, pid: app.pid, stop: app.stop };
 }

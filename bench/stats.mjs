@@ -14,13 +14,11 @@
 // Sizes by env: CASES (1,000,000), SAMPLES (200 requests one at a time), LOAD_SECONDS (10; 0 skips
 // the autocannon part), CONNECTIONS (10). With DATABASE_URL naming a database that already holds
 // this run's CASES generated cases, generation is skipped (a rerun of the measuring part only).
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { StatsRepository } from '../dist/reports/stats/stats.repository.js';
-import { freePort, percentiles, startChild, writeResults } from './lib.mjs';
+import { percentiles, startBenchApp, writeResults } from './lib.mjs';
 
 const CASES = Number(process.env.CASES ?? 1_000_000);
 const SAMPLES = Number(process.env.SAMPLES ?? 200);
@@ -206,25 +204,8 @@ async function underLoad(url, headers) {
   };
 }
 
-const appPort = await freePort();
-const pgPort = await freePort();
-const base = `http://127.0.0.1:${appPort}`;
-const app = await startChild(
-  process.execPath,
-  ['dist/main.js'],
-  {
-    PORT: String(appPort),
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'jw-bench-stats-')),
-    EMBEDDED_PG_PORT: String(pgPort),
-    PII_KEY: PII_KEY.toString('base64'),
-    JWT_SECRET: 'bench-secret-0123456789-0123456789-0123456789',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-  },
-  `${base}/health`,
-  300_000,
-);
-const dbUrl =
-  process.env.DATABASE_URL ?? `postgres://postgres:jingwang@127.0.0.1:${pgPort}/jingwang`;
+const app = await startBenchApp('stats', { piiKey: PII_KEY, timeoutMs: 300_000 });
+const { base, dbUrl } = app;
 try {
   const gen = await generateOnce(dbUrl, CASES);
   const login = async (username, password) =>

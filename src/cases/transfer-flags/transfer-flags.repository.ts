@@ -42,6 +42,13 @@ export interface NewHitRow {
   case_reported_at: Date;
 }
 
+/** A new hit with what the dissuasion task of its flag needs of the flag. */
+export interface NewHitWithFlag extends NewHitRow {
+  payer_account: string;
+  payer_name: string | null;
+  amount_fen: number;
+}
+
 export interface HitDetailRow {
   id: string;
   flag_id: string;

@@ -21,7 +21,7 @@ import {
 import { checkFlagInput, NormalizedFlag } from './transfer-flag-input.js';
 import { assignedUnit, DISSUASION_DUE_MS, riskGrade } from './transfer-flag-rules.js';
 import { DissuasionsRepository, NewDissuasion } from '../dissuasions/dissuasions.repository.js';
-import { NewHitRow, TransferFlagsRepository } from './transfer-flags.repository.js';
+import { NewHitRow, NewHitWithFlag, TransferFlagsRepository } from './transfer-flags.repository.js';
 
 /** What storeFlags did with a bank's checked flags, by externalRef. */
 export interface StoredFlags {
@@ -172,7 +172,9 @@ export class TransferFlagsService {
    * Stores checked flags of one bank in the caller's transaction, set-based: inserts those whose
    * externalRef is new (one statement, with their hits on cases), opens a dissuasion task per hit
    * flag, and enqueues the notifications through the outbox. `flags` must not repeat an
-   * externalRef. The JSON batch and the banks' daily files both come through here.
+   * externalRef. The JSON batch comes through here; a bank's daily file stores its chunks in SQL
+   * from its staging table (TransferFlagFilesRepository.storeChunk) and opens its tasks through
+   * openDissuasions, the same as here.
    */
   async storeFlags(
     em: EntityManager,
@@ -210,12 +212,46 @@ export class TransferFlagsService {
       const newId = newIds.get(c.externalRef);
       if (newId) flagByNewId.set(newId, c);
     }
+    const taskByFlag = await this.openDissuasions(
+      em,
+      hits.map((h) => {
+        const flag = flagByNewId.get(h.flag_id)!;
+        return {
+          ...h,
+          payer_account: flag.payerAccount,
+          payer_name: flag.payerName,
+          amount_fen: flag.amountFen,
+        };
+      }),
+    );
+    const hitsByFlag = new Map<string, number>();
+    for (const h of hits) hitsByFlag.set(h.flag_id, (hitsByFlag.get(h.flag_id) ?? 0) + 1);
+    const made = new Map<string, { id: string; hits: number; dissuasionId?: string }>();
+    for (const [ref, id] of newIds) {
+      const taskId = taskByFlag.get(id);
+      made.set(ref, {
+        id,
+        hits: hitsByFlag.get(id) ?? 0,
+        ...(taskId ? { dissuasionId: taskId } : {}),
+      });
+    }
+    return { created: made, existing, hits: hits.length, dissuasions: taskByFlag.size };
+  }
 
-    const hitsByFlag = new Map<string, NewHitRow[]>();
+  /**
+   * For the new hits of one transaction (JSON batch or a file's chunk): a dissuasion task per hit
+   * flag, graded by its amount and how many cases name the payee card, assigned to the unit of the
+   * most recent of those cases, in one statement; then the notifications of the hits and the
+   * tasks' SLA check through the outbox. Answers the new task's id by flag id.
+   */
+  async openDissuasions(
+    em: EntityManager,
+    hits: readonly NewHitWithFlag[],
+  ): Promise<Map<string, string>> {
+    const hitsByFlag = new Map<string, NewHitWithFlag[]>();
     for (const h of hits) hitsByFlag.set(h.flag_id, [...(hitsByFlag.get(h.flag_id) ?? []), h]);
     const tasks: NewDissuasion[] = [];
     for (const [flagId, flagHits] of hitsByFlag) {
-      const flag = flagByNewId.get(flagId);
       const unitId = assignedUnit(
         flagHits.map((h) => ({
           caseId: h.case_id,
@@ -223,20 +259,19 @@ export class TransferFlagsService {
           reportedAt: new Date(h.case_reported_at),
         })),
       );
-      if (!flag || !unitId) continue;
+      if (!unitId) continue;
+      const first = flagHits[0];
       tasks.push({
         flagId,
-        identifierId: flagHits[0].identifier_id,
-        payerAccount: flag.payerAccount,
-        payerName: flag.payerName,
+        identifierId: first.identifier_id,
+        payerAccount: first.payer_account,
+        payerName: first.payer_name,
         // Every hit of a new flag is one case naming the payee account: its case count.
-        riskGrade: riskGrade(flag.amountFen, flagHits.length),
+        riskGrade: riskGrade(first.amount_fen, flagHits.length),
         unitId,
       });
     }
     const created = await this.dissuasions.insertDissuasions(em, tasks, DISSUASION_DUE_MS);
-    const taskByFlag = new Map(created.map((d) => [d.flag_id, d.id]));
-
     if (hits.length) {
       await this.outbox.add(em, 'transfer-hits-notify', { hitIds: hits.map((h) => h.id) });
     }
@@ -248,16 +283,7 @@ export class TransferFlagsService {
         DISSUASION_DUE_MS,
       );
     }
-    const made = new Map<string, { id: string; hits: number; dissuasionId?: string }>();
-    for (const [ref, id] of newIds) {
-      const taskId = taskByFlag.get(id);
-      made.set(ref, {
-        id,
-        hits: hitsByFlag.get(id)?.length ?? 0,
-        ...(taskId ? { dissuasionId: taskId } : {}),
-      });
-    }
-    return { created: made, existing, hits: hits.length, dissuasions: created.length };
+    return new Map(created.map((d) => [d.flag_id, d.id]));
   }
 
   /**

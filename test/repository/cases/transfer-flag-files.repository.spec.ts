@@ -6,10 +6,13 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   COPY_STAGING_SQL,
-  TAKE_CHUNK_SQL,
+  STORE_CHUNK_SQL,
   TransferFlagFilesRepository,
 } from '../../../src/cases/transfer-flags/files/transfer-flag-files.repository.js';
 import { explain, openRepoDb, planSummary, RepoDb } from '../repo-db.js';
+
+/** A card no seeded or arranged case names: a flag paying into it hits nothing. */
+const NO_CASE_CARD = '6217000010009999999';
 
 /** A staged row in COPY's text format: valid (normalized values) or invalid (its problems). */
 function staged(
@@ -17,6 +20,7 @@ function staged(
   rowNo: number,
   ref: string,
   problems: string | null = null,
+  payee = NO_CASE_CARD,
 ): string {
   const cols = problems
     ? [ref, '\\N', '\\N', '\\N', '\\N', '\\N', '\\N', '\\N', '\\N', problems]
@@ -24,7 +28,7 @@ function staged(
         ref,
         '6212262402001234567',
         '王某某',
-        '6222021234567890128',
+        payee,
         '\\N',
         '\\N',
         '100',
@@ -115,22 +119,50 @@ describe('TransferFlagFilesRepository', () => {
     assert.ok(f.started_at);
   });
 
-  it('takes chunks in row order and deletes them; counts add up or the row is refused', async () => {
+  /** The job's view of a file of ICBC sent by its liaison. */
+  const file = (id: string) => ({
+    id,
+    bank_unit_id: icbc,
+    submitted_by_kind: 'user' as const,
+    submitted_by_id: liaison,
+  });
+
+  it('stores chunks in row order, each out of staging into flags; counts add up or the row is refused', async () => {
     const id = await fileWith(Array.from({ length: 7 }, (_, i) => staged('FILE', i + 2, `R${i}`)));
-    const first = await db.ds.transaction((em) => repo.takeChunk(em, id, 3));
+    const first = await db.ds.transaction((em) => repo.storeChunk(em, file(id), 3));
+    assert.deepEqual(first, {
+      counts: { rows: 3, accepted: 3, rejected: 0, duplicates: 0, hits: 0 },
+      hits: [],
+    });
+    const left = async () =>
+      (
+        (await db.admin.query(
+          `SELECT row_no FROM transfer_flag_file_rows WHERE file_id = $1 ORDER BY row_no`,
+          [id],
+        )) as { row_no: number }[]
+      ).map((r) => r.row_no);
+    assert.deepEqual(await left(), [5, 6, 7, 8]);
+    const [stored] = (await db.admin.query(
+      `SELECT payer_name, amount_fen::text, occurred_at, submitted_by_kind, submitted_by_id
+       FROM transfer_flags WHERE bank_unit_id = $1 AND external_ref = 'R0'`,
+      [icbc],
+    )) as {
+      payer_name: string;
+      amount_fen: string;
+      occurred_at: Date;
+      submitted_by_kind: string;
+      submitted_by_id: string;
+    }[];
     assert.deepEqual(
-      first.map((r) => r.row_no),
-      [2, 3, 4],
+      [stored.payer_name, stored.amount_fen, stored.occurred_at.toISOString()],
+      ['王某某', '100', '2026-11-21T02:02:00.000Z'],
     );
-    assert.equal(first[0].amount_fen, '100');
-    assert.equal(first[0].payer_name, '王某某');
-    assert.ok(first[0].occurred_at instanceof Date);
-    const rest = await db.ds.transaction((em) => repo.takeChunk(em, id, 10));
-    assert.deepEqual(
-      rest.map((r) => r.row_no),
-      [5, 6, 7, 8],
-    );
-    assert.deepEqual(await db.ds.transaction((em) => repo.takeChunk(em, id, 10)), []);
+    assert.deepEqual([stored.submitted_by_kind, stored.submitted_by_id], ['user', liaison]);
+    const rest = await db.ds.transaction((em) => repo.storeChunk(em, file(id), 10));
+    assert.equal(rest.counts.rows, 4);
+    assert.deepEqual(await left(), []);
+    const none = await db.ds.transaction((em) => repo.storeChunk(em, file(id), 10));
+    assert.equal(none.counts.rows, 0);
 
     await db.ds.transaction((em) =>
       repo.advance(em, id, {
@@ -161,6 +193,75 @@ describe('TransferFlagFilesRepository', () => {
     assert.equal((await repo.findOfBank(id, icbc))?.status, 'done');
   });
 
+  it('a chunk answers every row: problems in order, repeats in the file, references sent before; new hits with their flag', async () => {
+    // A case naming a card, arranged directly: a flag paying into it is a hit.
+    const card = '6222029876543210987';
+    const [c] = (await db.admin.query(
+      `INSERT INTO cases (case_no, fraud_type, status, summary, reported_at, unit_id, loss_fen)
+       SELECT 'RF-2026-0001', code, 'reported', '测试', '2026-11-20T10:00:00+08:00', $1, 100
+       FROM fraud_types LIMIT 1 RETURNING id`,
+      [await db.unitId('GY-YY-WA')],
+    )) as { id: string }[];
+    await db.admin.query(
+      `WITH i AS (INSERT INTO identifiers (kind, value) VALUES ('bank_card', $2) RETURNING id)
+       INSERT INTO case_identifiers (case_id, identifier_id) SELECT $1, id FROM i`,
+      [c.id, card],
+    );
+    const before = await fileWith([staged('FILE', 2, 'SENT-1')]);
+    await db.ds.transaction((em) => repo.storeChunk(em, file(before), 10));
+    const [earlier] = (await db.admin.query(
+      `SELECT id FROM transfer_flags WHERE bank_unit_id = $1 AND external_ref = 'SENT-1'`,
+      [icbc],
+    )) as { id: string }[];
+
+    const id = await fileWith([
+      staged('FILE', 2, 'N-1', null, card),
+      staged(
+        'FILE',
+        3,
+        'BAD',
+        '[{"field":"amountFen","problem":"a"},{"field":"reason","problem":"b"}]',
+      ),
+      staged('FILE', 4, 'SENT-1'),
+      staged('FILE', 5, 'N-1'),
+      staged('FILE', 6, 'N-2'),
+    ]);
+    await db.ds.transaction((em) => repo.startProcessing(em, id));
+    const stored = await db.ds.transaction((em) => repo.storeChunk(em, file(id), 10));
+    assert.deepEqual(stored.counts, { rows: 5, accepted: 2, rejected: 1, duplicates: 2, hits: 1 });
+    assert.equal(stored.hits.length, 1);
+    const [hit] = stored.hits;
+    assert.equal(hit.case_id, c.id);
+    assert.equal(hit.payer_account, '6212262402001234567');
+    assert.equal(hit.payer_name, '王某某');
+    assert.equal(hit.amount_fen, 100);
+    assert.equal(hit.case_reported_at.toISOString(), '2026-11-20T02:00:00.000Z');
+    const [n1] = (await db.admin.query(
+      `SELECT f.id FROM transfer_flags f JOIN transfer_hits h ON h.flag_id = f.id
+       WHERE f.bank_unit_id = $1 AND f.external_ref = 'N-1'`,
+      [icbc],
+    )) as { id: string }[];
+    assert.equal(hit.flag_id, n1.id);
+
+    const p = await repo.problemsPage(id, null, 100);
+    assert.deepEqual(
+      p.map((r) => [r.row_no, r.ord, r.external_ref, r.field, r.problem]),
+      [
+        [3, 0, 'BAD', 'amountFen', 'a'],
+        [3, 1, 'BAD', 'reason', 'b'],
+        [
+          4,
+          0,
+          'SENT-1',
+          'externalRef',
+          `already sent by this bank (flag ${earlier.id}): nothing changed`,
+        ],
+        [5, 0, 'N-1', 'externalRef', 'duplicate of row 2 of this file'],
+      ],
+    );
+    for (const f of [before, id]) await db.ds.transaction((em) => repo.finish(em, f, 'done', null));
+  });
+
   it('a file is found only with its own bank', async () => {
     const id = await fileWith([staged('FILE', 2, 'X')]);
     assert.ok(await repo.findOfBank(id, icbc));
@@ -169,12 +270,11 @@ describe('TransferFlagFilesRepository', () => {
 
   it('problems page through in (row, ord) order', async () => {
     const id = await fileWith([staged('FILE', 2, 'P')]);
-    await db.ds.transaction((em) =>
-      repo.insertProblems(em, id, [
-        { rowNo: 9, ord: 0, externalRef: 'Z', field: 'externalRef', problem: 'dup' },
-        { rowNo: 3, ord: 1, externalRef: null, field: 'reason', problem: 'b' },
-        { rowNo: 3, ord: 0, externalRef: null, field: 'amountFen', problem: 'a' },
-      ]),
+    await db.admin.query(
+      `INSERT INTO transfer_flag_file_problems (file_id, row_no, ord, external_ref, field, problem)
+       VALUES ($1, 9, 0, 'Z', 'externalRef', 'dup'), ($1, 3, 1, NULL, 'reason', 'b'),
+              ($1, 3, 0, NULL, 'amountFen', 'a')`,
+      [id],
     );
     const p1 = await repo.problemsPage(id, null, 2);
     assert.deepEqual(
@@ -212,13 +312,15 @@ describe('TransferFlagFilesRepository', () => {
     assert.equal(await db.ds.transaction((em) => repo.unfinishedCount(em, icbc)), 3);
   });
 
-  it('taking a chunk reads the staging rows by their primary key, not the whole table', async () => {
+  it('storing a chunk reads the staging rows by their primary key, not the whole table', async () => {
     const id = await fileWith(
       Array.from({ length: 50_000 }, (_, i) => staged('FILE', i + 2, `Q${i}`)),
     );
     await db.admin.query('ANALYZE transfer_flag_file_rows');
-    const plan = planSummary(await explain(db.ds, TAKE_CHUNK_SQL, [id, 10_000]));
-    assert.deepEqual(plan.seqScans, [], JSON.stringify(plan));
-    assert.deepEqual(plan.indexes, ['transfer_flag_file_rows_pkey']);
+    const plan = planSummary(
+      await explain(db.ds, STORE_CHUNK_SQL, [id, 10_000, icbc, 'user', liaison]),
+    );
+    assert.ok(!plan.seqScans.includes('transfer_flag_file_rows'), JSON.stringify(plan));
+    assert.ok(plan.indexes.includes('transfer_flag_file_rows_pkey'), JSON.stringify(plan));
   });
 });

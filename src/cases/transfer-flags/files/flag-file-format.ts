@@ -67,6 +67,12 @@ export function readHeader(cells: readonly string[]): FlagFileField[] {
 /** An ISO date and time without an offset, as Chinese exports write it: read as China time. */
 const LOCAL_TIME = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)$/;
 
+/** The occurredAt cell as the JSON API's date-time: a local time gets China's offset, else as is. */
+export function occurredAtText(cell: string): string {
+  const m = LOCAL_TIME.exec(cell.trim());
+  return m ? `${m[1]}T${m[2]}+08:00` : cell;
+}
+
 /**
  * One data record as the object the JSON API takes (so the same checker answers for it): empty
  * cells are absent, the amount is a number when it is digits. `amountText` is set when the amount
@@ -89,8 +95,7 @@ export function recordToFlag(
         amountText = true;
       }
     } else if (field === 'occurredAt') {
-      const m = LOCAL_TIME.exec(cell.trim());
-      raw.occurredAt = m ? `${m[1]}T${m[2]}+08:00` : cell;
+      raw.occurredAt = occurredAtText(cell);
     } else raw[field] = cell;
   });
   return { raw, amountText };

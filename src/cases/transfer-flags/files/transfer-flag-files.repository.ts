@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { returned } from '../../../common/database/returned.js';
-import type { FieldProblem } from '../../../common/http/errors.js';
+import { parseFenFromDb } from '../../../common/money.js';
+import type { NewHitWithFlag } from '../transfer-flags.repository.js';
 import type { FileEncoding } from './flag-file-format.js';
 
 export type FlagFileStatus = 'queued' | 'processing' | 'done' | 'failed';
@@ -29,30 +29,6 @@ export interface FlagFileRow {
   finished_at: Date | null;
 }
 
-/** One staged row as the job takes it; the flag columns are NULL for an invalid row. */
-export interface StagedRow {
-  row_no: number;
-  external_ref: string | null;
-  payer_account: string | null;
-  payer_name: string | null;
-  payee_account: string | null;
-  payee_name: string | null;
-  payee_bank: string | null;
-  amount_fen: string | null;
-  occurred_at: Date | null;
-  reason: string | null;
-  problems: string | null;
-  duplicate_of: number | null;
-}
-
-/** One per-row answer: a problem of an invalid row, or why a row was a duplicate. */
-export interface RowProblem extends FieldProblem {
-  rowNo: number;
-  /** Its place among the row's problems. */
-  ord: number;
-  externalRef: string | null;
-}
-
 export interface ProblemRow {
   row_no: number;
   ord: number;
@@ -68,6 +44,12 @@ export interface ChunkCounts {
   duplicates: number;
   hits: number;
   dissuasions: number;
+}
+
+/** What storing one chunk did: its counts (tasks are opened after) and its new hits. */
+export interface StoredChunk {
+  counts: Omit<ChunkCounts, 'dissuasions'>;
+  hits: NewHitWithFlag[];
 }
 
 /** The staging columns, in the order the upload writes them in COPY's text format. */
@@ -89,12 +71,83 @@ export const STAGING_COLUMNS = [
 /** The upload's COPY: text format (tab-separated, \N for NULL), the cheapest for PostgreSQL to read. */
 export const COPY_STAGING_SQL = `COPY transfer_flag_file_rows (${STAGING_COLUMNS.join(', ')}) FROM STDIN`;
 
-/** The next rows of a file by row number ($2 numbers from its first staged row), deleted and returned. */
-export const TAKE_CHUNK_SQL = `WITH first AS (SELECT min(row_no) AS n FROM transfer_flag_file_rows WHERE file_id = $1)
-  DELETE FROM transfer_flag_file_rows
-  WHERE file_id = $1 AND row_no >= (SELECT n FROM first) AND row_no < (SELECT n FROM first) + $2
-  RETURNING row_no, external_ref, payer_account, payer_name, payee_account, payee_name,
-            payee_bank, amount_fen, occurred_at, reason, problems, duplicate_of`;
+/**
+ * Stores the next rows of a file, those numbered from its lowest staged row to $2 past it, in one
+ * statement, all set-based in PostgreSQL (no row travels to Node): takes them out of staging;
+ * inserts the valid, first-of-their-reference ones as flags of the bank ($3, sent by $4/$5) in the
+ * order of the unique key, skipping references the bank sent before; inserts the hits of the new
+ * flags on cases naming their payee card; writes the per-row answers (each problem of an invalid
+ * row, in its order; a repeat within the file; a reference the bank sent before, with that flag's
+ * id when this statement's snapshot sees it). Answers the counts and the new hits with what their
+ * dissuasion task needs. Every CTE sees the snapshot of the statement's start, so `sent` reads the
+ * flags as they were before `f` inserted: exactly those sent before. No join between two CTEs
+ * that may both be chunk-sized: the planner estimates a CTE at a row or so and nested-loops it.
+ */
+export const STORE_CHUNK_SQL = `WITH first AS (
+    SELECT min(row_no) AS n FROM transfer_flag_file_rows WHERE file_id = $1),
+  chunk AS (
+    DELETE FROM transfer_flag_file_rows
+    WHERE file_id = $1 AND row_no >= (SELECT n FROM first) AND row_no < (SELECT n FROM first) + $2
+    RETURNING row_no, external_ref, payer_account, payer_name, payee_account, payee_name,
+              payee_bank, amount_fen, occurred_at, reason, problems, duplicate_of),
+  f AS (
+    INSERT INTO transfer_flags (bank_unit_id, external_ref, payer_account, payer_name,
+      payee_account, payee_name, payee_bank, amount_fen, occurred_at, reason,
+      submitted_by_kind, submitted_by_id)
+    SELECT $3::uuid, external_ref, payer_account, payer_name, payee_account, payee_name,
+           payee_bank, amount_fen, occurred_at, reason, $4::text, $5::uuid
+    FROM chunk WHERE problems IS NULL AND duplicate_of IS NULL
+    ORDER BY external_ref
+    ON CONFLICT (bank_unit_id, external_ref) DO NOTHING
+    RETURNING id, external_ref, payee_account, payer_account, payer_name, amount_fen),
+  -- The hits of the new flags, their ids made here so the answer needs no join back to h (the
+  -- flags are new: no (flag, case) pair can exist already).
+  hm AS (
+    SELECT gen_random_uuid() AS id, f.id AS flag_id, i.id AS identifier_id, ci.case_id,
+           f.payer_account, f.payer_name, f.amount_fen
+    FROM f
+    JOIN identifiers i ON i.kind = 'bank_card' AND i.value = f.payee_account
+    JOIN case_identifiers ci ON ci.identifier_id = i.id),
+  h AS (
+    INSERT INTO transfer_hits (id, flag_id, identifier_id, case_id)
+    SELECT id, flag_id, identifier_id, case_id FROM hm
+    RETURNING id),
+  -- Valid rows the INSERT skipped: grouped with the new flags by reference rather than joined
+  -- to them, because the planner, blind to a CTE's size, nested-looped that anti-join
+  -- (quadratic in the chunk). The bank's earlier flag is read in the statement's snapshot.
+  skipped AS (
+    SELECT external_ref, max(row_no) AS row_no
+    FROM (SELECT external_ref, row_no FROM chunk WHERE problems IS NULL AND duplicate_of IS NULL
+          UNION ALL SELECT external_ref, NULL FROM f) u
+    GROUP BY external_ref HAVING count(*) = 1 AND max(row_no) IS NOT NULL),
+  sent AS (
+    SELECT s.row_no, s.external_ref, t.id AS flag_id
+    FROM skipped s
+    LEFT JOIN transfer_flags t ON t.bank_unit_id = $3 AND t.external_ref = s.external_ref),
+  p AS (
+    INSERT INTO transfer_flag_file_problems (file_id, row_no, ord, external_ref, field, problem)
+    SELECT $1, c.row_no, e.ord - 1, c.external_ref, e.p->>'field', e.p->>'problem'
+    FROM chunk c, json_array_elements(c.problems::json) WITH ORDINALITY AS e(p, ord)
+    WHERE c.problems IS NOT NULL
+    UNION ALL
+    SELECT $1, c.row_no, 0, c.external_ref, 'externalRef',
+           'duplicate of row ' || c.duplicate_of || ' of this file'
+    FROM chunk c WHERE c.problems IS NULL AND c.duplicate_of IS NOT NULL
+    UNION ALL
+    SELECT $1, s.row_no, 0, s.external_ref, 'externalRef',
+           CASE WHEN s.flag_id IS NULL THEN 'already sent by this bank: nothing changed'
+                ELSE 'already sent by this bank (flag ' || s.flag_id || '): nothing changed' END
+    FROM sent s)
+  SELECT (SELECT count(*) FROM chunk)::int AS rows,
+         (SELECT count(*) FROM chunk WHERE problems IS NOT NULL)::int AS rejected,
+         (SELECT count(*) FROM f)::int AS accepted,
+         (SELECT count(*) FROM h)::int AS hits,
+         (SELECT coalesce(json_agg(json_build_object(
+                   'id', hm.id, 'flag_id', hm.flag_id, 'identifier_id', hm.identifier_id,
+                   'case_id', hm.case_id, 'case_unit_id', c.unit_id,
+                   'case_reported_at', c.reported_at, 'payer_account', hm.payer_account,
+                   'payer_name', hm.payer_name, 'amount_fen', hm.amount_fen::text)), '[]')
+          FROM hm JOIN cases c ON c.id = hm.case_id) AS hit_rows`;
 
 /** Sort memory for the one statement that sorts a whole file (by externalRef, to find repeats). */
 const DEDUP_WORK_MEM = '64MB';
@@ -180,6 +233,10 @@ export class TransferFlagFilesRepository {
    */
   async startProcessing(em: EntityManager, fileId: string): Promise<void> {
     await em.query(`SET LOCAL work_mem = '${DEDUP_WORK_MEM}'`);
+    // The staging table's statistics are those of whatever it held when last analyzed (often
+    // nothing): with them the planner joined the file's rows to themselves in a nested loop,
+    // minutes for 50,000 rows. A hash or merge join is linear whatever the statistics say.
+    await em.query(`SET LOCAL enable_nestloop = off`);
     await em.query(
       `UPDATE transfer_flag_file_rows s SET duplicate_of = d.first_row
        FROM (SELECT row_no, min(row_no) OVER (PARTITION BY external_ref) AS first_row
@@ -194,36 +251,45 @@ export class TransferFlagFilesRepository {
   }
 
   /**
-   * Takes (reads and deletes) the next rows of the file in row order, those numbered from its
-   * lowest staged row to `span` past it (fewer rows when the file had blank lines): the staging
-   * table empties as the job goes, and a job that runs again after a crash carries on where the
-   * last committed chunk ended. A range of the primary key, so an index range scan whatever the
-   * table holds.
+   * Stores the next `span` row numbers of the file (STORE_CHUNK_SQL): the staging table empties as
+   * the job goes, and a job that runs again after a crash carries on where the last committed
+   * chunk ended. `rows` is 0 when nothing is left.
    */
-  async takeChunk(em: EntityManager, fileId: string, span: number): Promise<StagedRow[]> {
-    const rows = returned<StagedRow>(await em.query(TAKE_CHUNK_SQL, [fileId, span]));
-    return rows.sort((a, b) => a.row_no - b.row_no);
-  }
-
-  async insertProblems(
+  async storeChunk(
     em: EntityManager,
-    fileId: string,
-    problems: readonly RowProblem[],
-  ): Promise<void> {
-    if (!problems.length) return;
-    await em.query(
-      `INSERT INTO transfer_flag_file_problems (file_id, row_no, ord, external_ref, field, problem)
-       SELECT $1, p.* FROM unnest($2::int[], $6::smallint[], $3::text[], $4::text[], $5::text[])
-         AS p(row_no, ord, external_ref, field, problem)`,
-      [
-        fileId,
-        problems.map((p) => p.rowNo),
-        problems.map((p) => p.externalRef),
-        problems.map((p) => p.field),
-        problems.map((p) => p.problem),
-        problems.map((p) => p.ord),
-      ],
-    );
+    f: Pick<FlagFileRow, 'id' | 'bank_unit_id' | 'submitted_by_kind' | 'submitted_by_id'>,
+    span: number,
+  ): Promise<StoredChunk> {
+    const [r]: {
+      rows: number;
+      rejected: number;
+      accepted: number;
+      hits: number;
+      hit_rows: (Omit<NewHitWithFlag, 'case_reported_at' | 'amount_fen'> & {
+        case_reported_at: string;
+        amount_fen: string;
+      })[];
+    }[] = await em.query(STORE_CHUNK_SQL, [
+      f.id,
+      span,
+      f.bank_unit_id,
+      f.submitted_by_kind,
+      f.submitted_by_id,
+    ]);
+    return {
+      counts: {
+        rows: r.rows,
+        accepted: r.accepted,
+        rejected: r.rejected,
+        duplicates: r.rows - r.rejected - r.accepted,
+        hits: r.hits,
+      },
+      hits: r.hit_rows.map((h) => ({
+        ...h,
+        case_reported_at: new Date(h.case_reported_at),
+        amount_fen: parseFenFromDb(h.amount_fen),
+      })),
+    };
   }
 
   /** Adds a chunk's counts to the file's progress, in the chunk's transaction. */

@@ -331,10 +331,14 @@ async function fanOut(base, db, robotUrl, label, size) {
   }
   // Out of time: what is still queued is cancelled, so that it does not go out during the next
   // run (the next worker's sweeper would enqueue it again); the row says how far it got.
+  // Rows locked in id order, like the app's own statements (a claim runs meanwhile).
   if (deliveredAt === null)
     await db.query(
-      `UPDATE deliveries SET status = 'cancelled', last_error = 'bench timeout'
-       WHERE warning_id = $1 AND status = 'queued'`,
+      `WITH q AS (
+         SELECT id FROM deliveries WHERE warning_id = $1 AND status = 'queued' ORDER BY id FOR UPDATE
+       )
+       UPDATE deliveries d SET status = 'cancelled', last_error = 'bench timeout'
+       FROM q WHERE d.id = q.id AND d.status = 'queued'`,
       [w.id],
     );
   const [span] = (

@@ -172,7 +172,9 @@ function workerPart() {
   const out = [];
   for (const backend of [...new Set(found.rows.map((r) => r.backend))]) {
     const one = found.rows.find((r) => r.backend === backend && r.workers === 1);
-    const two = found.rows.find((r) => r.backend === backend && r.workers === 2);
+    const two = found.rows.find(
+      (r) => r.backend === backend && r.workers === 2 && r.coordinators === one?.coordinators,
+    );
     if (!one || !two) continue;
     out.push({
       backend,

@@ -334,9 +334,11 @@ describeScaleOut('scale-out: two API processes and two workers on one database',
         start(`worker ${i + 1}`, 'worker.js', {
           ...env,
           PUBLIC_BASE_URL: workerBase[i],
-          // Fewer sends at once per process than the default 32: less event-loop lag between a
-          // send's reservation and its request on loaded cores (the margin above).
+          // Fewer sends at once per process than the defaults (32 jobs, 256 sends): less
+          // event-loop lag between a send's reservation and its request on loaded cores (the
+          // margin above).
           ALERTS_DELIVER_CONCURRENCY: '8',
+          ALERTS_SENDS_IN_FLIGHT: '8',
           AUDIT_ANCHOR_FILE: join(dataDir, `anchors-worker-${i}.log`),
         }),
       );

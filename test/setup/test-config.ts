@@ -80,6 +80,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
       webhookAllowedHosts: ['127.0.0.1', 'localhost'],
       sendTimeoutMs: 3_000,
       deliverConcurrency: 32,
+      sendsInFlight: 256,
       // Never by timer in tests: they run the scan themselves.
       trend: { minCases: 5, factor: 2, scanIntervalMs: 0 },
       ...overrides.alerts,

@@ -58,24 +58,36 @@ export interface DeliveryListRow {
 }
 
 /**
- * The fan-out insert (`insertFanOut`, $1 the warning). A constant so the plan check
- * (test/repository/alerts) explains the statement the code runs.
+ * The fan-out, as the WITH list of one statement (`DeliveriesService.fanOut`, through
+ * `OutboxService.addComputed`; $1 the warning, $2 the rows per job): one delivery per enabled
+ * coordinator of every community under the warning's targets, and the `alerts-deliver` payloads of
+ * the rows a channel sends, $2 ids each, computed in the database: a fan-out to 100,000
+ * coordinators carries no row through the process. A replay inserts nothing (UNIQUE (warning_id,
+ * coordinator_id, kind)) and so enqueues nothing. `summary.created`: the rows inserted.
  */
-export const INSERT_FAN_OUT_SQL = `WITH tp AS (
+export const FAN_OUT_SQL = `tp AS (
      SELECT u.path FROM warning_targets t JOIN units u ON u.id = t.unit_id WHERE t.warning_id = $1
    ), communities AS (
      SELECT DISTINCT c.id FROM units c JOIN tp ON c.path LIKE tp.path || '%' WHERE c.kind = 'community'
-   )
-   INSERT INTO deliveries (warning_id, coordinator_id, kind, channel)
-   SELECT $1, co.id, 'warning', co.channel FROM coordinators co
-   JOIN communities cm ON cm.id = co.community_id
-   WHERE co.enabled
-   ON CONFLICT (warning_id, coordinator_id, kind) DO NOTHING
-   RETURNING id, channel`;
+   ), ins AS (
+     INSERT INTO deliveries (warning_id, coordinator_id, kind, channel)
+     SELECT $1, co.id, 'warning', co.channel FROM coordinators co
+     JOIN communities cm ON cm.id = co.community_id
+     WHERE co.enabled
+     ON CONFLICT (warning_id, coordinator_id, kind) DO NOTHING
+     RETURNING id, channel
+   ), numbered AS (
+     SELECT id, (row_number() OVER () - 1) / $2::int AS chunk FROM ins WHERE channel <> 'manual'
+   ), payloads AS (
+     SELECT jsonb_build_object('deliveryIds', jsonb_agg(id ORDER BY id)) AS payload
+     FROM numbered GROUP BY chunk
+   ), summary AS (
+     SELECT count(*)::int AS created FROM ins
+   )`;
 
 /**
  * The delivery claim (`claimRows`; $1 the ids, $2 the stale claim's age in s, $3 the robot's
- * budget, $4 its window in s). A constant for the plan check, like INSERT_FAN_OUT_SQL.
+ * budget, $4 its window in s). A constant for the plan check, like FAN_OUT_SQL.
  */
 export const CLAIM_ROWS_SQL = `WITH cur AS (
      SELECT d.id, d.kind, d.status, d.channel, d.attempts, d.claimed_at, d.next_attempt_at,
@@ -130,18 +142,6 @@ export const CLAIM_ROWS_SQL = `WITH cur AS (
 @Injectable()
 export class DeliveriesRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
-
-  /**
-   * One delivery per enabled coordinator of every community under the warning's targets, in one
-   * statement; a replay inserts nothing (UNIQUE (warning_id, coordinator_id, kind)). Returns the
-   * rows it created.
-   */
-  async insertFanOut(
-    em: EntityManager,
-    warningId: string,
-  ): Promise<{ id: string; channel: Channel }[]> {
-    return em.query(INSERT_FAN_OUT_SQL, [warningId]);
-  }
 
   /** Withdrawal notices for the coordinators the warning already reached (sent or acknowledged). */
   async insertWithdrawals(
@@ -244,7 +244,7 @@ export class DeliveriesRepository {
         return owner.get(id) === i ? [row] : [{ ...row, claimed_now: null, crowded: true }];
       }),
     );
-  }, 8);
+  }, 16);
 
   /**
    * The statement behind `claimWork`, for one or many rows:

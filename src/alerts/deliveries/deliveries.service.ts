@@ -12,7 +12,7 @@ import { CoordinatorsRepository } from '../coordinators/coordinators.repository.
 import { AlertsLookups } from '../lookups.repository.js';
 import { WarningsRepository } from '../warnings/warnings.repository.js';
 import type { Channel } from './channels.js';
-import { DeliveriesRepository } from './deliveries.repository.js';
+import { DeliveriesRepository, FAN_OUT_SQL } from './deliveries.repository.js';
 import type { DeliveryPageProblem, DeliveryPageView } from './delivery-page.js';
 import {
   AckResultDto,
@@ -71,13 +71,17 @@ export class DeliveriesService {
   }
 
   /**
-   * One delivery per enabled coordinator of the warning's areas, each enqueued, in the caller's
-   * transaction; a replay creates (and enqueues) nothing. Returns how many it created.
+   * One delivery per enabled coordinator of the warning's areas, enqueued DELIVERY_CHUNK to a job,
+   * in one statement of the caller's transaction (FAN_OUT_SQL: the rows never pass through the
+   * process, so memory does not grow with the number of coordinators); a replay creates (and
+   * enqueues) nothing. Returns how many it created.
    */
   async fanOut(em: EntityManager, warningId: string): Promise<number> {
-    const rows = await this.repo.insertFanOut(em, warningId);
-    await this.enqueue(em, rows);
-    return rows.length;
+    const r = await this.outbox.addComputed(em, 'alerts-deliver', FAN_OUT_SQL, [
+      warningId,
+      DELIVERY_CHUNK,
+    ]);
+    return Number(r.created);
   }
 
   /**

@@ -56,8 +56,11 @@ export const CLAIM_SLICE = 16;
  *
  * Throughput: a fan-out's rows travel in chunks, one job each (`deliverMany`), so BullMQ's cost per
  * job is paid once per chunk, not once per delivery; the rules per row are the same as for one.
- * Sends in flight per process are capped by `SendSlots` (ALERTS_DELIVER_CONCURRENCY), whatever the
- * number of jobs it runs.
+ * Rows claimed and not yet recorded per process are capped by `SendSlots` (ALERTS_SENDS_IN_FLIGHT),
+ * whatever the number of jobs it runs (ALERTS_DELIVER_CONCURRENCY). A permit is held through the
+ * claim statement, the send and the mark statement, so the cap divided by that time is the
+ * process's rate: at 32 (when it was the jobs' concurrency too) a loaded machine's slow round trips
+ * held a process near 100 deliveries/s with the database and the CPU half idle (PERFORMANCE.md).
  */
 @Injectable()
 export class DeliverySender {
@@ -78,7 +81,7 @@ export class DeliverySender {
     @InjectDataSource() private readonly ds: DataSource,
   ) {
     this.policy = outboundPolicy(config);
-    this.slots = new SendSlots(config.alerts.deliverConcurrency);
+    this.slots = new SendSlots(config.alerts.sendsInFlight);
   }
 
   /** Sends one delivery if it is still to be sent; a retry later is answered as `{ retryAt }`. */

@@ -120,11 +120,17 @@ export interface AlertsConfig {
   /** Timeout of one HTTP send to a robot or webhook. */
   sendTimeoutMs: number;
   /**
-   * Deliveries one worker process sends at once (BullMQ concurrency of `alerts-deliver`; other
-   * queues run 8). A delivery waits mostly on the robot and on two short statements, so this can
-   * be well above the database pool.
+   * `alerts-deliver` jobs one worker process runs at once (BullMQ concurrency; other queues run 8).
+   * Each job carries up to 100 deliveries, sent a slice at a time.
    */
   deliverConcurrency: number;
+  /**
+   * Deliveries one worker process has claimed and not yet recorded, whatever the number of jobs
+   * (ALERTS_SENDS_IN_FLIGHT). A permit is held from the claim statement through the send to the
+   * mark statement, so the rate per process is at most this ÷ (claim + send + mark time): with
+   * robots answering in 50–100 ms, 1,000 deliveries/s need a few hundred.
+   */
+  sendsInFlight: number;
   /**
    * The trend scan: a draft warning when a station's cases of one type in the last 7 days are at
    * least `minCases` and more than `factor` × the weekly mean of the 8 weeks before; run every
@@ -463,6 +469,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       webhookAllowedHosts: hostList(env, 'WEBHOOK_ALLOWED_HOSTS', problems),
       sendTimeoutMs: 10_000,
       deliverConcurrency: int(env, 'ALERTS_DELIVER_CONCURRENCY', 32, problems, 1, 1000),
+      sendsInFlight: int(env, 'ALERTS_SENDS_IN_FLIGHT', 256, problems, 1, 10_000),
       trend: {
         minCases: int(env, 'TREND_MIN_CASES', 5, problems, 1, 100_000),
         factor: decimal(env, 'TREND_FACTOR', 2, problems),

@@ -19,6 +19,20 @@ export const CLAIM_DUE_SQL = `SELECT id, queue, job_name, payload, delay_ms, att
        WHERE sent_at IS NULL AND available_at <= now()
        ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`;
 
+/**
+ * The statement of `insertComputed`: `withSql` (a WITH list, $1…$paramCount) defines `payloads
+ * (payload jsonb)` and a one-row `summary`; the events go in with the queue and job name as the next
+ * two parameters. Exported so a plan check can explain the statement the code runs.
+ */
+export function computedInsertSql(withSql: string, paramCount: number): string {
+  return `WITH ${withSql},
+   events AS (
+     INSERT INTO outbox (queue, job_name, payload, delay_ms)
+     SELECT $${paramCount + 1}, $${paramCount + 2}, payload, 0 FROM payloads RETURNING id
+   )
+   SELECT (SELECT count(*) FROM events)::int AS events, summary.* FROM summary`;
+}
+
 @Injectable()
 export class OutboxRepository {
   async insert(
@@ -37,6 +51,25 @@ export class OutboxRepository {
       ],
     );
     return result.map((r) => String(r.id));
+  }
+
+  /**
+   * Events the database computes from a change made in the same statement (see
+   * `computedInsertSql`): nothing of the change passes through the process, however large.
+   * Returns the number of events and the columns of `summary`.
+   */
+  async insertComputed(
+    em: EntityManager,
+    queue: string,
+    jobName: string,
+    withSql: string,
+    params: unknown[],
+  ): Promise<{ events: number } & Record<string, unknown>> {
+    const rows: ({ events: number } & Record<string, unknown>)[] = await em.query(
+      computedInsertSql(withSql, params.length),
+      [...params, queue, jobName],
+    );
+    return rows[0];
   }
 
   /** Locks a batch of due rows; other relays skip them. Call inside a transaction. */

@@ -45,4 +45,23 @@ export class OutboxService {
       payloads.map((payload) => ({ queue: queueOf(name), jobName: name, payload, delayMs })),
     );
   }
+
+  /**
+   * Events whose payloads the database computes in the statement that makes the change, for
+   * changes too large to carry through the process (a fan-out to 100,000 coordinators): `withSql`
+   * is a WITH list (data-modifying CTEs allowed; parameters `params` as $1…) defining `payloads
+   * (payload jsonb)`, each a payload of job `name`, and a one-row `summary` whose columns are
+   * returned beside the number of events. In the change's transaction like `add`.
+   */
+  async addComputed(
+    em: EntityManager,
+    name: JobName,
+    withSql: string,
+    params: unknown[],
+  ): Promise<{ events: number } & Record<string, unknown>> {
+    if (!em.queryRunner?.isTransactionActive) {
+      throw new Error('OutboxService.addComputed must run inside the transaction of the change');
+    }
+    return this.repo.insertComputed(em, queueOf(name), name, withSql, params);
+  }
 }

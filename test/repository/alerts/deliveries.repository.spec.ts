@@ -4,8 +4,12 @@ import { Coordinator } from '../../../src/alerts/coordinators/entities/coordinat
 import {
   CLAIM_ROWS_SQL,
   DeliveriesRepository,
-  INSERT_FAN_OUT_SQL,
+  FAN_OUT_SQL,
 } from '../../../src/alerts/deliveries/deliveries.repository.js';
+import {
+  computedInsertSql,
+  OutboxRepository,
+} from '../../../src/common/outbox/outbox.repository.js';
 import { Delivery } from '../../../src/alerts/deliveries/entities/delivery.entity.js';
 import { Warning } from '../../../src/alerts/warnings/entities/warning.entity.js';
 import { explain, openRepoDb, planSummary, RepoDb } from '../repo-db.js';
@@ -52,29 +56,69 @@ describe('DeliveriesRepository on PostgreSQL', () => {
   const claim = (ids: string[], staleMs = STALE_MS, robot = ROBOT) =>
     repo.claimRows(ids, staleMs, robot);
 
-  describe('insertFanOut', () => {
-    it('creates one row per enabled coordinator under the targets, and nothing on a replay', async () => {
+  describe('the fan-out (FAN_OUT_SQL through OutboxRepository.insertComputed)', () => {
+    const outbox = new OutboxRepository();
+    /** The fan-out as DeliveriesService runs it, in a transaction; the events it wrote. */
+    const fanOut = (w: string, perJob = 2) =>
+      db.ds.transaction(async (em) => {
+        const before = (await em.query('SELECT coalesce(max(id), 0) AS id FROM outbox')) as {
+          id: string;
+        }[];
+        const r = await outbox.insertComputed(em, 'alerts-deliver', 'alerts-deliver', FAN_OUT_SQL, [
+          w,
+          perJob,
+        ]);
+        const events = (await em.query(
+          `SELECT queue, job_name, payload, delay_ms FROM outbox WHERE id > $1 ORDER BY id`,
+          [before[0].id],
+        )) as {
+          queue: string;
+          job_name: string;
+          payload: { deliveryIds: string[] };
+          delay_ms: number;
+        }[];
+        return { created: Number(r.created), events: r.events, rows: events };
+      });
+
+    it('creates one row per enabled coordinator under the targets, enqueues the sent ones in chunks, and nothing on a replay', async () => {
       const a = await makeCoordinator(db.admin, { communityId: ds1 });
       const b = await makeCoordinator(db.admin, { communityId: qldl, channel: 'manual' });
+      const c = await makeCoordinator(db.admin, { communityId: qldl });
+      const d = await makeCoordinator(db.admin, { communityId: ds1 });
       await makeCoordinator(db.admin, { communityId: qldl, enabled: false });
       const outside = await makeCoordinator(db.admin, { communityId: xh });
       const w = await published([station]);
-      const rows = await repo.insertFanOut(db.ds.manager, w);
-      const ids = (await db.admin.query(
-        'SELECT coordinator_id FROM deliveries WHERE warning_id = $1',
+      const first = await fanOut(w, 2);
+      const rows = (await db.admin.query(
+        'SELECT id, coordinator_id, channel FROM deliveries WHERE warning_id = $1',
         [w],
-      )) as { coordinator_id: string }[];
-      const reached = ids.map((r) => r.coordinator_id);
-      assert.ok(reached.includes(a) && reached.includes(b));
+      )) as { id: string; coordinator_id: string; channel: string }[];
+      const reached = rows.map((r) => r.coordinator_id);
+      for (const id of [a, b, c, d]) assert.ok(reached.includes(id));
       assert.ok(!reached.includes(outside));
-      assert.equal(rows.length, reached.length);
-      assert.equal(rows.find((r) => r.channel === 'manual') !== undefined, true);
-      assert.deepEqual(await repo.insertFanOut(db.ds.manager, w), []);
+      assert.equal(first.created, rows.length);
+      // Every row a channel sends is in exactly one job of at most 2; the manual row in none.
+      const enqueued = first.rows.flatMap((e) => e.payload.deliveryIds);
+      const sendable = rows.filter((r) => r.channel !== 'manual').map((r) => r.id);
+      assert.deepEqual([...enqueued].sort(), [...sendable].sort());
+      assert.equal(first.events, Math.ceil(sendable.length / 2));
+      for (const e of first.rows) {
+        assert.equal(e.queue, 'alerts-deliver');
+        assert.equal(e.job_name, 'alerts-deliver');
+        assert.equal(e.delay_ms, 0);
+        assert.ok(e.payload.deliveryIds.length >= 1 && e.payload.deliveryIds.length <= 2);
+      }
+      const replay = await fanOut(w, 2);
+      assert.equal(replay.created, 0);
+      assert.equal(replay.events, 0);
+      assert.deepEqual(replay.rows, []);
     });
 
     it('creates nothing for a warning without targets', async () => {
       const w = await published([]);
-      assert.deepEqual(await repo.insertFanOut(db.ds.manager, w), []);
+      const r = await fanOut(w);
+      assert.equal(r.created, 0);
+      assert.equal(r.events, 0);
     });
   });
 
@@ -649,7 +693,14 @@ describe('DeliveriesRepository on PostgreSQL', () => {
         id: string;
       }[];
       const w = await published([one.id]);
-      const plan = planSummary(await explain(db.ds, INSERT_FAN_OUT_SQL, [w]));
+      const plan = planSummary(
+        await explain(db.ds, computedInsertSql(FAN_OUT_SQL, 2), [
+          w,
+          100,
+          'alerts-deliver',
+          'alerts-deliver',
+        ]),
+      );
       assert.ok(plan.indexes.includes('coordinators_community_idx'), JSON.stringify(plan));
       assert.equal(plan.seqScans.includes('coordinators'), false, JSON.stringify(plan));
     });

@@ -14,6 +14,7 @@ import { SearchIndexes1733120000000 } from './1733120000000-SearchIndexes.js';
 import { TransferFlagFiles1733800000000 } from './1733800000000-TransferFlagFiles.js';
 import { StatsRollups1733600000000 } from './1733600000000-StatsRollups.js';
 import { StatsCovering1733910000000 } from './1733910000000-StatsCovering.js';
+import { DeliveryStatsStatement1733930000000 } from './1733930000000-DeliveryStatsStatement.js';
 
 /** Every migration, in order. Listed explicitly so the build and the tests run the same set. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   TransferFlagFiles1733800000000,
   StatsRollups1733600000000,
   StatsCovering1733910000000,
+  DeliveryStatsStatement1733930000000,
 ];

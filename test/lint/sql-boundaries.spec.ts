@@ -34,6 +34,7 @@ const OWNERS: Record<string, string[]> = {
     'dissuasion_contacts',
     'transfer_flag_files',
     'transfer_flag_file_problems',
+    'transfer_flag_file_rows',
   ],
   recoveries: [
     'freeze_orders',
@@ -85,9 +86,10 @@ describe('SQL boundaries', () => {
       ),
     );
     assert.ok(created.includes('units') && created.includes('deliveries'), created.join(' '));
-    assert.deepEqual(
-      created.filter((t) => !OWNER.has(t)),
-      [],
+    // Joined, not compared as arrays: arrays derived from node:fs results are of another realm.
+    assert.equal(
+      created.filter((t) => !OWNER.has(t)).join(' '),
+      '',
       'say in OWNERS which module owns each new table',
     );
   });
@@ -114,6 +116,6 @@ describe('SQL boundaries', () => {
           (t) => `${relative(ROOT, f)}: ${t}`,
         ),
       );
-    assert.deepEqual(offenders, []);
+    assert.equal(offenders.join('\n'), '');
   });
 });

@@ -73,8 +73,9 @@ const frontierRows = (frontier: string) =>
 
 /**
  * The linked-cases walk (串并案) as one recursive query: $1 the start case, $2 the depth, $3 the
- * row limit; `scope` appends the caller's subtree after them (scopeSql). The graph is cases ↔ identifiers through
- * case_identifiers; one level of the recursion is one hop case → identifier → case.
+ * row limit; `scope` appends the caller's subtree after them (scopeSql). The graph is cases ↔
+ * identifiers through case_identifiers; one level of the recursion is one hop case → identifier →
+ * case.
  *
  * - Breadth first, one row per level: the level's new cases (`frontier`, with their paths), every
  *   case reached so far (`seen`) and every identifier a case was reached through (`expanded`). A

@@ -13,7 +13,7 @@ import { CaseMoney1733110000000 } from './1733110000000-CaseMoney.js';
 import { SearchIndexes1733120000000 } from './1733120000000-SearchIndexes.js';
 import { TransferFlagFiles1733800000000 } from './1733800000000-TransferFlagFiles.js';
 import { StatsRollups1733600000000 } from './1733600000000-StatsRollups.js';
-import { ModuleViews1733910000000 } from './1733910000000-ModuleViews.js';
+import { ModuleViews1733940000000 } from './1733940000000-ModuleViews.js';
 
 /** Every migration, in order. Listed explicitly so the build and the tests run the same set. */
 export const migrations = [
@@ -32,5 +32,5 @@ export const migrations = [
   SearchIndexes1733120000000,
   TransferFlagFiles1733800000000,
   StatsRollups1733600000000,
-  ModuleViews1733910000000,
+  ModuleViews1733940000000,
 ];

@@ -11,8 +11,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * The app role reads them (its grants cover every table and view of the schema) but cannot write
  * through them: grantAppRole revokes INSERT, UPDATE and DELETE on every view.
  */
-export class ModuleViews1733910000000 implements MigrationInterface {
-  name = 'ModuleViews1733910000000';
+export class ModuleViews1733940000000 implements MigrationInterface {
+  name = 'ModuleViews1733940000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`

@@ -1,6 +1,8 @@
 // The cases feature's one published surface: other modules import cases only from here.
 export { CasesModule } from './cases.module.js';
 export { CaseFactsService, type MaskedVictim } from './case/case-facts.service.js';
+// The views other modules' SQL reads the cases tables through (src/cases/views.ts).
+export { CASES_VIEWS } from './views.js';
 export type { FraudType } from './fraud-types/fraud-types.service.js';
 export type {
   CaseIdentifierDto,

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Actor } from '../common/auth/actor.js';
 import { ActorResolver } from '../common/auth/actor-resolver.js';
 import { Role } from '../common/auth/roles.js';
@@ -34,6 +34,17 @@ export function readSeed<T>(file: string): T {
   return JSON.parse(readFileSync(join(seedsDir(), file), 'utf8')) as T;
 }
 
+/** Whether the named seed has run (seed_runs, the ledger every module's seeders share). */
+export async function seedRan(db: DataSource | EntityManager, name: string): Promise<boolean> {
+  const rows: unknown[] = await db.query('SELECT 1 FROM seed_runs WHERE name = $1', [name]);
+  return rows.length > 0;
+}
+
+/** Records that the named seed ran (in the caller's transaction when given one). */
+export async function markSeedRan(db: DataSource | EntityManager, name: string): Promise<void> {
+  await db.query('INSERT INTO seed_runs (name) VALUES ($1) ON CONFLICT DO NOTHING', [name]);
+}
+
 /**
  * Runs a demo seed once: `load` acts as the named demo user through the feature's own services
  * (so rules, audit rows and outbox events are those of the API), then the seed's name goes into
@@ -45,8 +56,7 @@ export async function runDemoSeedOnce(
   seed: { name: string },
   load: (as: DemoAs) => Promise<void>,
 ): Promise<boolean> {
-  const done: unknown[] = await ds.query('SELECT 1 FROM seed_runs WHERE name = $1', [seed.name]);
-  if (done.length) return false;
+  if (await seedRan(ds, seed.name)) return false;
   const as: DemoAs = async (username, fn) => {
     const actor = await actors.actorForUsername(username);
     if (!actor) throw new Error(`Demo seed ${seed.name}: user ${username} not found`);
@@ -56,7 +66,7 @@ export async function runDemoSeedOnce(
     );
   };
   await load(as);
-  await ds.query('INSERT INTO seed_runs (name) VALUES ($1) ON CONFLICT DO NOTHING', [seed.name]);
+  await markSeedRan(ds, seed.name);
   new Logger('Seed').log(`Loaded demo data ${seed.name}`);
   return true;
 }

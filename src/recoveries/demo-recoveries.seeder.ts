@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ACTOR_RESOLVER, ActorResolver } from '../common/auth/actor-resolver.js';
 import { Clock } from '../common/clock.js';
-import { readSeed, runDemoSeedOnce } from '../identity/index.js';
+import { CASES_VIEWS } from '../cases/index.js';
+import { IDENTITY_VIEWS, readSeed, runDemoSeedOnce } from '../identity/index.js';
 import { CeremoniesService } from './ceremonies/ceremonies.service.js';
 import {
   AnswerFreezeOrderDto,
@@ -63,15 +64,15 @@ export class DemoRecoveriesSeeder {
     return runDemoSeedOnce(this.ds, this.actors, seed, async (as) => {
       for (const o of seed.orders) {
         const [target]: { case_id: string; identifier_id: string }[] = await this.ds.query(
-          `SELECT ci.case_id, ci.identifier_id FROM case_identifiers ci
-             JOIN identifiers i ON i.id = ci.identifier_id
-             JOIN cases c ON c.id = ci.case_id
+          `SELECT ci.case_id, ci.identifier_id FROM ${CASES_VIEWS.caseIdentifiers} ci
+             JOIN ${CASES_VIEWS.identifiers} i ON i.id = ci.identifier_id
+             JOIN ${CASES_VIEWS.caseFacts} c ON c.id = ci.case_id
             WHERE i.kind = 'bank_card' AND i.value = $1 AND c.fraud_type = $2
             ORDER BY c.reported_at DESC LIMIT 1`,
           [o.case.account, o.case.fraudType],
         );
         const [bank]: { id: string }[] = await this.ds.query(
-          'SELECT id FROM units WHERE code = $1',
+          `SELECT id FROM ${IDENTITY_VIEWS.units} WHERE code = $1`,
           [o.bank],
         );
         if (!target || !bank) throw new Error(`Demo order: no case or bank for ${o.case.account}`);

@@ -113,6 +113,32 @@ describe('database roles', () => {
     const roles = roleUrls(url);
     const run = await runWorker({ DATABASE_URL: roles.appUrl, DATABASE_OWNER_URL: roles.ownerUrl });
     assert.ok(run.started, run.output);
+    // The modules' published views: the app reads each one and writes through none.
+    const views = await query<{ view: string; read: boolean; write: boolean }>(
+      roles.appUrl,
+      `SELECT c.relname AS view, has_table_privilege(c.oid, 'SELECT') AS read,
+              has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE') AS write
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind = 'v' ORDER BY 1`,
+    );
+    assert.deepEqual(
+      views.map((v) => v.view),
+      [
+        'cases_v_case_facts',
+        'cases_v_case_identifiers',
+        'cases_v_fraud_types',
+        'cases_v_identifiers',
+        'cases_v_victim_transfers',
+        'identity_v_api_keys',
+        'identity_v_units',
+        'identity_v_users',
+        'recoveries_v_allocations',
+        'recoveries_v_ceremonies',
+      ],
+    );
+    for (const v of views) assert.deepEqual(v, { view: v.view, read: true, write: false });
+    // …and the owner's grant reaches the tables behind them (a view reads as its owner).
+    await query(roles.appUrl, 'SELECT id, path FROM identity_v_units LIMIT 1');
   });
 
   it('refuses to run the app as the owner, or as a superuser given beside an owner URL', async () => {

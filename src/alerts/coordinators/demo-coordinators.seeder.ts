@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { requestContext } from '../../common/context/request-context.js';
-import { seedsDir } from '../../identity/index.js';
+import { IDENTITY_VIEWS, markSeedRan, seedRan, seedsDir } from '../../identity/index.js';
 import { CoordinatorsRepository } from './coordinators.repository.js';
 
 interface DemoCoordinatorsFile {
@@ -38,13 +38,10 @@ export class DemoCoordinatorsSeeder {
     let created = 0;
     await requestContext.run({ requestId: `seed:${seed.name}`, origin: 'cli' }, () =>
       this.ds.transaction(async (em) => {
-        const done: unknown[] = await em.query('SELECT 1 FROM seed_runs WHERE name = $1', [
-          seed.name,
-        ]);
-        if (done.length) return;
+        if (await seedRan(em, seed.name)) return;
         for (const c of seed.coordinators) {
           const [unit]: { id: string }[] = await em.query(
-            "SELECT id FROM units WHERE code = $1 AND kind = 'community'",
+            `SELECT id FROM ${IDENTITY_VIEWS.units} WHERE code = $1 AND kind = 'community'`,
             [c.community],
           );
           if (!unit) throw new Error(`Demo coordinator ${c.name}: no community ${c.community}`);
@@ -63,9 +60,7 @@ export class DemoCoordinatorsSeeder {
           });
           if (id) created++;
         }
-        await em.query('INSERT INTO seed_runs (name) VALUES ($1) ON CONFLICT DO NOTHING', [
-          seed.name,
-        ]);
+        await markSeedRan(em, seed.name);
       }),
     );
     if (created) this.logger.log(`Loaded demo data ${seed.name}`);

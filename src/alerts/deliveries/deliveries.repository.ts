@@ -6,6 +6,7 @@ import type { WarningStatus } from '../warnings/warning-status.js';
 import { BatchedCall } from './batched-call.js';
 import type { Channel } from './channels.js';
 import { Delivery, DeliveryStatus } from './entities/delivery.entity.js';
+import { IDENTITY_VIEWS } from '../../identity/index.js';
 
 /** A delivery with what sending it needs: its coordinator's channel and its warning. */
 export interface DeliveryWork {
@@ -66,9 +67,9 @@ export interface DeliveryListRow {
  * coordinator_id, kind)) and so enqueues nothing. `summary.created`: the rows inserted.
  */
 export const FAN_OUT_SQL = `tp AS (
-     SELECT u.path FROM warning_targets t JOIN units u ON u.id = t.unit_id WHERE t.warning_id = $1
+     SELECT u.path FROM warning_targets t JOIN ${IDENTITY_VIEWS.units} u ON u.id = t.unit_id WHERE t.warning_id = $1
    ), communities AS (
-     SELECT DISTINCT c.id FROM units c JOIN tp ON c.path LIKE tp.path || '%' WHERE c.kind = 'community'
+     SELECT DISTINCT c.id FROM ${IDENTITY_VIEWS.units} c JOIN tp ON c.path LIKE tp.path || '%' WHERE c.kind = 'community'
    ), ins AS (
      INSERT INTO deliveries (warning_id, coordinator_id, kind, channel)
      SELECT $1, co.id, 'warning', co.channel FROM coordinators co
@@ -388,7 +389,7 @@ export class DeliveriesRepository {
   ): Promise<(Delivery & { communityPath: string }) | undefined> {
     const rows: (Record<string, unknown> & { community_path: string })[] = await em.query(
       `SELECT d.*, u.path AS community_path FROM deliveries d
-       JOIN coordinators co ON co.id = d.coordinator_id JOIN units u ON u.id = co.community_id
+       JOIN coordinators co ON co.id = d.coordinator_id JOIN ${IDENTITY_VIEWS.units} u ON u.id = co.community_id
        WHERE d.id = $1`,
       [id],
     );

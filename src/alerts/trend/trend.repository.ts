@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { TrendCount } from './trend.js';
+import { CASES_VIEWS } from '../../cases/index.js';
+import { IDENTITY_VIEWS } from '../../identity/index.js';
 
 /** The queries of the trend scan. */
 @Injectable()
@@ -19,9 +21,9 @@ export class TrendRepository {
         `SELECT s.id AS station_id, c.fraud_type,
                 floor(extract(epoch FROM ($1::timestamptz - c.reported_at)) / 604800)::int AS bucket,
                 count(*)::int AS n
-           FROM units s
-           JOIN units u ON u.path LIKE s.path || '%'
-           JOIN cases c ON c.unit_id = u.id
+           FROM ${IDENTITY_VIEWS.units} s
+           JOIN ${IDENTITY_VIEWS.units} u ON u.path LIKE s.path || '%'
+           JOIN ${CASES_VIEWS.caseFacts} c ON c.unit_id = u.id
           WHERE s.kind = 'station'
             AND c.reported_at <= $1::timestamptz
             AND c.reported_at > $1::timestamptz - make_interval(days => 7 * ($2::int + 1))

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ACTOR_RESOLVER, ActorResolver } from '../../common/auth/actor-resolver.js';
-import { readSeed, runDemoSeedOnce } from '../../identity/index.js';
+import { IDENTITY_VIEWS, readSeed, runDemoSeedOnce } from '../../identity/index.js';
 import { CreateWarningDto } from './dto/warning.dto.js';
 import { WarningsService } from './warnings.service.js';
 
@@ -32,7 +32,7 @@ export class DemoWarningsSeeder {
     return runDemoSeedOnce(this.ds, this.actors, seed, async (as) => {
       for (const { targets, ...w } of seed.warnings) {
         const units: { id: string }[] = await this.ds.query(
-          'SELECT id FROM units WHERE code = ANY($1)',
+          `SELECT id FROM ${IDENTITY_VIEWS.units} WHERE code = ANY($1)`,
           [targets],
         );
         const draft = await as(seed.author, (actor) =>

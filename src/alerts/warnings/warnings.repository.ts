@@ -8,6 +8,7 @@ import type { UnitRow } from '../lookups.repository.js';
 import type { ListWarningsQuery } from './dto/warning.dto.js';
 import { Warning } from './entities/warning.entity.js';
 import type { Severity } from './warning-status.js';
+import { IDENTITY_VIEWS } from '../../identity/index.js';
 
 /** What a step of the warning's life changes; the only columns an update may set. */
 export type WarningChanges = Partial<
@@ -115,14 +116,14 @@ export class WarningsRepository {
     });
   }
 
-  /** The target areas of each warning, by unit code. Joins identity's `units` for the names. */
+  /** The target areas of each warning, by unit code. Joins identity's units view for the names. */
   async targetsOf(
     warningIds: string[],
     em: EntityManager = this.ds.manager,
   ): Promise<(UnitRow & { warning_id: string })[]> {
     return em.query(
       `SELECT t.warning_id, u.id, u.kind, u.code, u.name, u.path FROM warning_targets t
-       JOIN units u ON u.id = t.unit_id WHERE t.warning_id = ANY($1::uuid[]) ORDER BY u.code`,
+       JOIN ${IDENTITY_VIEWS.units} u ON u.id = t.unit_id WHERE t.warning_id = ANY($1::uuid[]) ORDER BY u.code`,
       [warningIds],
     );
   }

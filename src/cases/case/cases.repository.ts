@@ -9,6 +9,7 @@ import type { ListCasesQuery } from './dto/case.dto.js';
 import { Case } from './entities/case.entity.js';
 import type { IdentifierKind } from '../../common/validation/identifiers.js';
 import { Victim } from './entities/victim.entity.js';
+import { IDENTITY_VIEWS } from '../../identity/index.js';
 
 /** A user's text as a literal inside LIKE/ILIKE (backslash is PostgreSQL's default escape). */
 const likeEscape = (text: string) => text.replace(/[\\%_]/g, (m) => `\\${m}`);
@@ -197,7 +198,7 @@ export class CasesRepository {
          'summary', c.summary, 'reported_at', c.reported_at, 'occurred_at', c.occurred_at,
          'unit_id', c.unit_id, 'officer_id', c.officer_id, 'loss_fen', c.loss_fen::text,
          'created_at', c.created_at, 'updated_at', c.updated_at,
-         'unit_path', (SELECT u.path FROM units u WHERE u.id = c.unit_id),
+         'unit_path', (SELECT u.path FROM ${IDENTITY_VIEWS.units} u WHERE u.id = c.unit_id),
          'victims', COALESCE((SELECT json_agg(v ORDER BY v.created_at, v.id)
                               FROM victims v WHERE v.case_id = c.id), '[]'),
          'identifiers', COALESCE((SELECT json_agg(x ORDER BY x.created_at, x.id) FROM (
@@ -266,7 +267,7 @@ export class CasesRepository {
     if (q.fraudType) qb.andWhere('c.fraud_type = :fraudType', { fraudType: q.fraudType });
     if (q.unitId) {
       qb.andWhere(
-        "c.unit_id IN (SELECT fu.id FROM units fu WHERE fu.path LIKE (SELECT pu.path FROM units pu WHERE pu.id = :unitId) || '%')",
+        `c.unit_id IN (SELECT fu.id FROM ${IDENTITY_VIEWS.units} fu WHERE fu.path LIKE (SELECT pu.path FROM ${IDENTITY_VIEWS.units} pu WHERE pu.id = :unitId) || '%')`,
         { unitId: q.unitId },
       );
     }
@@ -466,7 +467,7 @@ export class CasesRepository {
   unitOfficerIn(unitPath: string, userId: string): Promise<boolean> {
     return this.ds
       .query(
-        `SELECT 1 FROM users u JOIN units un ON un.id = u.unit_id
+        `SELECT 1 FROM ${IDENTITY_VIEWS.users} u JOIN ${IDENTITY_VIEWS.units} un ON un.id = u.unit_id
          WHERE u.id = $1 AND un.path LIKE $2 AND u.role IN ('officer','supervisor') AND u.disabled_at IS NULL`,
         [userId, `${unitPath}%`],
       )

@@ -13,6 +13,7 @@ import {
   DissuasionOutcome,
   RiskGrade,
 } from './entities/dissuasion.entity.js';
+import { IDENTITY_VIEWS } from '../../identity/index.js';
 
 export interface NewDissuasion {
   flagId: string;
@@ -126,7 +127,7 @@ export class DissuasionsRepository {
     if (!ids.length) return new Map();
     const rows: DissuasionDetailRow[] = await em.query(
       `SELECT d.id, f.payee_account, f.amount_fen, f.occurred_at, b.name AS bank_name
-       FROM dissuasions d JOIN transfer_flags f ON f.id = d.flag_id JOIN units b ON b.id = f.bank_unit_id
+       FROM dissuasions d JOIN transfer_flags f ON f.id = d.flag_id JOIN ${IDENTITY_VIEWS.units} b ON b.id = f.bank_unit_id
        WHERE d.id = ANY($1::uuid[])`,
       [ids],
     );
@@ -195,7 +196,7 @@ export class DissuasionsRepository {
     return this.ds.query(
       `SELECT d.id, d.unit_id, d.payer_account, f.payee_account, f.amount_fen, b.name AS bank_name,
               d.risk_grade, d.due_at
-       FROM dissuasions d JOIN transfer_flags f ON f.id = d.flag_id JOIN units b ON b.id = f.bank_unit_id
+       FROM dissuasions d JOIN transfer_flags f ON f.id = d.flag_id JOIN ${IDENTITY_VIEWS.units} b ON b.id = f.bank_unit_id
        WHERE d.id = ANY($1::uuid[]) AND d.status = 'open' AND d.first_contact_at IS NULL
          AND d.due_at <= now() + interval '5 seconds'
        ORDER BY d.due_at, d.id`,

@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../../common/auth/actor.js';
-import { scopeWhere } from '../../common/auth/scope.js';
+import { scopeSql } from '../../common/auth/scope.js';
 import type { IdentifierKind } from '../../common/validation/identifiers.js';
 import type { CaseStatus } from '../case/case-status.js';
+import { IDENTITY_VIEWS } from '../../identity/index.js';
 
 /**
  * One hop of a chain, from the previous case through an identifier to the next case. Whatever the
@@ -71,8 +72,10 @@ const frontierRows = (frontier: string) =>
    jsonb_to_record(fr.j) AS f(case_id uuid, identifier_path uuid[], case_path uuid[], sort_key text[])`;
 
 /**
- * The linked-cases walk (串并案) as one recursive query. The graph is cases ↔ identifiers through
- * case_identifiers; one level of the recursion is one hop case → identifier → case.
+ * The linked-cases walk (串并案) as one recursive query: $1 the start case, $2 the depth, $3 the
+ * row limit; `scope` appends the caller's subtree after them (scopeSql). The graph is cases ↔
+ * identifiers through case_identifiers; one level of the recursion is one hop case → identifier →
+ * case.
  *
  * - Breadth first, one row per level: the level's new cases (`frontier`, with their paths), every
  *   case reached so far (`seen`) and every identifier a case was reached through (`expanded`). A
@@ -99,7 +102,7 @@ WITH RECURSIVE walk (depth, frontier, seen, expanded) AS (
            'case_path', jsonb_build_array(c.id), 'sort_key', '[]'::jsonb)],
          ARRAY[c.id], ARRAY[]::uuid[]
   FROM cases c
-  WHERE c.id = :caseId AND ${scope('c.unit_id')}
+  WHERE c.id = $1 AND ${scope('c.unit_id')}
   UNION ALL
   SELECT w.depth + 1, lvl.frontier, w.seen || lvl.case_ids, w.expanded || lvl.identifier_ids
   FROM walk w
@@ -134,11 +137,11 @@ WITH RECURSIVE walk (depth, frontier, seen, expanded) AS (
         ORDER BY nc.case_id, hop.sort_key COLLATE "C", hop.identifier_key COLLATE "C"
       ) nxt
       ORDER BY nxt.path_key COLLATE "C", nxt.case_id
-      LIMIT :rowLimit
+      LIMIT $3
     ) n
     JOIN cases c ON c.id = n.case_id
   ) lvl
-  WHERE w.depth < :depth AND cardinality(w.seen) <= :rowLimit AND lvl.frontier IS NOT NULL
+  WHERE w.depth < $2 AND cardinality(w.seen) <= $3 AND lvl.frontier IS NOT NULL
 )
 SELECT f.depth, v.visible,
        CASE WHEN v.visible THEN c.id END AS id,
@@ -155,10 +158,10 @@ FROM (
   FROM walk w
   CROSS JOIN LATERAL ${frontierRows('w.frontier')}
   ORDER BY w.depth, f.sort_key COLLATE "C"
-  LIMIT :rowLimit + 1
+  LIMIT $3 + 1
 ) f
 JOIN cases c ON c.id = f.case_id
-JOIN units u ON u.id = c.unit_id
+JOIN ${IDENTITY_VIEWS.units} u ON u.id = c.unit_id
 CROSS JOIN LATERAL (SELECT ${scope('c.unit_id')} AS visible OFFSET 0) v
 CROSS JOIN LATERAL (
   SELECT coalesce(jsonb_agg(jsonb_build_object(
@@ -180,23 +183,17 @@ CROSS JOIN LATERAL (
     JOIN identifiers i ON i.id = g.identifier_id
     JOIN cases pc ON pc.id = f.case_path[g.n]
     JOIN cases nc ON nc.id = f.case_path[g.n + 1]
-    JOIN units nu ON nu.id = nc.unit_id
+    JOIN ${IDENTITY_VIEWS.units} nu ON nu.id = nc.unit_id
     OFFSET 0 -- evaluate each scope check once per hop, not once per use
   ) s
 ) p
 ORDER BY f.depth, f.sort_key COLLATE "C"`;
 }
 
-/** Queries of cross-case linking (串并案) and identifier lookup. Scope is applied in SQL through scopeWhere. */
+/** Queries of cross-case linking (串并案) and identifier lookup. Scope is applied in SQL through scopeSql. */
 @Injectable()
 export class LinksRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
-
-  /** Named parameters (and the caller's scope) to the driver's positional form. */
-  private query<T>(sql: string, params: Record<string, unknown>): Promise<T> {
-    const [text, values] = this.ds.driver.escapeQueryWithParameters(sql, params);
-    return this.ds.query<T>(text, values);
-  }
 
   /** The SQL and parameters of the walk, also used to check its plan (EXPLAIN ANALYZE). */
   linksQuery(
@@ -204,13 +201,9 @@ export class LinksRepository {
     caseId: string,
     depth: number,
     rowLimit: number,
-  ): { sql: string; params: Record<string, unknown> } {
-    const params: Record<string, unknown> = { caseId, depth, rowLimit };
-    const sql = linksSql((unitColumn) => {
-      const scope = scopeWhere(actor, unitColumn);
-      Object.assign(params, scope.params);
-      return `(${scope.sql})`;
-    });
+  ): { sql: string; params: unknown[] } {
+    const params: unknown[] = [caseId, depth, rowLimit];
+    const sql = linksSql((unitColumn) => `(${scopeSql(actor, unitColumn, params)})`);
     return { sql, params };
   }
 
@@ -220,7 +213,7 @@ export class LinksRepository {
    */
   links(actor: Actor, caseId: string, depth: number, rowLimit: number): Promise<LinkRow[]> {
     const { sql, params } = this.linksQuery(actor, caseId, depth, rowLimit);
-    return this.query<LinkRow[]>(sql, params);
+    return this.ds.query<LinkRow[]>(sql, params);
   }
 
   /**
@@ -232,39 +225,41 @@ export class LinksRepository {
     kind: IdentifierKind,
     value: string,
   ): Promise<LookupIdentifierRow | null> {
-    const scope = scopeWhere(actor, 'c.unit_id');
-    const rows = await this.query<LookupIdentifierRow[]>(
+    const args: unknown[] = [kind, value];
+    const scope = scopeSql(actor, 'c.unit_id', args);
+    const rows = await this.ds.query<LookupIdentifierRow[]>(
       `SELECT i.id, i.kind, i.value, i.bank_name, i.luhn_valid, i.created_at,
               n.in_scope, n.out_of_scope,
               (SELECT coalesce(sum(t.amount_fen), 0) FROM victim_transfers t JOIN cases c ON c.id = t.case_id
-               WHERE t.identifier_id = i.id AND ${scope.sql})::text AS total_loss_fen
+               WHERE t.identifier_id = i.id AND ${scope})::text AS total_loss_fen
        FROM identifiers i
        CROSS JOIN LATERAL (
          SELECT (count(*) FILTER (WHERE v.visible))::int AS in_scope,
                 (count(*) FILTER (WHERE NOT v.visible))::int AS out_of_scope
          FROM case_identifiers ci
          JOIN cases c ON c.id = ci.case_id
-         CROSS JOIN LATERAL (SELECT (${scope.sql}) AS visible) v
+         CROSS JOIN LATERAL (SELECT (${scope}) AS visible) v
          WHERE ci.identifier_id = i.id
        ) n
-       WHERE i.kind = :kind AND i.value = :value`,
-      { kind, value, ...scope.params },
+       WHERE i.kind = $1 AND i.value = $2`,
+      args,
     );
     return rows[0] ?? null;
   }
 
   /** The cases in the caller's scope that name an identifier, newest report first. */
   casesNaming(actor: Actor, identifierId: string, limit: number): Promise<LookupCaseRow[]> {
-    const scope = scopeWhere(actor, 'c.unit_id');
-    return this.query<LookupCaseRow[]>(
+    const args: unknown[] = [identifierId, limit];
+    const scope = scopeSql(actor, 'c.unit_id', args);
+    return this.ds.query<LookupCaseRow[]>(
       `SELECT c.id, c.case_no, c.status, u.id AS unit_id, u.name AS unit_name, ci.role, c.reported_at
        FROM case_identifiers ci
        JOIN cases c ON c.id = ci.case_id
-       JOIN units u ON u.id = c.unit_id
-       WHERE ci.identifier_id = :identifierId AND ${scope.sql}
+       JOIN ${IDENTITY_VIEWS.units} u ON u.id = c.unit_id
+       WHERE ci.identifier_id = $1 AND ${scope}
        ORDER BY c.reported_at DESC, c.id DESC
-       LIMIT :limit`,
-      { identifierId, limit, ...scope.params },
+       LIMIT $2`,
+      args,
     );
   }
 }

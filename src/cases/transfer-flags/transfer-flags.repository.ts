@@ -10,6 +10,7 @@ import type { RiskGrade } from '../dissuasions/entities/dissuasion.entity.js';
 import { TransferFlag } from './entities/transfer-flag.entity.js';
 import { TransferHit } from './entities/transfer-hit.entity.js';
 import type { NormalizedFlag } from './transfer-flag-input.js';
+import { IDENTITY_VIEWS } from '../../identity/index.js';
 
 /**
  * A flag just inserted by ingest, with one of its new hits and what grading and assignment need
@@ -94,7 +95,7 @@ export class TransferFlagsRepository {
   /** The bank (unit of kind bank) a unit belongs to: itself for a bank, its bank for a branch. */
   async bankOf(unitId: string): Promise<{ id: string; name: string } | null> {
     const rows: { id: string; name: string }[] = await this.ds.query(
-      `SELECT b.id, b.name FROM units u JOIN units b ON u.path LIKE b.path || '%'
+      `SELECT b.id, b.name FROM ${IDENTITY_VIEWS.units} u JOIN ${IDENTITY_VIEWS.units} b ON u.path LIKE b.path || '%'
        WHERE u.id = $1 AND b.kind = 'bank' ORDER BY length(b.path) DESC LIMIT 1`,
       [unitId],
     );
@@ -213,7 +214,7 @@ export class TransferFlagsRepository {
     const rows: { id: string; hits: number; bank_name: string }[] = await this.ds.query(
       `SELECT f.id, b.name AS bank_name,
               (SELECT count(*)::int FROM transfer_hits h WHERE h.flag_id = f.id) AS hits
-       FROM transfer_flags f JOIN units b ON b.id = f.bank_unit_id
+       FROM transfer_flags f JOIN ${IDENTITY_VIEWS.units} b ON b.id = f.bank_unit_id
        WHERE f.id = ANY($1::uuid[])`,
       [ids],
     );
@@ -246,7 +247,7 @@ export class TransferFlagsRepository {
        FROM transfer_hits h
        JOIN transfer_flags f ON f.id = h.flag_id
        JOIN cases c ON c.id = h.case_id
-       JOIN units b ON b.id = f.bank_unit_id
+       JOIN ${IDENTITY_VIEWS.units} b ON b.id = f.bank_unit_id
        LEFT JOIN dissuasions d ON d.flag_id = h.flag_id
        WHERE h.id = ANY($1::uuid[])`,
       [ids],
@@ -267,8 +268,8 @@ export class TransferFlagsRepository {
        FROM transfer_hits h
        JOIN transfer_flags f ON f.id = h.flag_id
        JOIN cases c ON c.id = h.case_id
-       JOIN units b ON b.id = f.bank_unit_id
-       LEFT JOIN users o ON o.id = c.officer_id
+       JOIN ${IDENTITY_VIEWS.units} b ON b.id = f.bank_unit_id
+       LEFT JOIN ${IDENTITY_VIEWS.users} o ON o.id = c.officer_id
        LEFT JOIN dissuasions d ON d.flag_id = h.flag_id
        WHERE h.id = ANY($1::uuid[])
        ORDER BY c.case_no, h.id`,
@@ -279,21 +280,21 @@ export class TransferFlagsRepository {
   /**
    * The supervisors (领导) responsible for each unit: the active supervisors of the unit itself,
    * or, when it has none, of its nearest ancestor that has some. Like CasesRepository.unitOfficerIn
-   * this reads users and units directly: a read of who to tell, inside the same database.
+   * this reads identity's users and units through its views: a read of who to tell.
    */
   async supervisorsOf(unitIds: readonly string[]): Promise<Map<string, string[]>> {
     const map = new Map<string, string[]>();
     if (!unitIds.length) return map;
     const rows: { unit_id: string; user_id: string }[] = await this.ds.query(
       `SELECT t.id AS unit_id, s.id AS user_id
-       FROM units t
+       FROM ${IDENTITY_VIEWS.units} t
        CROSS JOIN LATERAL (
-         SELECT a.id FROM units a
+         SELECT a.id FROM ${IDENTITY_VIEWS.units} a
          WHERE t.path LIKE a.path || '%'
-           AND EXISTS (SELECT 1 FROM users x
+           AND EXISTS (SELECT 1 FROM ${IDENTITY_VIEWS.users} x
                        WHERE x.unit_id = a.id AND x.role = 'supervisor' AND x.disabled_at IS NULL)
          ORDER BY length(a.path) DESC LIMIT 1) n
-       JOIN users s ON s.unit_id = n.id AND s.role = 'supervisor' AND s.disabled_at IS NULL
+       JOIN ${IDENTITY_VIEWS.users} s ON s.unit_id = n.id AND s.role = 'supervisor' AND s.disabled_at IS NULL
        WHERE t.id = ANY($1::uuid[])`,
       [unitIds],
     );

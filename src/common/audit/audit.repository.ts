@@ -6,6 +6,7 @@ import { scopeWhere } from '../auth/scope.js';
 import { Page, paginate, PageQuery } from '../pagination/pagination.js';
 import { AuditEvent } from './audit-event.entity.js';
 import { AuditRecord, ChainRow, GENESIS_HASH } from './audit-hash.js';
+import { IDENTITY_VIEWS } from '../database/views.js';
 
 /** What GET /audit-events filters by (checked by its DTO). */
 export interface AuditFilter {
@@ -126,7 +127,7 @@ export class AuditRepository {
     if (f.actorId) qb.andWhere('a.actor_id = :actorId', { actorId: f.actorId });
     if (f.actorUsername)
       qb.andWhere(
-        "a.actor_kind = 'user' AND a.actor_id IN (SELECT uu.id FROM users uu WHERE uu.username = :username)",
+        `a.actor_kind = 'user' AND a.actor_id IN (SELECT uu.id FROM ${IDENTITY_VIEWS.users} uu WHERE uu.username = :username)`,
         { username: f.actorUsername },
       );
     if (f.action?.endsWith('.'))
@@ -151,8 +152,8 @@ export class AuditRepository {
     const keys = ids('api_key');
     if (!users.length && !keys.length) return new Map();
     const rows: { id: string; name: string; display_name: string | null }[] = await this.ds.query(
-      `SELECT id, username AS name, display_name FROM users WHERE id = ANY($1::uuid[])
-       UNION ALL SELECT id, name, NULL FROM api_keys WHERE id = ANY($2::uuid[])`,
+      `SELECT id, username AS name, display_name FROM ${IDENTITY_VIEWS.users} WHERE id = ANY($1::uuid[])
+       UNION ALL SELECT id, name, NULL FROM ${IDENTITY_VIEWS.apiKeys} WHERE id = ANY($2::uuid[])`,
       [users, keys],
     );
     return new Map(rows.map((r) => [r.id, { name: r.name, displayName: r.display_name }]));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
 import type { Actor } from './actor.js';
 import { Role } from './roles.js';
-import { inScope, scopeWhere, unitsVisibleWhere, unitVisible } from './scope.js';
+import { inScope, scopeSql, scopeWhere, unitsVisibleWhere, unitVisible } from './scope.js';
 
 const CITY = '/11111111-1111-4111-8111-111111111111/';
 const SUB = `${CITY}22222222-2222-4222-8222-222222222222/`;
@@ -35,12 +35,36 @@ describe('scopeWhere', () => {
 
   it('limits a scoped actor to units under their path', () => {
     const { sql, params } = scopeWhere(officer, 'c.unit_id');
-    assert.equal(sql, 'c.unit_id IN (SELECT su.id FROM units su WHERE su.path LIKE :scopePath)');
+    assert.equal(
+      sql,
+      'c.unit_id IN (SELECT su.id FROM identity_v_units su WHERE su.path LIKE :scopePath)',
+    );
     assert.deepEqual(params, { scopePath: `${SUB}%` });
   });
 
   it('uses the given column', () => {
     assert.match(scopeWhere(officer, 'u.id').sql, /^u\.id IN /);
+  });
+});
+
+describe('scopeSql', () => {
+  it('puts no limit on an admin and adds no parameter', () => {
+    const args: unknown[] = ['x'];
+    assert.equal(scopeSql(admin, 'c.unit_id', args), 'TRUE');
+    assert.deepEqual(args, ['x']);
+  });
+
+  it('appends the subtree to the positional parameters and reads it as the next $n', () => {
+    const args: unknown[] = ['x'];
+    assert.equal(
+      scopeSql(officer, 'c.unit_id', args),
+      'c.unit_id IN (SELECT su.id FROM identity_v_units su WHERE su.path LIKE $2)',
+    );
+    assert.equal(
+      scopeSql(officer, 'o.unit_id', args),
+      scopeWhere(officer, 'o.unit_id').sql.replace(':scopePath', '$3'),
+    );
+    assert.deepEqual(args, ['x', `${SUB}%`, `${SUB}%`]);
   });
 });
 

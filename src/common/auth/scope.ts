@@ -1,11 +1,16 @@
+import { IDENTITY_VIEWS } from '../database/views.js';
 import type { Actor } from './actor.js';
 import { Role } from './roles.js';
+
+/** The units of a subtree, as a condition on `unitColumn`; `pattern` is the parameter (path || '%'). */
+const inSubtree = (unitColumn: string, pattern: string) =>
+  `${unitColumn} IN (SELECT su.id FROM ${IDENTITY_VIEWS.units} su WHERE su.path LIKE ${pattern})`;
 
 /**
  * The one helper that turns the caller into the filter of a scoped query: rows whose owning unit
  * lies in the caller's subtree (own bank for liaisons; everything for admins). Returns a SQL
- * condition on `unitColumn` with a named parameter, for TypeORM query builders, and the same with
- * a positional parameter for hand-written SQL.
+ * condition on `unitColumn` with a named parameter, for TypeORM's query builder (and the pages of
+ * `paginate` and `paginateView`); `scopeSql` is the same condition for hand-written statements.
  */
 export function scopeWhere(
   actor: Actor,
@@ -13,9 +18,20 @@ export function scopeWhere(
 ): { sql: string; params: Record<string, string> } {
   if (actor.scopePath === null) return { sql: 'TRUE', params: {} };
   return {
-    sql: `${unitColumn} IN (SELECT su.id FROM units su WHERE su.path LIKE :scopePath)`,
+    sql: inSubtree(unitColumn, ':scopePath'),
     params: { scopePath: `${actor.scopePath}%` },
   };
+}
+
+/**
+ * The condition of `scopeWhere` for a hand-written statement with positional parameters (the
+ * one style of hand-written SQL): appends the caller's subtree to `args` and returns the condition
+ * reading it as `$n`.
+ */
+export function scopeSql(actor: Actor, unitColumn: string, args: unknown[]): string {
+  if (actor.scopePath === null) return 'TRUE';
+  args.push(`${actor.scopePath}%`);
+  return inSubtree(unitColumn, `$${args.length}`);
 }
 
 /** Whether a unit (by its path) lies in the caller's scope; for checks on a single loaded row. */

@@ -25,6 +25,7 @@ export interface DatabaseRoles {
 }
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const quoteLiteral = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**
  * A role's password, derived from the superuser's (HMAC-SHA256): every replica given the same
@@ -170,7 +171,9 @@ export async function provisionRoles(superDatabaseUrl: string): Promise<Database
 /**
  * Run by the owner after the migrations (under their lock): the app may read and write the app's
  * tables, including those later migrations add (default privileges), but only read and append
- * audit rows and only read the migration ledger.
+ * audit rows and only read the migration ledger. The modules' published views (the ModuleViews
+ * migration) it may only read: a simple view is updatable, and writes go to the owning module's
+ * tables, never through another module's view.
  */
 export async function grantAppRole(
   run: (sql: string) => Promise<unknown>,
@@ -187,6 +190,13 @@ export async function grantAppRole(
     `GRANT SELECT, INSERT ON audit_events TO ${app}`,
     `REVOKE ALL ON migrations FROM ${app}`,
     `GRANT SELECT ON migrations TO ${app}`,
+    `DO $views$ DECLARE v record; BEGIN
+       FOR v IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = 'public' AND c.relkind = 'v' LOOP
+         EXECUTE format('REVOKE ALL ON public.%I FROM %I', v.relname, ${quoteLiteral(appRole)});
+         EXECUTE format('GRANT SELECT ON public.%I TO %I', v.relname, ${quoteLiteral(appRole)});
+       END LOOP;
+     END $views$`,
   ])
     await run(sql);
 }

@@ -2,11 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import type { Actor } from '../../common/auth/actor.js';
-import { scopeWhere } from '../../common/auth/scope.js';
+import { scopeSql, scopeWhere } from '../../common/auth/scope.js';
 import { Page, PageQuery, paginateView } from '../../common/pagination/pagination.js';
 import { Allocation } from '../recoveries/entities/allocation.entity.js';
 import { Ceremony } from './entities/ceremony.entity.js';
 import { ALLOCATION_VIEW, AllocationViewRow } from '../recoveries/recoveries.repository.js';
+import { CASES_VIEWS } from '../../cases/index.js';
+import { IDENTITY_VIEWS } from '../../identity/index.js';
 
 export interface CeremonyRow {
   id: string;
@@ -26,11 +28,11 @@ export interface FraudTypeTotalRow {
   cases: number;
 }
 
-/** A ceremony with its host unit's name (identity's table: hand-written join). */
+/** A ceremony with its host unit's name (identity's view: hand-written join). */
 const VIEW = `
   SELECT e.id, e.title, to_char(e.held_on, 'YYYY-MM-DD') AS held_on, e.venue, e.host_unit_id,
          u.name AS host_unit_name, e.created_at
-  FROM ceremonies e JOIN units u ON u.id = e.host_unit_id`;
+  FROM ceremonies e JOIN ${IDENTITY_VIEWS.units} u ON u.id = e.host_unit_id`;
 
 /** Ceremonies (发还仪式) and the allocations returned at them. */
 @Injectable()
@@ -57,12 +59,12 @@ export class CeremoniesRepository {
     em: EntityManager | DataSource = this.ds,
     lock = false,
   ): Promise<CeremonyRow | null> {
-    const scope = scopeWhere(actor, 'e.host_unit_id');
-    const [sql, args] = this.ds.driver.escapeQueryWithParameters(
-      `${VIEW} WHERE e.id = :id AND ${scope.sql}${lock ? ' FOR UPDATE OF e' : ''}`,
-      { id, ...scope.params },
+    const args: unknown[] = [id];
+    const scope = scopeSql(actor, 'e.host_unit_id', args);
+    const rows: CeremonyRow[] = await em.query(
+      `${VIEW} WHERE e.id = $1 AND ${scope}${lock ? ' FOR UPDATE OF e' : ''}`,
+      args,
     );
-    const rows: CeremonyRow[] = await em.query(sql, args);
     return rows[0] ?? null;
   }
 
@@ -124,12 +126,13 @@ export class CeremoniesRepository {
     );
   }
 
-  /** The ceremony's sums by fraud type (hand-written: an aggregate over the cases' tables). */
+  /** The ceremony's sums by fraud type (hand-written: an aggregate joining the cases module's views). */
   byFraudType(ceremonyId: string): Promise<FraudTypeTotalRow[]> {
     return this.ds.query(
       `SELECT c.fraud_type, f.label_zh AS label, sum(a.amount_fen)::text AS amount_fen,
               count(DISTINCT a.victim_id)::int AS victims, count(DISTINCT a.case_id)::int AS cases
-       FROM allocations a JOIN cases c ON c.id = a.case_id JOIN fraud_types f ON f.code = c.fraud_type
+       FROM allocations a JOIN ${CASES_VIEWS.caseFacts} c ON c.id = a.case_id
+       JOIN ${CASES_VIEWS.fraudTypes} f ON f.code = c.fraud_type
        WHERE a.ceremony_id = $1 GROUP BY c.fraud_type, f.label_zh ORDER BY sum(a.amount_fen) DESC, c.fraud_type`,
       [ceremonyId],
     );

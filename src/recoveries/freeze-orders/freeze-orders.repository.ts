@@ -3,11 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Not } from 'typeorm';
 import type { Actor } from '../../common/auth/actor.js';
 import { Role } from '../../common/auth/roles.js';
-import { scopeWhere } from '../../common/auth/scope.js';
+import { scopeSql, scopeWhere } from '../../common/auth/scope.js';
 import { Page, PageQuery, paginateView } from '../../common/pagination/pagination.js';
 import { FreezeOrderEvent } from './entities/freeze-order-event.entity.js';
 import { FreezeOrder } from './entities/freeze-order.entity.js';
 import { FreezeOrderKind, FreezeOrderStatus } from './freeze-order-status.js';
+import { CASES_VIEWS } from '../../cases/index.js';
+import { IDENTITY_VIEWS } from '../../identity/index.js';
 
 /** An order with what is shown beside it: case number, account, bank name, its successor. */
 export interface FreezeOrderViewRow {
@@ -105,7 +107,8 @@ const PENDING_OR_LIVE: FreezeOrderStatus[] = ['requested', 'frozen', 'partially_
 
 /**
  * An order as the API shows it: joined with the case number, the account and the bank's name,
- * which live in the cases and identity tables (hand-written: three modules' tables in one read).
+ * read through the views the cases and identity modules publish (hand-written: three modules' rows
+ * in one read).
  */
 const VIEW = `
   SELECT o.id, o.kind, o.status, o.case_id, c.case_no, o.identifier_id, i.value AS account,
@@ -116,9 +119,9 @@ const VIEW = `
          (SELECT n.id FROM freeze_orders n WHERE n.converted_from_id = o.id) AS converted_to_id,
          o.created_at
   FROM freeze_orders o
-  JOIN cases c ON c.id = o.case_id
-  JOIN identifiers i ON i.id = o.identifier_id
-  JOIN units b ON b.id = o.bank_unit_id`;
+  JOIN ${CASES_VIEWS.caseFacts} c ON c.id = o.case_id
+  JOIN ${CASES_VIEWS.identifiers} i ON i.id = o.identifier_id
+  JOIN ${IDENTITY_VIEWS.units} b ON b.id = o.bank_unit_id`;
 
 /**
  * Who sees an order: the police of the owning unit's subtree, and the liaisons (and API keys) of
@@ -126,11 +129,11 @@ const VIEW = `
  * so each role needs only its own column: one condition, which the planner serves from that
  * column's index (an OR of both would scan the table for the bank inbox).
  */
-function orderScope(actor: Actor, alias = 'o'): { sql: string; params: Record<string, string> } {
-  return scopeWhere(
-    actor,
-    actor.role === Role.BankLiaison ? `${alias}.bank_unit_id` : `${alias}.unit_id`,
-  );
+const orderScopeColumn = (actor: Actor) =>
+  actor.role === Role.BankLiaison ? 'o.bank_unit_id' : 'o.unit_id';
+
+function orderScope(actor: Actor): { sql: string; params: Record<string, string> } {
+  return scopeWhere(actor, orderScopeColumn(actor));
 }
 
 /** Every query of freeze orders (止付/冻结), their events and their expiry schedule. */
@@ -226,12 +229,12 @@ export class FreezeOrdersRepository {
   }
 
   async view(actor: Actor, id: string): Promise<FreezeOrderViewRow | null> {
-    const scope = orderScope(actor);
-    const [sql, args] = this.ds.driver.escapeQueryWithParameters(
-      `${VIEW} WHERE o.id = :id AND ${scope.sql}`,
-      { id, ...scope.params },
+    const args: unknown[] = [id];
+    const scope = scopeSql(actor, orderScopeColumn(actor), args);
+    const rows: FreezeOrderViewRow[] = await this.ds.query(
+      `${VIEW} WHERE o.id = $1 AND ${scope}`,
+      args,
     );
-    const rows: FreezeOrderViewRow[] = await this.ds.query(sql, args);
     return rows[0] ?? null;
   }
 
@@ -242,6 +245,7 @@ export class FreezeOrdersRepository {
       .find({ where: { orderId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
+  /** A page of orders: named parameters, as `paginateView` hands the statement to the query builder. */
   list(
     actor: Actor,
     q: PageQuery & { status?: string; kind?: string; caseId?: string; expiresBefore?: Date },
@@ -308,13 +312,14 @@ export class FreezeOrdersRepository {
     return rows.map((r) => r.id);
   }
 
-  /** What a reminder says; joins the case, account and bank (other modules' tables). */
+  /** What a reminder says; joins the case, account and bank (other modules' views). */
   async reminderInfo(em: EntityManager, id: string): Promise<ReminderRow | null> {
     const rows: ReminderRow[] = await em.query(
       `SELECT o.id, o.kind, c.case_no, i.value AS account, b.name AS bank_name, o.officer_id,
               c.officer_id AS case_officer_id, o.expires_at, o.frozen_fen
-       FROM freeze_orders o JOIN cases c ON c.id = o.case_id
-       JOIN identifiers i ON i.id = o.identifier_id JOIN units b ON b.id = o.bank_unit_id
+       FROM freeze_orders o JOIN ${CASES_VIEWS.caseFacts} c ON c.id = o.case_id
+       JOIN ${CASES_VIEWS.identifiers} i ON i.id = o.identifier_id
+       JOIN ${IDENTITY_VIEWS.units} b ON b.id = o.bank_unit_id
        WHERE o.id = $1`,
       [id],
     );
@@ -329,9 +334,10 @@ export class FreezeOrdersRepository {
               o.requested_fen::text, o.frozen_fen::text, o.reject_reason, o.expires_at,
               (SELECT e.to_status FROM freeze_order_events e
                WHERE e.order_id = o.id AND e.action = 'answer' LIMIT 1) AS answer
-       FROM freeze_orders o JOIN cases c ON c.id = o.case_id
-       JOIN identifiers i ON i.id = o.identifier_id JOIN units b ON b.id = o.bank_unit_id
-       JOIN units u ON u.id = o.unit_id
+       FROM freeze_orders o JOIN ${CASES_VIEWS.caseFacts} c ON c.id = o.case_id
+       JOIN ${CASES_VIEWS.identifiers} i ON i.id = o.identifier_id
+       JOIN ${IDENTITY_VIEWS.units} b ON b.id = o.bank_unit_id
+       JOIN ${IDENTITY_VIEWS.units} u ON u.id = o.unit_id
        WHERE o.id = $1`,
       [id],
     );

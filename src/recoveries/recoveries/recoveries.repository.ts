@@ -2,10 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../../common/auth/actor.js';
-import { scopeWhere } from '../../common/auth/scope.js';
+import { scopeSql, scopeWhere } from '../../common/auth/scope.js';
 import { Page, PageQuery, paginateView } from '../../common/pagination/pagination.js';
 import type { AllocationMethod } from './allocator.js';
 import { Recovery } from './entities/recovery.entity.js';
+import { CASES_VIEWS } from '../../cases/index.js';
+import { IDENTITY_VIEWS } from '../../identity/index.js';
 
 export interface RecoveryViewRow {
   id: string;
@@ -116,18 +118,18 @@ export interface TotalsRow {
   median_to_answer: number | null;
 }
 
-/** A recovery with its case number (the cases module's table: hand-written join). */
+/** A recovery with its case number (the cases module's view: hand-written join). */
 const RECOVERY_VIEW = `
   SELECT r.id, r.order_id, r.case_id, c.case_no, r.unit_id, r.amount_fen, r.allocated_fen,
          to_char(r.recovered_on, 'YYYY-MM-DD') AS recovered_on, r.legal_basis, r.custody_account,
          r.created_at
-  FROM recoveries r JOIN cases c ON c.id = r.case_id`;
+  FROM recoveries r JOIN ${CASES_VIEWS.caseFacts} c ON c.id = r.case_id`;
 
-/** An allocation with its case number and fraud type (the cases module's table). */
+/** An allocation with its case number and fraud type (the cases module's view). */
 export const ALLOCATION_VIEW = `
   SELECT a.id, a.recovery_id, a.victim_id, a.case_id, c.case_no, c.fraud_type, a.method,
          a.amount_fen, a.confirmed_at, a.ceremony_id, a.signed_at, a.unit_id
-  FROM allocations a JOIN cases c ON c.id = a.case_id`;
+  FROM allocations a JOIN ${CASES_VIEWS.caseFacts} c ON c.id = a.case_id`;
 
 /** Recoveries (追回), allocation proposals and allocations (返还分配), and the unit's totals. */
 @Injectable()
@@ -166,18 +168,19 @@ export class RecoveriesRepository {
   }
 
   async view(actor: Actor, id: string): Promise<RecoveryViewRow | null> {
-    const scope = scopeWhere(actor, 'r.unit_id');
-    const [sql, args] = this.ds.driver.escapeQueryWithParameters(
-      `${RECOVERY_VIEW} WHERE r.id = :id AND ${scope.sql}`,
-      { id, ...scope.params },
+    const args: unknown[] = [id];
+    const scope = scopeSql(actor, 'r.unit_id', args);
+    const rows: RecoveryViewRow[] = await this.ds.query(
+      `${RECOVERY_VIEW} WHERE r.id = $1 AND ${scope}`,
+      args,
     );
-    const rows: RecoveryViewRow[] = await this.ds.query(sql, args);
     return rows[0] ?? null;
   }
 
   /**
    * Recoveries in the caller's scope; by case, also those another unit made that were allocated
    * to the case's victims when the case is in the caller's scope (`in_scope` false on those).
+   * Named parameters: `paginateView` hands the statement to the query builder.
    */
   list(
     actor: Actor,
@@ -191,7 +194,7 @@ export class RecoveriesRepository {
     if (q.caseId) {
       params.caseId = q.caseId;
       where[0] = `(r.case_id = :caseId AND ${scope.sql}
-        OR r.id IN (SELECT a.recovery_id FROM allocations a JOIN cases vc ON vc.id = a.case_id
+        OR r.id IN (SELECT a.recovery_id FROM allocations a JOIN ${CASES_VIEWS.caseFacts} vc ON vc.id = a.case_id
                     WHERE a.case_id = :caseId AND ${caseScope.sql}))`;
       caseAllocated = `(SELECT sum(a.amount_fen)::text FROM allocations a
                         WHERE a.recovery_id = r.id AND a.case_id = :caseId)`;
@@ -218,7 +221,8 @@ export class RecoveriesRepository {
       `SELECT o.id, o.kind, o.status, o.converted_from_id, o.identifier_id, o.unit_id,
               ou.name AS unit_name, o.bank_unit_id, b.name AS bank_name, o.requested_fen,
               o.frozen_fen, o.recovered_fen, o.requested_at, o.expires_at
-       FROM freeze_orders o JOIN units ou ON ou.id = o.unit_id JOIN units b ON b.id = o.bank_unit_id
+       FROM freeze_orders o JOIN ${IDENTITY_VIEWS.units} ou ON ou.id = o.unit_id
+       JOIN ${IDENTITY_VIEWS.units} b ON b.id = o.bank_unit_id
        WHERE o.case_id = $1 OR o.identifier_id = ANY($2::uuid[])
           OR o.id = ANY(ARRAY(SELECT r.order_id FROM allocations a
                               JOIN recoveries r ON r.id = a.recovery_id WHERE a.case_id = $1))
@@ -247,8 +251,8 @@ export class RecoveriesRepository {
        FROM allocations a
        JOIN recoveries r ON r.id = a.recovery_id
        JOIN freeze_orders o ON o.id = r.order_id
-       JOIN units b ON b.id = o.bank_unit_id
-       JOIN units ru ON ru.id = r.unit_id
+       JOIN ${IDENTITY_VIEWS.units} b ON b.id = o.bank_unit_id
+       JOIN ${IDENTITY_VIEWS.units} ru ON ru.id = r.unit_id
        LEFT JOIN ceremonies ce ON ce.id = a.ceremony_id
        WHERE a.case_id = $1
        ORDER BY a.confirmed_at, a.id`,
@@ -258,17 +262,17 @@ export class RecoveriesRepository {
 
   /**
    * The victims whose traced transfers went into the account (from any case), with what they put
-   * in, their whole traced loss and what has been allocated to them so far. Read from the cases'
-   * tables: allocation tracing is a report over them.
+   * in, their whole traced loss and what has been allocated to them so far. Read through the cases
+   * module's view of traced transfers: allocation tracing is a report over them.
    */
   claims(em: EntityManager, identifierId: string): Promise<ClaimRow[]> {
     return em.query(
-      `SELECT t.victim_id, v.case_id, sum(t.amount_fen)::text AS traced_fen,
-              (SELECT coalesce(sum(x.amount_fen), 0) FROM victim_transfers x WHERE x.victim_id = t.victim_id)::text AS loss_fen,
+      `SELECT t.victim_id, t.case_id, sum(t.amount_fen)::text AS traced_fen,
+              (SELECT coalesce(sum(x.amount_fen), 0) FROM ${CASES_VIEWS.victimTransfers} x WHERE x.victim_id = t.victim_id)::text AS loss_fen,
               (SELECT coalesce(sum(a.amount_fen), 0) FROM allocations a WHERE a.victim_id = t.victim_id)::text AS returned_fen
-       FROM victim_transfers t JOIN victims v ON v.id = t.victim_id
+       FROM ${CASES_VIEWS.victimTransfers} t
        WHERE t.identifier_id = $1
-       GROUP BY t.victim_id, v.case_id
+       GROUP BY t.victim_id, t.case_id
        ORDER BY t.victim_id`,
       [identifierId],
     );
@@ -378,32 +382,32 @@ export class RecoveriesRepository {
    * counted once: the freeze it became is left out of requested and frozen.
    */
   async totals(actor: Actor): Promise<TotalsRow> {
-    const o = scopeWhere(actor, 'o.unit_id');
-    const r = scopeWhere(actor, 'r.unit_id');
-    const a = scopeWhere(actor, 'a.unit_id');
-    const [sql, args] = this.ds.driver.escapeQueryWithParameters(
+    const args: unknown[] = [];
+    const o = scopeSql(actor, 'o.unit_id', args);
+    const r = scopeSql(actor, 'r.unit_id', args);
+    const a = scopeSql(actor, 'a.unit_id', args);
+    const rows: TotalsRow[] = await this.ds.query(
       `WITH firsts AS (
-         SELECT o.* FROM freeze_orders o WHERE o.converted_from_id IS NULL AND ${o.sql}
+         SELECT o.* FROM freeze_orders o WHERE o.converted_from_id IS NULL AND ${o}
        ), live AS (
          SELECT o.frozen_fen, o.recovered_fen FROM freeze_orders o
-         WHERE o.status IN ('frozen','partially_frozen') AND ${o.sql}
+         WHERE o.status IN ('frozen','partially_frozen') AND ${o}
        )
        SELECT
          (SELECT count(*)::int FROM firsts) AS orders,
          (SELECT coalesce(sum(requested_fen), 0)::text FROM firsts) AS requested_fen,
          (SELECT coalesce(sum(frozen_fen), 0)::text FROM firsts WHERE status <> 'rejected') AS frozen_fen,
          (SELECT coalesce(sum(frozen_fen - recovered_fen), 0)::text FROM live) AS held_fen,
-         (SELECT coalesce(sum(r.amount_fen), 0)::text FROM recoveries r WHERE ${r.sql}) AS recovered_fen,
-         (SELECT coalesce(sum(a.amount_fen), 0)::text FROM allocations a WHERE ${a.sql}) AS allocated_fen,
-         (SELECT coalesce(sum(a.amount_fen), 0)::text FROM allocations a WHERE a.signed_at IS NOT NULL AND ${a.sql}) AS returned_fen,
-         (SELECT count(DISTINCT a.victim_id)::int FROM allocations a WHERE a.signed_at IS NOT NULL AND ${a.sql}) AS victims_returned,
+         (SELECT coalesce(sum(r.amount_fen), 0)::text FROM recoveries r WHERE ${r}) AS recovered_fen,
+         (SELECT coalesce(sum(a.amount_fen), 0)::text FROM allocations a WHERE ${a}) AS allocated_fen,
+         (SELECT coalesce(sum(a.amount_fen), 0)::text FROM allocations a WHERE a.signed_at IS NOT NULL AND ${a}) AS returned_fen,
+         (SELECT count(DISTINCT a.victim_id)::int FROM allocations a WHERE a.signed_at IS NOT NULL AND ${a}) AS victims_returned,
          (SELECT round(avg(extract(epoch FROM requested_at - case_reported_at) / 60))::float8 FROM firsts) AS avg_to_request,
          (SELECT round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM requested_at - case_reported_at) / 60))::numeric)::float8 FROM firsts) AS median_to_request,
          (SELECT round(avg(extract(epoch FROM answered_at - case_reported_at) / 60))::float8 FROM firsts WHERE answered_at IS NOT NULL) AS avg_to_answer,
          (SELECT round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM answered_at - case_reported_at) / 60))::numeric)::float8 FROM firsts WHERE answered_at IS NOT NULL) AS median_to_answer`,
-      { ...o.params, ...r.params, ...a.params },
+      args,
     );
-    const rows: TotalsRow[] = await this.ds.query(sql, args);
     return rows[0];
   }
 }

@@ -2,8 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../../common/auth/actor.js';
-import { scopeWhere } from '../../common/auth/scope.js';
+import { scopeSql } from '../../common/auth/scope.js';
 import { parseFenTotalFromDb, type Fen } from '../../common/money.js';
+import { CASES_VIEWS } from '../../cases/index.js';
+import { IDENTITY_VIEWS } from '../../identity/index.js';
+import { RECOVERIES_VIEWS } from '../../recoveries/index.js';
 
 /** A ceremony held in the month, with what was handed back at it. */
 export interface ReportCeremony {
@@ -16,7 +19,7 @@ export interface ReportCeremony {
   signed: number;
 }
 
-/** A fraud type's label and typical script (典型话术), from the `fraud_types` table. */
+/** A fraud type's label and typical script (典型话术), from the cases module's fraud-types view. */
 export interface ReportFraudType {
   code: string;
   zh: string;
@@ -30,9 +33,10 @@ export class MonthlyReportRepository {
 
   /** The caller's unit, named at the head of the report. */
   async unitName(unitId: string): Promise<string> {
-    const rows: { name: string }[] = await this.ds.query('SELECT name FROM units WHERE id = $1', [
-      unitId,
-    ]);
+    const rows: { name: string }[] = await this.ds.query(
+      `SELECT name FROM ${IDENTITY_VIEWS.units} WHERE id = $1`,
+      [unitId],
+    );
     return rows[0]?.name ?? '';
   }
 
@@ -40,7 +44,7 @@ export class MonthlyReportRepository {
     if (codes.length === 0) return [];
     return this.ds.query(
       `SELECT code, label_zh AS zh, typical_script AS "typicalScript"
-       FROM fraud_types WHERE code = ANY($1::text[])`,
+       FROM ${CASES_VIEWS.fraudTypes} WHERE code = ANY($1::text[])`,
       [codes],
     );
   }
@@ -50,19 +54,8 @@ export class MonthlyReportRepository {
    * scope, with the victims and money attached to each and how many signed; largest sum first.
    */
   async ceremonies(actor: Actor, fromDay: string, toDay: string): Promise<ReportCeremony[]> {
-    const scope = scopeWhere(actor, 'e.host_unit_id');
-    const [sql, args] = this.ds.driver.escapeQueryWithParameters(
-      `SELECT e.title, to_char(e.held_on, 'YYYY-MM-DD') AS held_on, e.venue, u.name AS host_unit_name,
-              count(a.id)::int AS victims, coalesce(sum(a.amount_fen), 0) AS returned_fen,
-              count(a.signed_at)::int AS signed
-       FROM ceremonies e
-       JOIN units u ON u.id = e.host_unit_id
-       LEFT JOIN allocations a ON a.ceremony_id = e.id
-       WHERE ${scope.sql} AND e.held_on >= CAST(:fromDay AS date) AND e.held_on < CAST(:toDay AS date)
-       GROUP BY e.id, u.name
-       ORDER BY returned_fen DESC, e.held_on, e.id`,
-      { ...scope.params, fromDay, toDay },
-    );
+    const args: unknown[] = [fromDay, toDay];
+    const scope = scopeSql(actor, 'e.host_unit_id', args);
     const rows: {
       title: string;
       held_on: string;
@@ -71,7 +64,18 @@ export class MonthlyReportRepository {
       victims: number;
       returned_fen: string;
       signed: number;
-    }[] = await this.ds.query(sql, args);
+    }[] = await this.ds.query(
+      `SELECT e.title, to_char(e.held_on, 'YYYY-MM-DD') AS held_on, e.venue, u.name AS host_unit_name,
+              count(a.id)::int AS victims, coalesce(sum(a.amount_fen), 0) AS returned_fen,
+              count(a.signed_at)::int AS signed
+       FROM ${RECOVERIES_VIEWS.ceremonies} e
+       JOIN ${IDENTITY_VIEWS.units} u ON u.id = e.host_unit_id
+       LEFT JOIN ${RECOVERIES_VIEWS.allocations} a ON a.ceremony_id = e.id
+       WHERE ${scope} AND e.held_on >= CAST($1 AS date) AND e.held_on < CAST($2 AS date)
+       GROUP BY e.id, e.title, e.held_on, e.venue, u.name
+       ORDER BY returned_fen DESC, e.held_on, e.id`,
+      args,
+    );
     return rows.map((r) => ({
       title: r.title,
       heldOn: r.held_on,

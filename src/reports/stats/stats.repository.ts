@@ -4,6 +4,8 @@ import { DataSource } from 'typeorm';
 import type { Actor } from '../../common/auth/actor.js';
 import { Role } from '../../common/auth/roles.js';
 import { metricFilter, type MetricSums } from './figures.js';
+import { CASES_VIEWS } from '../../cases/index.js';
+import { IDENTITY_VIEWS } from '../../identity/index.js';
 
 /** The rollups' "everything" key (no subtree, no bank). */
 export const ALL = '00000000-0000-0000-0000-000000000000';
@@ -181,23 +183,24 @@ export class StatsRepository {
   }
 
   fraudTypes(): Promise<{ code: string; label_zh: string }[]> {
-    return this.ds.query('SELECT code, label_zh FROM fraud_types ORDER BY code');
+    return this.ds.query(`SELECT code, label_zh FROM ${CASES_VIEWS.fraudTypes} ORDER BY code`);
   }
 
   /** The children of a unit (the top-level units for null), by code. */
   children(parentId: string | null): Promise<UnitRow[]> {
     return parentId === null
       ? this.ds.query(
-          'SELECT id, code, name, path FROM units WHERE parent_id IS NULL ORDER BY code',
+          `SELECT id, code, name, path FROM ${IDENTITY_VIEWS.units} WHERE parent_id IS NULL ORDER BY code`,
         )
-      : this.ds.query('SELECT id, code, name, path FROM units WHERE parent_id = $1 ORDER BY code', [
-          parentId,
-        ]);
+      : this.ds.query(
+          `SELECT id, code, name, path FROM ${IDENTITY_VIEWS.units} WHERE parent_id = $1 ORDER BY code`,
+          [parentId],
+        );
   }
 
   async unit(id: string): Promise<UnitRow | null> {
     const rows: UnitRow[] = await this.ds.query(
-      'SELECT id, code, name, path FROM units WHERE id = $1',
+      `SELECT id, code, name, path FROM ${IDENTITY_VIEWS.units} WHERE id = $1`,
       [id],
     );
     return rows[0] ?? null;

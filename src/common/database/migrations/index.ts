@@ -15,6 +15,7 @@ import { TransferFlagFiles1733800000000 } from './1733800000000-TransferFlagFile
 import { StatsRollups1733600000000 } from './1733600000000-StatsRollups.js';
 import { StatsCovering1733910000000 } from './1733910000000-StatsCovering.js';
 import { DeliveryStatsStatement1733930000000 } from './1733930000000-DeliveryStatsStatement.js';
+import { ModuleViews1733940000000 } from './1733940000000-ModuleViews.js';
 
 /** Every migration, in order. Listed explicitly so the build and the tests run the same set. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   StatsRollups1733600000000,
   StatsCovering1733910000000,
   DeliveryStatsStatement1733930000000,
+  ModuleViews1733940000000,
 ];

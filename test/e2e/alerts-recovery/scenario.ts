@@ -281,6 +281,11 @@ export async function startWorker(t: TestApp): Promise<WorkerProcess> {
       WECOM_API_BASE: t.config.alerts.wecomApiBase,
       WEBHOOK_ALLOWED_HOSTS: t.config.alerts.webhookAllowedHosts.join(','),
       ALERTS_STALE_CLAIM_MS: '2000',
+      // A claim here goes stale after 2 s (so the dead worker's rows come back fast); with the
+      // production default of 256 rows in flight, a loaded machine can take longer than that from
+      // claim to mark, and a live worker's row is then claimed again. 32 in flight keeps claim to
+      // mark well inside 2 s, as 120 s does for 256 in production.
+      ALERTS_SENDS_IN_FLIGHT: '32',
       JOB_LOCK_MS: '3000',
       ALERTS_SWEEP_INTERVAL_MS: '500',
       ALERTS_SWEEP_GRACE_MS: '1000',

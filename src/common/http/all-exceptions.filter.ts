@@ -18,12 +18,28 @@ interface PgError {
   column?: string;
 }
 
-/** PostgreSQL errors that are the caller's fault, not ours. */
-export function fromDatabase(
-  error: QueryFailedError,
-): { status: number; message: string; details: FieldProblem[] } | null {
+/**
+ * PostgreSQL errors that are the caller's fault, not ours, and those a caller should simply retry:
+ * a deadlock or a serialization failure aborted the whole transaction (nothing was saved), which
+ * happens when concurrent writes meet on the same rows, e.g. the statistics rollup rows every
+ * write of a day updates. That is a 503 with Retry-After, never a 500.
+ */
+export function fromDatabase(error: QueryFailedError): {
+  status: number;
+  message: string;
+  details: FieldProblem[];
+  headers?: Record<string, string>;
+} | null {
   const pg = error.driverError as PgError;
   switch (pg.code) {
+    case '40P01': // deadlock_detected
+    case '40001': // serialization_failure
+      return {
+        status: 503,
+        message: 'A concurrent change got in the way; nothing was saved. Please retry.',
+        details: [],
+        headers: { 'retry-after': '1' },
+      };
     case '23505':
       return {
         status: 409,
@@ -108,7 +124,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
             ? (res as { message: string[] }).message.join('; ')
             : String((res as { message?: unknown }).message ?? exception.message);
     } else if (exception instanceof QueryFailedError && fromDatabase(exception)) {
-      ({ status, message, details } = fromDatabase(exception)!);
+      const mapped = fromDatabase(exception)!;
+      ({ status, message, details } = mapped);
+      for (const [k, v] of Object.entries(mapped.headers ?? {})) void reply.header(k, v);
     } else if (isFastifyClientError(exception)) {
       status = exception.statusCode;
       message = exception.message;

@@ -45,8 +45,9 @@ describe('database errors of concurrent writers', () => {
       const survivor = victim === a ? b : a;
       await victim.rollbackTransaction();
       await survivor.commitTransaction();
-      // The survivor's two updates are saved; nothing of the victim's.
-      const rows = (await db.admin.query('SELECT id, n FROM deadlock_probe ORDER BY id')) as {
+      // The survivor's two updates are saved; nothing of the victim's. (Read on the survivor's
+      // connection: the two runners hold both of this pool's connections.)
+      const rows = (await survivor.query('SELECT id, n FROM deadlock_probe ORDER BY id')) as {
         id: number;
         n: number;
       }[];

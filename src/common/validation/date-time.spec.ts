@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from '@jest/globals';
 import { validateSync } from 'class-validator';
+import fc from 'fast-check';
 import {
   dateProblem,
   dateTimeProblem,
@@ -155,5 +156,58 @@ describe('the decorators', () => {
     );
     const ok = Object.assign(new Dto(), { at: '2026-11-21T09:30:00+08:00', on: '2026-11-21' });
     assert.deepEqual(validateSync(ok), []);
+  });
+});
+
+describe('parseDateTime against the calendar of Date', () => {
+  /** The reference: every field through Date's own setters (slow, obviously right). */
+  function reference(value: string): Date | null {
+    const m =
+      /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/.exec(
+        value,
+      );
+    if (!m) return null;
+    const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+    const d = new Date(0);
+    d.setUTCFullYear(year, month - 1, day);
+    if (d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day || month < 1 || day < 1) {
+      return null;
+    }
+    if (hour > 23 || minute > 59 || second > 59) return null;
+    if (m[8] && (Number(m[9]) > 23 || Number(m[10]) > 59)) return null;
+    const offset = m[8] ? (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10])) : 0;
+    d.setUTCHours(hour, minute, second, Number((m[7] ?? '0').padEnd(3, '0').slice(0, 3)));
+    return new Date(d.getTime() - offset * 60_000);
+  }
+
+  it('gives the same instant or the same refusal for any digits in the format', () => {
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+    const text = fc
+      .tuple(
+        fc.integer({ min: 0, max: 9999 }).map((n) => String(n).padStart(4, '0')),
+        two(14),
+        two(32),
+        two(25),
+        two(61),
+        two(61),
+        fc.option(fc.stringMatching(/^\d{1,9}$/), { nil: undefined }),
+        fc.constantFrom('Z', 'z', '+', '-'),
+        two(25),
+        two(61),
+      )
+      .map(
+        ([y, mo, d, h, mi, s, frac, zone, oh, om]) =>
+          `${y}-${mo}-${d}T${h}:${mi}:${s}${frac === undefined ? '' : `.${frac}`}` +
+          (zone === '+' || zone === '-' ? `${zone}${oh}:${om}` : zone),
+      );
+    fc.assert(
+      fc.property(text, (v) => {
+        assert.equal(parseDateTime(v)?.getTime(), reference(v)?.getTime(), v);
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const v of ['0000-02-29T00:00:00Z', '1900-02-29T00:00:00Z', '0099-12-31T23:59:59Z']) {
+      assert.equal(parseDateTime(v)?.getTime(), reference(v)?.getTime(), v);
+    }
   });
 });

@@ -16,6 +16,7 @@ import { StatsRollups1733600000000 } from './1733600000000-StatsRollups.js';
 import { StatsCovering1733910000000 } from './1733910000000-StatsCovering.js';
 import { DeliveryStatsStatement1733930000000 } from './1733930000000-DeliveryStatsStatement.js';
 import { ModuleViews1733940000000 } from './1733940000000-ModuleViews.js';
+import { BulkInsertCosts1733950000000 } from './1733950000000-BulkInsertCosts.js';
 
 /** Every migration, in order. Listed explicitly so the build and the tests run the same set. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   StatsCovering1733910000000,
   DeliveryStatsStatement1733930000000,
   ModuleViews1733940000000,
+  BulkInsertCosts1733950000000,
 ];

@@ -85,4 +85,46 @@ describe('BulkInsertCosts', () => {
     )) as { column_default: string }[];
     assert.equal(column_default, 'uuid_v7()');
   });
+
+  it('keeps card numbers on flags to 12–19 ASCII digits', async () => {
+    const [bank] = (await db.admin.query(`SELECT id FROM units WHERE kind = 'bank' LIMIT 1`)) as {
+      id: string;
+    }[];
+    const insert = (payer: string, payee: string) =>
+      db.admin.query(
+        `INSERT INTO transfer_flags (bank_unit_id, external_ref, payer_account, payee_account,
+           amount_fen, occurred_at, reason, submitted_by_kind, submitted_by_id)
+         VALUES ($1, gen_random_uuid()::text, $2, $3, 100, now(), '测试', 'api_key', gen_random_uuid())`,
+        [bank.id, payer, payee],
+      );
+    const ok = '6217000000000001';
+    for (const good of ['621700000000', '6217000000000000001']) {
+      await insert(good, ok);
+      await insert(ok, good);
+    }
+    for (const bad of [
+      '62170000000',
+      '62170000000000000001',
+      '',
+      '6217 000000000001',
+      '621700000000000A',
+      '６２１７０００００００００００１',
+      '٦٢١٧٠٠٠٠٠٠٠٠٠٠٠١',
+      '-621700000000001',
+    ]) {
+      for (const [payer, payee, constraint] of [
+        [bad, ok, 'transfer_flags_payer_account_check'],
+        [ok, bad, 'transfer_flags_payee_account_check'],
+      ]) {
+        await assert.rejects(
+          insert(payer, payee),
+          (err: { code?: string; constraint?: string }) => {
+            assert.equal(err.code, '23514', bad);
+            assert.equal(err.constraint, constraint, bad);
+            return true;
+          },
+        );
+      }
+    }
+  });
 });

@@ -17,6 +17,11 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *    Unix milliseconds, then random bits), so new keys go to the right edge of the index. The
  *    function is ours because PostgreSQL has `uuidv7()` only from 18 on; ids made before keep
  *    their value (nothing orders by id alone).
+ * 3. The card-number checks on `transfer_flags` (`payer_account`, `payee_account`: 12 to 19 ASCII
+ *    digits) were regular expressions, which PostgreSQL runs through its regex engine for every
+ *    row: 0.75 s of a COPY of 200,000 rows. The same rule as a length and a `translate` that must
+ *    leave nothing costs about a tenth of that. (The app checks the same rule first; these are the
+ *    database's own guard.)
  */
 export class BulkInsertCosts1733950000000 implements MigrationInterface {
   name = 'BulkInsertCosts1733950000000';
@@ -63,11 +68,26 @@ export class BulkInsertCosts1733950000000 implements MigrationInterface {
           PLACING substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
           FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid $$;
       ALTER TABLE transfer_flags ALTER COLUMN id SET DEFAULT uuid_v7();
+
+      ALTER TABLE transfer_flags
+        DROP CONSTRAINT transfer_flags_payer_account_check,
+        DROP CONSTRAINT transfer_flags_payee_account_check,
+        ADD CONSTRAINT transfer_flags_payer_account_check CHECK (
+          length(payer_account) BETWEEN 12 AND 19 AND translate(payer_account, '0123456789', '') = ''
+        ),
+        ADD CONSTRAINT transfer_flags_payee_account_check CHECK (
+          length(payee_account) BETWEEN 12 AND 19 AND translate(payee_account, '0123456789', '') = ''
+        );
     `);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
+      ALTER TABLE transfer_flags
+        DROP CONSTRAINT transfer_flags_payer_account_check,
+        DROP CONSTRAINT transfer_flags_payee_account_check,
+        ADD CONSTRAINT transfer_flags_payer_account_check CHECK (payer_account ~ '^[0-9]{12,19}$'),
+        ADD CONSTRAINT transfer_flags_payee_account_check CHECK (payee_account ~ '^[0-9]{12,19}$');
       ALTER TABLE transfer_flags ALTER COLUMN id SET DEFAULT gen_random_uuid();
       DROP FUNCTION uuid_v7();
       CREATE OR REPLACE FUNCTION stats_update_stmt() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -80,7 +80,7 @@ export function createPino(level: string, destination?: DestinationStream): Pino
       // Fastify's request loggers already carry the id (requestIdLogLabel: 'requestId'): one field per line.
       mixin(_obj, _level, logger) {
         const ctx = requestContext.get();
-        if (!ctx || REQUEST_ID in logger.bindings()) return {};
+        if (!ctx || hasRequestId(logger)) return {};
         return { requestId: ctx.requestId };
       },
     },
@@ -88,7 +88,16 @@ export function createPino(level: string, destination?: DestinationStream): Pino
   );
 }
 
-const REQUEST_ID = 'requestId';
+/**
+ * Whether a logger's own fields already name the request. Read from its serialized fields (what
+ * pino writes on each line) rather than `bindings()`, which parses them again for every line.
+ */
+function hasRequestId(logger: Pino): boolean {
+  const chindings = (logger as unknown as Record<symbol, unknown>)[pino.symbols.chindingsSym];
+  return typeof chindings === 'string' && chindings.includes(REQUEST_ID_FIELD);
+}
+
+const REQUEST_ID_FIELD = '"requestId":';
 const LEVELS: Record<number, string> = {
   10: 'TRACE',
   20: 'DEBUG',

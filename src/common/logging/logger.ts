@@ -48,6 +48,22 @@ export function serializeError(value: unknown, depth = 0): unknown {
   return out;
 }
 
+let isoTimeMs = NaN;
+let isoTimeField = '';
+
+/**
+ * pino's `isoTime` (`,"time":"2026-11-30T12:00:00.000Z"`), formatted once per millisecond: under
+ * load many lines share one, and `toISOString` was ≈ 1 % of a cached `GET /cases/:id`.
+ */
+function isoTime(): string {
+  const now = Date.now();
+  if (now !== isoTimeMs) {
+    isoTimeMs = now;
+    isoTimeField = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return isoTimeField;
+}
+
 /**
  * JSON logs through pino. nestjs-pino 5 needs Node 22 and 4.x stops at NestJS 11, so this is the
  * small part of it we need: one pino instance shared by Fastify (request logs) and Nest (app logs),
@@ -61,7 +77,7 @@ export function createPino(level: string, destination?: DestinationStream): Pino
     {
       level,
       base: { service: 'jingwang' },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTime,
       serializers: { err: serializeError, error: serializeError },
       // Headers are not logged at all (request lines name method, route and status); should one
       // ever be, its credentials are not.

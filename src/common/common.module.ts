@@ -37,7 +37,12 @@ export class CommonModule {
         DiscoveryModule,
         // Every module registers its own entities (forFeature); autoLoadEntities collects them.
         TypeOrmModule.forRoot({
-          ...dataSourceOptions(options.databaseUrl),
+          ...dataSourceOptions(
+            options.databaseUrl,
+            options.config.databasePool.max,
+            [],
+            options.config.databasePool.timeoutMs,
+          ),
           autoLoadEntities: true,
         }),
         TypeOrmModule.forFeature([AuditEvent]),

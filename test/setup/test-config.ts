@@ -42,6 +42,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     port: 0,
     host: '127.0.0.1',
     trustProxy: false,
+    databasePool: { max: 10, timeoutMs: 5000 },
     queuePrefix: 'jw',
     dataDir: '/nonexistent',
     evidenceDir: overrides.evidenceDir ?? testTempDir('evidence'),

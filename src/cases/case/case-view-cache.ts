@@ -8,6 +8,8 @@ import type { CaseDto } from './dto/case.dto.js';
 export interface CachedCaseView {
   unitPath: string;
   dto: CaseDto;
+  /** `dto` as JSON, the body GET /cases/:id sends: serialized once, not on every request. */
+  json: string;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -6,6 +6,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import type { Actor } from '../../common/auth/actor.js';
 import { Allow } from '../../common/auth/allow.decorator.js';
 import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
@@ -111,12 +112,16 @@ export class CasesController {
       'Victim PII is masked unless `?reveal=pii` (supervisors and officers; each reveal is audited).',
   })
   @ApiErrors(400, 404)
-  get(
+  async get(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
     @Query() q: RevealQuery,
-  ): Promise<CaseDto> {
-    return this.cases.get(actor, id, q.reveal === 'pii');
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    // The CaseDto already as JSON (serialized once per cached view; see CasesService.getJson).
+    const json = await this.cases.getJson(actor, id, q.reveal === 'pii');
+    void reply.type('application/json; charset=utf-8');
+    return json;
   }
 
   @Patch(':id')

@@ -25,7 +25,7 @@ import {
 import { caseSummary, identifierDto, timelineEntry, transferDto } from './case-mappers.js';
 import { CasePartiesService } from './case-parties.service.js';
 import { assertTransition } from './case-status.js';
-import { CaseViewCache } from './case-view-cache.js';
+import { CachedCaseView, CaseViewCache } from './case-view-cache.js';
 import { CaseChanges, CasesRepository, CaseViewRow } from './cases.repository.js';
 import {
   CaseDto,
@@ -217,19 +217,33 @@ export class CasesService {
    * memory when it can (CaseViewCache); `reveal` always reads the database and is audited.
    */
   async get(actor: Actor, id: string, reveal: boolean): Promise<CaseDto> {
-    if (reveal) {
-      const view = await this.repo.view(id);
-      if (!view || !inScope(actor, view.unitPath)) throw new NotFoundException('Case not found');
-      this.parties.assertMayReveal(actor);
-      if (view.victims.length) await this.parties.auditPiiRead(view.case.id, view.victims);
-      return this.caseDto(view, true);
-    }
+    return reveal ? this.revealed(actor, id) : (await this.masked(actor, id)).dto;
+  }
+
+  /** The same as JSON, the body of GET /cases/:id: a cached view's was serialized once. */
+  async getJson(actor: Actor, id: string, reveal: boolean): Promise<string> {
+    return reveal
+      ? JSON.stringify(await this.revealed(actor, id))
+      : (await this.masked(actor, id)).json;
+  }
+
+  private async revealed(actor: Actor, id: string): Promise<CaseDto> {
+    const view = await this.repo.view(id);
+    if (!view || !inScope(actor, view.unitPath)) throw new NotFoundException('Case not found');
+    this.parties.assertMayReveal(actor);
+    if (view.victims.length) await this.parties.auditPiiRead(view.case.id, view.victims);
+    return this.caseDto(view, true);
+  }
+
+  private async masked(actor: Actor, id: string): Promise<CachedCaseView> {
     const cached = await this.views.get(id, async () => {
       const view = await this.repo.view(id);
-      return view && { unitPath: view.unitPath, dto: this.caseDto(view, false) };
+      if (!view) return null;
+      const dto = this.caseDto(view, false);
+      return { unitPath: view.unitPath, dto, json: JSON.stringify(dto) };
     });
     if (!cached || !inScope(actor, cached.unitPath)) throw new NotFoundException('Case not found');
-    return cached.dto;
+    return cached;
   }
 
   private caseDto(view: CaseViewRow, reveal: boolean): CaseDto {

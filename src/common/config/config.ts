@@ -17,6 +17,12 @@ export interface AppConfig {
   databaseUrl?: string;
   /** The role that owns the schema and runs the migrations (DATABASE_OWNER_URL / MIGRATION_DATABASE_URL). */
   databaseOwnerUrl?: string;
+  /**
+   * The app's connection pool: at most `max` connections per process (DATABASE_POOL_MAX), and how
+   * long a request waits for one (DATABASE_POOL_TIMEOUT_MS) before it is answered 503 with
+   * Retry-After.
+   */
+  databasePool: { max: number; timeoutMs: number };
   /** Absent: BullMQ runs on PostgreSQL. */
   redisUrl?: string;
   /** Redis key prefix (the PostgreSQL backend uses a schema instead). */
@@ -406,6 +412,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy: bool(env, 'TRUST_PROXY', false, problems),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems),
     databaseOwnerUrl: ownerUrl(env, problems),
+    databasePool: {
+      max: int(env, 'DATABASE_POOL_MAX', 10, problems, 1, 1000),
+      timeoutMs: int(env, 'DATABASE_POOL_TIMEOUT_MS', 5000, problems, 100, 600_000),
+    },
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:'], problems),
     queuePrefix: env.QUEUE_PREFIX ?? 'jw',
     dataDir,

@@ -6,11 +6,15 @@ import { grantAppRole } from './roles.js';
  * TypeORM options shared by the app, the CLI scripts and the tests. Never `synchronize`. No entity
  * list here: the ground floor knows no feature's tables. In the app each module registers its own
  * (`TypeOrmModule.forFeature`, collected by `autoLoadEntities`); a script passes the few it reads.
+ * `poolSize` and `connectionTimeoutMs` are the app's DATABASE_POOL_MAX and DATABASE_POOL_TIMEOUT_MS:
+ * a statement that gets no connection within the timeout fails with pg-pool's timeout error, which
+ * the error filter answers 503 with Retry-After (`isPoolTimeout`).
  */
 export function dataSourceOptions(
   url: string,
   poolSize = 10,
   entities: DataSourceOptions['entities'] = [],
+  connectionTimeoutMs = 5000,
 ): DataSourceOptions {
   return {
     type: 'postgres',
@@ -20,7 +24,7 @@ export function dataSourceOptions(
     synchronize: false,
     migrationsRun: false,
     migrationsTransactionMode: 'each',
-    extra: { max: poolSize, connectionTimeoutMillis: 5000 },
+    extra: { max: poolSize, connectionTimeoutMillis: connectionTimeoutMs },
     applicationName: 'jingwang',
   };
 }

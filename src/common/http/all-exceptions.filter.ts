@@ -88,6 +88,24 @@ export function fromDatabase(error: QueryFailedError): {
   }
 }
 
+/** pg-pool's errors (they carry no code) when no connection came within `connectionTimeoutMillis`. */
+const POOL_TIMEOUT =
+  /^(timeout exceeded when trying to connect|Connection terminated due to connection timeout)$/;
+
+/**
+ * Whether an error (or what it wraps) is the pool giving no database connection in time: every
+ * connection busy for DATABASE_POOL_TIMEOUT_MS, or the server not accepting a new one. Nothing of
+ * the statement ran, so it is a 503 with Retry-After like a deadlock, never a 500.
+ */
+export function isPoolTimeout(error: unknown): boolean {
+  let e = error;
+  for (let depth = 0; e instanceof Error && depth < 3; depth++) {
+    if (POOL_TIMEOUT.test(e.message)) return true;
+    e = e.cause;
+  }
+  return false;
+}
+
 /** Turns every error into the one error shape; never leaks a stack trace. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -108,6 +126,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     let status: number = HttpStatus.INTERNAL_SERVER_ERROR;
     let message = 'Internal server error';
     let details: FieldProblem[] = [];
+    let logged = 'Unhandled error';
 
     if (exception instanceof ApiError) {
       status = exception.getStatus();
@@ -127,6 +146,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const mapped = fromDatabase(exception)!;
       ({ status, message, details } = mapped);
       for (const [k, v] of Object.entries(mapped.headers ?? {})) void reply.header(k, v);
+    } else if (isPoolTimeout(exception)) {
+      status = HttpStatus.SERVICE_UNAVAILABLE;
+      message = 'The service is busy: no database connection came free in time. Please retry.';
+      logged =
+        'No database connection free in time (pool exhausted or database not accepting); answered 503';
+      void reply.header('retry-after', '1');
     } else if (isFastifyClientError(exception)) {
       status = exception.statusCode;
       message = exception.message;
@@ -138,7 +163,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       }
     }
     if (status >= 500) {
-      this.logger.error({ err: exception, requestId: request.id }, 'Unhandled error');
+      this.logger.error({ err: exception, requestId: request.id }, logged);
     }
     const body: ErrorBody = {
       statusCode: status,

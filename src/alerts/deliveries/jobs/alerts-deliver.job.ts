@@ -19,14 +19,6 @@ declare module '../../../common/queue/jobs.js' {
 }
 
 /**
- * How often a chunk's job asks whether it still holds its lock (at most a quarter of the lock's
- * duration): between two asks a job whose queue store lost it, or that another worker took over,
- * goes on claiming its rows for at most this long. Harmless (each row's claim makes it go out
- * once); the ask stops the job from doing work that is no longer its own.
- */
-const LOCK_CHECK_MS = 1000;
-
-/**
  * Sends a chunk of deliveries (DeliverySender.deliverMany), or one (DeliverySender.deliver; a
  * "not now" goes back to the queue as this job, postponed).
  */
@@ -46,18 +38,8 @@ export class AlertsDeliverHandler {
     payload: AlertsDeliverJob,
     job?: Job,
   ): Promise<DeliverManyResult | 'sent' | 'skipped' | 'cancelled' | 'failed'> {
-    if ('deliveryIds' in payload) {
-      // The job's lock was taken (or renewed) when the worker handed it over: asked again once
-      // LOCK_CHECK_MS have passed, not before every slice (a round trip to the queue store each).
-      let checkedAt = Date.now();
-      const lockCheckMs = Math.min(LOCK_CHECK_MS, Math.floor(this.config.jobLockMs / 4));
-      return this.sender.deliverMany(payload.deliveryIds, async () => {
-        if (Date.now() - checkedAt < lockCheckMs) return true;
-        const ours = await this.stillOurs(job);
-        checkedAt = Date.now();
-        return ours;
-      });
-    }
+    if ('deliveryIds' in payload)
+      return this.sender.deliverMany(payload.deliveryIds, () => this.stillOurs(job));
     const result = await this.sender.deliver(payload.deliveryId);
     if (typeof result === 'object') throw new PostponeJob(result.retryAt, result.reason);
     return result;

@@ -1,5 +1,5 @@
 # Production image: the API and in-process workers (set RUN_WORKERS=false and run
-# `node --max-old-space-size=256 dist/worker.js`, as `npm run worker` does, in another container to
+# `node --max-old-space-size=384 dist/worker.js`, as `npm run worker` does, in another container to
 # scale workers apart; docs/DECISIONS.md says why the heap is capped).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app

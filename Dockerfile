@@ -1,5 +1,6 @@
-# Production image: the API and in-process workers (set RUN_WORKERS=false and run `node dist/worker.js`
-# in another container to scale workers apart).
+# Production image: the API and in-process workers (set RUN_WORKERS=false and run
+# `node --max-old-space-size=384 dist/worker.js`, as `npm run worker` does, in another container to
+# scale workers apart; docs/DECISIONS.md says why the heap is capped).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -16,12 +16,15 @@
 // count). The coordinators of the largest size are inserted once; a run enables the first n of them.
 // The load average (/proc/loadavg) is recorded before and after each run.
 // The database is an embedded PostgreSQL in a temporary folder unless DATABASE_URL is given. The
-// workers inherit the environment, so e.g. ALERTS_DELIVER_CONCURRENCY applies to them.
+// workers inherit the environment, so e.g. ALERTS_DELIVER_CONCURRENCY applies to them. Their `node`
+// gets the flags of `npm run worker` (package.json, e.g. its heap cap), then WORKER_NODE_ARGS
+// (space-separated), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` or `--trace-gc`; WORKER_STDOUT names a
+// file their standard output is appended to.
 // dist/ is copied first to a temporary folder (beside links to node_modules/ and seeds/, removed at
 // the end), so another `npm run build` meanwhile does no harm.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -40,6 +43,12 @@ const JWT_SECRET = 'bench-secret-0123456789-0123456789-0123456789';
 const PASSWORD = 'bench-password-1';
 const BACKENDS = (process.env.ALERTS_BENCH_BACKENDS ?? 'postgres,redis').split(',');
 const WORKERS = (process.env.ALERTS_BENCH_WORKERS ?? '1').split(',').map(Number);
+// `node <flags> dist/worker.js`: the worker as `npm run worker` starts it.
+const WORKER_SCRIPT = JSON.parse(readFileSync('package.json', 'utf8')).scripts.worker;
+const WORKER_NODE_ARGS =
+  `${/^node (.*)dist\/worker\.js$/.exec(WORKER_SCRIPT)?.[1] ?? ''} ${process.env.WORKER_NODE_ARGS ?? ''}`
+    .split(' ')
+    .filter(Boolean);
 
 const SNAPSHOT = mkdtempSync(join(tmpdir(), 'jw-bench-alerts-dist-'));
 const DIST = join(SNAPSHOT, 'dist');
@@ -66,6 +75,7 @@ function startProcess(cmd, args, env, readyText, timeoutMs = 300_000) {
       reject(new Error(`${args.join(' ')}: not ready within ${timeoutMs} ms`));
     }, timeoutMs);
     child.stdout.on('data', (chunk) => {
+      if (process.env.WORKER_STDOUT) appendFileSync(process.env.WORKER_STDOUT, chunk);
       if (seen === null) return; // ready already: keep draining the pipe
       seen += chunk.toString();
       if (seen.includes(readyText)) {
@@ -431,7 +441,7 @@ try {
             for (let k = 0; k < n; k++) {
               const p = startProcess(
                 process.execPath,
-                [join(DIST, 'worker.js')],
+                [...WORKER_NODE_ARGS, join(DIST, 'worker.js')],
                 { ...env, PUBLIC_BASE_URL: base },
                 'Workers running on',
               );

@@ -49,13 +49,20 @@ function parse(raw: string): URL | null {
 
 const ROBOT_KEY = /^[A-Za-z0-9-]{8,128}$/;
 
+/** WECOM_API_BASE parsed once (every robot send checks its URL against it). */
+let lastBase: { raw: string; url: URL } | undefined;
+function parsedBase(base: string): URL {
+  if (lastBase?.raw !== base) lastBase = { raw: base, url: new URL(base) };
+  return lastBase.url;
+}
+
 /**
  * A WeCom robot URL is the configured base (same origin and path) with one query parameter, `key`:
  * nothing else may ride along (no credentials, fragment or extra parameters).
  */
 export function checkWecomUrl(raw: string, base: string): { key: string } | UrlRefusal {
   const u = parse(raw);
-  const b = new URL(base);
+  const b = parsedBase(base);
   const problem = `must be a WeCom robot URL: ${b.origin}${b.pathname}?key=<robot key>`;
   if (!u || u.origin !== b.origin || u.pathname !== b.pathname) return urlRefused(problem);
   if (u.username || u.password || u.hash) return urlRefused(problem);

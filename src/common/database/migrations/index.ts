@@ -17,6 +17,7 @@ import { StatsCovering1733910000000 } from './1733910000000-StatsCovering.js';
 import { DeliveryStatsStatement1733930000000 } from './1733930000000-DeliveryStatsStatement.js';
 import { ModuleViews1733940000000 } from './1733940000000-ModuleViews.js';
 import { BulkInsertCosts1733950000000 } from './1733950000000-BulkInsertCosts.js';
+import { DeliveryStatsStatic1733960000000 } from './1733960000000-DeliveryStatsStatic.js';
 
 /** Every migration, in order. Listed explicitly so the build and the tests run the same set. */
 export const migrations = [
@@ -39,4 +40,5 @@ export const migrations = [
   DeliveryStatsStatement1733930000000,
   ModuleViews1733940000000,
   BulkInsertCosts1733950000000,
+  DeliveryStatsStatic1733960000000,
 ];

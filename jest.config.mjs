@@ -36,6 +36,11 @@ export default async () => ({
   globalSetup: '<rootDir>/test/setup/jest-global-setup.js',
   globalTeardown: '<rootDir>/test/setup/jest-global-teardown.js',
   maxWorkers: await filesAtOnce(),
+  // Test files run in worker processes, recycled once one holds more than this after a file, even
+  // when one file runs at a time (Jest would otherwise run them all in its own process). Under
+  // --experimental-vm-modules each file's module graph stays in the process that ran it: the
+  // one-at-a-time run against a given server (110 files) reached Node's ~4 GB heap limit and died.
+  workerIdleMemoryLimit: '1GB',
   // A test (or hook) that waits longer than this fails instead of stalling the run, and a file
   // that left a connection open does not keep the run from ending (its servers are stopped by the
   // global teardown all the same).

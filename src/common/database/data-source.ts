@@ -1,6 +1,6 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { migrations } from './migrations/index.js';
-import { grantAppRole } from './roles.js';
+import { DATABASE_LOCK, grantAppRole } from './roles.js';
 
 /**
  * TypeORM options shared by the app, the CLI scripts and the tests. Never `synchronize`. No entity
@@ -45,7 +45,17 @@ export async function runAppMigrations(url: string, appRole?: string): Promise<s
     await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
       const done = await ds.runMigrations({ transaction: 'each' });
-      if (appRole) await grantAppRole((sql) => runner.query(sql), appRole);
+      if (appRole) {
+        // provisionRoles changes owners and grants of the same catalog rows under DATABASE_LOCK: two
+        // processes starting at once (one provisioning, one granting) failed with "tuple
+        // concurrently updated".
+        await runner.query('SELECT pg_advisory_lock($1)', [DATABASE_LOCK]);
+        try {
+          await grantAppRole((sql) => runner.query(sql), appRole);
+        } finally {
+          await runner.query('SELECT pg_advisory_unlock($1)', [DATABASE_LOCK]);
+        }
+      }
       return done.map((m) => m.name);
     } finally {
       await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);

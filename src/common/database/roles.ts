@@ -13,7 +13,7 @@ export const APP_ROLE = 'jingwang_app';
 /** Serializes the creation of the roles across every database of the cluster (taken in `postgres`). */
 const ROLES_LOCK = 7316240203;
 /** Serializes the hand-over of one database to the owner (replicas starting together). */
-const DATABASE_LOCK = 7316240204;
+export const DATABASE_LOCK = 7316240204;
 
 export interface DatabaseRoles {
   /** Migrations, BullMQ's schema and the grants run over this. */

@@ -300,7 +300,7 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('reads the deliveries in flight per process (256 by default) and refuses 0', () => {
+  it('reads the deliveries in flight per process (512 by default) and refuses 0', () => {
     assert.equal(loadConfig(production()).alerts.sendsInFlight, 512);
     assert.equal(loadConfig(production({ ALERTS_SENDS_IN_FLIGHT: '64' })).alerts.sendsInFlight, 64);
     assert.deepEqual(variables(production({ ALERTS_SENDS_IN_FLIGHT: '0' })), [

@@ -4,8 +4,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * What a bulk insert of flags (a bank's daily file: 50,000 rows per statement) paid per row that it
  * need not.
  *
- * 1. The statement-level rollup triggers (`stats_insert_stmt`, `stats_update_stmt`) built one fact
- *    per changed row and handed them all to `stats_apply`, which expands each fact into its rollup
+ * 1. The statement-level rollup trigger of inserts (`stats_insert_stmt`) built one fact per new row and handed them all to `stats_apply`, which expands each fact into its rollup
  *    keys (the unit and every ancestor, each fraud type and '*', the bank) before summing: 50,000
  *    flags of one bank on one day were 50,000 facts expanded into a few hundred thousand keys, to
  *    land on a handful of rollup rows (455 ms of a 2.2 s chunk). The facts are now summed by their
@@ -28,36 +27,17 @@ export class BulkInsertCosts1733950000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
-      -- The facts of a transition table's rows (the table and the facts function are named by
-      -- the caller), summed by their rollup key: the text of the one query both triggers run.
-      CREATE FUNCTION stats_folded_facts_sql(rows_table text, facts_fn text) RETURNS text
-        IMMUTABLE LANGUAGE sql AS $$
-        SELECT format(
-          'SELECT coalesce(array_agg((day, unit_id, fraud_type, bank_unit_id, metric, n, fen)::stats_fact), ''{}'')
-           FROM (SELECT f.day, f.unit_id, f.fraud_type, f.bank_unit_id, f.metric,
-                        sum(f.n)::bigint AS n, sum(f.fen)::bigint AS fen
-                 FROM %I r, LATERAL %I(r) f
-                 GROUP BY f.day, f.unit_id, f.fraud_type, f.bank_unit_id, f.metric) g',
-          rows_table, facts_fn) $$;
-
       CREATE OR REPLACE FUNCTION stats_insert_stmt() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE plus stats_fact[];
       BEGIN
-        EXECUTE stats_folded_facts_sql('inserted', TG_ARGV[0]) INTO plus;
+        EXECUTE format(
+          'SELECT coalesce(array_agg((day, unit_id, fraud_type, bank_unit_id, metric, n, fen)::stats_fact), ''{}'')
+           FROM (SELECT f.day, f.unit_id, f.fraud_type, f.bank_unit_id, f.metric,
+                        sum(f.n)::bigint AS n, sum(f.fen)::bigint AS fen
+                 FROM inserted i, LATERAL %I(i) f
+                 GROUP BY f.day, f.unit_id, f.fraud_type, f.bank_unit_id, f.metric) g',
+          TG_ARGV[0]) INTO plus;
         PERFORM stats_apply('{}', plus);
-        RETURN NULL;
-      END $$;
-
-      CREATE OR REPLACE FUNCTION stats_update_stmt() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE
-        minus stats_fact[];
-        plus stats_fact[];
-      BEGIN
-        EXECUTE stats_folded_facts_sql('old_rows', TG_ARGV[0]) INTO minus;
-        EXECUTE stats_folded_facts_sql('new_rows', TG_ARGV[0]) INTO plus;
-        IF cardinality(minus) > 0 OR cardinality(plus) > 0 THEN
-          PERFORM stats_apply(minus, plus);
-        END IF;
         RETURN NULL;
       END $$;
 
@@ -90,18 +70,6 @@ export class BulkInsertCosts1733950000000 implements MigrationInterface {
         ADD CONSTRAINT transfer_flags_payee_account_check CHECK (payee_account ~ '^[0-9]{12,19}$');
       ALTER TABLE transfer_flags ALTER COLUMN id SET DEFAULT gen_random_uuid();
       DROP FUNCTION uuid_v7();
-      CREATE OR REPLACE FUNCTION stats_update_stmt() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE
-        minus stats_fact[];
-        plus stats_fact[];
-      BEGIN
-        EXECUTE format('SELECT coalesce(array_agg(f), ''{}'') FROM old_rows o, LATERAL %I(o) f', TG_ARGV[0]) INTO minus;
-        EXECUTE format('SELECT coalesce(array_agg(f), ''{}'') FROM new_rows n, LATERAL %I(n) f', TG_ARGV[0]) INTO plus;
-        IF cardinality(minus) > 0 OR cardinality(plus) > 0 THEN
-          PERFORM stats_apply(minus, plus);
-        END IF;
-        RETURN NULL;
-      END $$;
       CREATE OR REPLACE FUNCTION stats_insert_stmt() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE plus stats_fact[];
       BEGIN
@@ -109,7 +77,6 @@ export class BulkInsertCosts1733950000000 implements MigrationInterface {
         PERFORM stats_apply('{}', plus);
         RETURN NULL;
       END $$;
-      DROP FUNCTION stats_folded_facts_sql(text, text);
     `);
   }
 }

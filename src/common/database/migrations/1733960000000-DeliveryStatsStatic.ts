@@ -6,8 +6,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * A delivery's facts (`stats_facts_deliveries`) all need `sent_at`; the claim of a send (queued →
  * sending, the most frequent update) changes no row that has one. The generic `stats_update_stmt`
- * still ran its two dynamic statements (EXECUTE of `stats_folded_facts_sql`, planned anew on every
- * call) to find no facts. Here the same folded queries are plain PL/pgSQL ones, planned once per
+ * still ran its two dynamic statements (EXECUTE of a format()ted query, planned anew on every
+ * call) to find no facts, and applied them unsummed. Here the facts are summed by rollup key first (as
+ * `stats_insert_stmt` does since BulkInsertCosts) in plain PL/pgSQL queries, planned once per
  * connection, and a statement whose old and new rows all lack `sent_at` returns at once. The sums
  * are the same: a row without `sent_at` has no facts on either side.
  */
@@ -25,7 +26,7 @@ export class DeliveryStatsStatic1733960000000 implements MigrationInterface {
            AND NOT EXISTS (SELECT 1 FROM new_rows WHERE sent_at IS NOT NULL) THEN
           RETURN NULL;
         END IF;
-        -- Summed by rollup key first, as stats_folded_facts_sql does (BulkInsertCosts).
+        -- Summed by rollup key first, as stats_insert_stmt does (BulkInsertCosts).
         SELECT coalesce(array_agg((day, unit_id, fraud_type, bank_unit_id, metric, n, fen)::stats_fact), '{}')
         INTO minus
         FROM (SELECT f.day, f.unit_id, f.fraud_type, f.bank_unit_id, f.metric,

@@ -10,6 +10,9 @@
 // same run, BullMQ's own rate for empty jobs (one Worker process, the deliver queue's concurrency);
 // deliveries are carried many per job, so their rate is reported against it (ratio = deliveries/s
 // ÷ empty jobs/s): on a machine shared with other work, the ratio is the figure that travels.
+// The sends alone: bench/send-ceiling.mjs, once per run before the backends, sends as many robot
+// messages through the app's own send path (dist/, ALERTS_SENDS_IN_FLIGHT at once) with no database
+// and no queue; every delivery is one such send, so deliveries/s is reported against it too.
 // Memory: the RSS of the API process and of each worker process (/proc/<pid>/status, VmRSS) is
 // sampled every RSS_SAMPLE_MS (200) during each fan-out; each size gets worker processes of its own,
 // so the peaks of 10,000 and 100,000 compare like with like (flat = the peak does not grow with the
@@ -138,9 +141,9 @@ function sampleRss(pids) {
 }
 
 /** BullMQ's rate for empty jobs on the backend of `env`, in a process of its own. */
-function measureCeiling(env) {
+function measureCeiling(env, script = 'bench/bullmq-ceiling.mjs') {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bench/bullmq-ceiling.mjs'], {
+    const child = spawn(process.execPath, [script], {
       env: { ...process.env, ...env, CEILING_DIST: DIST },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -148,7 +151,7 @@ function measureCeiling(env) {
     child.stdout.on('data', (c) => (out += c.toString()));
     child.once('exit', (code) => {
       const line = out.trim().split('\n').pop();
-      if (code !== 0 || !line) return reject(new Error(`bullmq-ceiling exited with ${code}`));
+      if (code !== 0 || !line) return reject(new Error(`${script} exited with ${code}`));
       resolve(JSON.parse(line));
     });
   });
@@ -409,6 +412,12 @@ const baseEnv = {
 const results = [];
 let redis;
 try {
+  const sendsLoad = loadavg();
+  const sendsAlone = {
+    ...(await measureCeiling(baseEnv, 'bench/send-ceiling.mjs')),
+    loadAverage: [sendsLoad, loadavg()],
+  };
+  log(`sends alone: ${JSON.stringify(sendsAlone)}`);
   for (const backend of BACKENDS) {
     if (backend === 'redis') redis = await startRedis();
     const env = { ...baseEnv, REDIS_URL: backend === 'redis' ? redis.url : '' };
@@ -467,6 +476,11 @@ try {
                 r.deliveriesPerSecondEndToEnd === null
                   ? null
                   : +(r.deliveriesPerSecondEndToEnd / ceiling.jobsPerSecond).toFixed(2),
+              sendsAlonePerSecond: sendsAlone.sendsPerSecond,
+              ratioToSendsAlone:
+                r.deliveriesPerSecondEndToEnd === null
+                  ? null
+                  : +(r.deliveriesPerSecondEndToEnd / sendsAlone.sendsPerSecond).toFixed(2),
               rss: mem,
               loadAverage: { before: loadBefore, after: loadavg(), ceiling: ceiling.loadAverage },
             };
@@ -501,12 +515,14 @@ try {
     );
   const la = (r) => r.loadAverage.before[0].toFixed(1);
   log(
-    '\n| backend | workers | coordinators | BullMQ empty jobs/s (ceiling) | deliveries/s publish→last | first→last send | ratio to ceiling | enqueued s | delivered s | API RSS start→peak MB | worker RSS start→peak MB | exactly once | load avg |',
+    '\n| backend | workers | coordinators | BullMQ empty jobs/s (ceiling) | sends alone/s | deliveries/s publish→last | first→last send | ratio to ceiling | ratio to sends alone | enqueued s | delivered s | API RSS start→peak MB | worker RSS start→peak MB | exactly once | load avg |',
   );
-  log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :-: | ---: |');
+  log(
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :-: | ---: |',
+  );
   for (const r of results)
     log(
-      `| ${r.backend} | ${r.workers} | ${r.coordinators} | ${r.ceilingEmptyJobsPerSecond} | ${r.deliveriesPerSecondEndToEnd} | ${r.deliveriesPerSecondFirstToLast} | ${r.ratioToCeiling} | ${r.enqueuedS} | ${r.deliveredS} | ${r.rss.startMb.api}→${peak(r, 'api')} | ${r.rss.startMb.worker1}→${peak(r, 'worker')} | ${r.robotKeysWithRepeats === 0 && r.robotKeys === r.robotReceived && (!r.completed || (r.sent === r.coordinators && r.robotReceived === r.coordinators)) ? (r.completed ? 'yes' : `yes, ${r.sent} sent before the timeout`) : 'NO'} | ${la(r)} |`,
+      `| ${r.backend} | ${r.workers} | ${r.coordinators} | ${r.ceilingEmptyJobsPerSecond} | ${r.sendsAlonePerSecond} | ${r.deliveriesPerSecondEndToEnd} | ${r.deliveriesPerSecondFirstToLast} | ${r.ratioToCeiling} | ${r.ratioToSendsAlone} | ${r.enqueuedS} | ${r.deliveredS} | ${r.rss.startMb.api}→${peak(r, 'api')} | ${r.rss.startMb.worker1}→${peak(r, 'worker')} | ${r.robotKeysWithRepeats === 0 && r.robotKeys === r.robotReceived && (!r.completed || (r.sent === r.coordinators && r.robotReceived === r.coordinators)) ? (r.completed ? 'yes' : `yes, ${r.sent} sent before the timeout`) : 'NO'} | ${la(r)} |`,
     );
   log(`Results in bench/results/alerts.json (${doc.takenAt})`);
 } finally {

@@ -350,7 +350,7 @@ async function fanOut(base, db, robotUrl, label, size) {
       `WITH q AS (
          SELECT id FROM deliveries WHERE warning_id = $1 AND status = 'queued' ORDER BY id FOR UPDATE
        )
-       UPDATE deliveries d SET status = 'cancelled', last_error = 'bench timeout'
+       UPDATE deliveries d SET status = 'cancelled', last_error = 'bench timeout', next_attempt_at = NULL
        FROM q WHERE d.id = q.id AND d.status = 'queued'`,
       [w.id],
     );

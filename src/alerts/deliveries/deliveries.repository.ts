@@ -171,7 +171,8 @@ export class DeliveriesRepository {
            SELECT id FROM deliveries
            WHERE warning_id = $1 AND kind = 'warning' AND status = 'queued' ORDER BY id FOR UPDATE
          )
-         UPDATE deliveries d SET status = 'cancelled', last_error = 'warning withdrawn'
+         UPDATE deliveries d SET status = 'cancelled', last_error = 'warning withdrawn',
+           next_attempt_at = NULL
          FROM q WHERE d.id = q.id AND d.status = 'queued' RETURNING d.id`,
         [warningId],
       ),
@@ -295,7 +296,8 @@ export class DeliveriesRepository {
              SELECT id FROM warnings WHERE id = ANY($2::uuid[]) AND status = 'published'
              ORDER BY id FOR SHARE
            )
-           UPDATE deliveries d SET status = 'sent', sent_at = clock_timestamp(), last_error = NULL
+           UPDATE deliveries d SET status = 'sent', sent_at = clock_timestamp(), last_error = NULL,
+             next_attempt_at = NULL
            FROM (SELECT coalesce(array_agg(id), '{}') AS ids FROM published) p
            WHERE d.id = ANY($1::uuid[]) AND d.status = 'sending'
              AND (d.kind = 'withdrawal' OR d.warning_id = ANY(p.ids))
@@ -311,7 +313,8 @@ export class DeliveriesRepository {
   async markSent(em: EntityManager, id: string): Promise<boolean> {
     const rows = returned<unknown>(
       await em.query(
-        `UPDATE deliveries SET status = 'sent', sent_at = clock_timestamp(), last_error = NULL
+        `UPDATE deliveries SET status = 'sent', sent_at = clock_timestamp(), last_error = NULL,
+         next_attempt_at = NULL
        WHERE id = $1 AND status = 'sending' RETURNING id`,
         [id],
       ),
@@ -340,7 +343,7 @@ export class DeliveriesRepository {
 
   async markFailed(id: string, error: string): Promise<void> {
     await this.ds.query(
-      `UPDATE deliveries SET status = 'failed', last_error = $2
+      `UPDATE deliveries SET status = 'failed', last_error = $2, next_attempt_at = NULL
        WHERE id = $1 AND status IN ('queued','sending')`,
       [id, error.slice(0, 1000)],
     );
@@ -348,7 +351,8 @@ export class DeliveriesRepository {
 
   async cancel(id: string, reason: string): Promise<void> {
     await this.ds.query(
-      `UPDATE deliveries SET status = 'cancelled', last_error = $2 WHERE id = $1 AND status = 'queued'`,
+      `UPDATE deliveries SET status = 'cancelled', last_error = $2, next_attempt_at = NULL
+       WHERE id = $1 AND status = 'queued'`,
       [id, reason],
     );
   }
@@ -359,7 +363,7 @@ export class DeliveriesRepository {
       await em.query(
         `WITH due AS (
          SELECT id FROM deliveries
-         WHERE status IN ('queued','sending') AND channel <> 'manual'
+         WHERE next_attempt_at IS NOT NULL AND channel <> 'manual'
            AND next_attempt_at < clock_timestamp() - make_interval(secs => $1)
            AND (status = 'queued' OR claimed_at < clock_timestamp() - make_interval(secs => $2))
          ORDER BY next_attempt_at LIMIT 2000 FOR UPDATE SKIP LOCKED
@@ -404,7 +408,7 @@ export class DeliveriesRepository {
       status: r.status as DeliveryStatus,
       attempts: r.attempts as number,
       lastError: r.last_error as string | null,
-      nextAttemptAt: r.next_attempt_at as Date,
+      nextAttemptAt: r.next_attempt_at as Date | null,
       claimedAt: r.claimed_at as Date | null,
       sentAt: r.sent_at as Date | null,
       acknowledgedAt: r.acknowledged_at as Date | null,
@@ -434,7 +438,8 @@ export class DeliveriesRepository {
   async takeManualPending(em: EntityManager, coordinatorId: string) {
     const rows = returned<{ id: string; warning_id: string; kind: 'warning' | 'withdrawal' }>(
       await em.query(
-        `UPDATE deliveries d SET status = 'sent', sent_at = clock_timestamp(), attempts = attempts + 1
+        `UPDATE deliveries d SET status = 'sent', sent_at = clock_timestamp(), attempts = attempts + 1,
+         next_attempt_at = NULL
        FROM warnings w
        WHERE d.warning_id = w.id AND d.coordinator_id = $1 AND d.channel = 'manual' AND d.status = 'queued'
          AND (d.kind = 'withdrawal' OR w.status = 'published')

@@ -421,6 +421,40 @@ describe('DeliveriesRepository on PostgreSQL', () => {
       assert.equal(await repo.markSent(db.ds.manager, d), false);
     });
 
+    it('every end of a row clears its next attempt, and the schema refuses one that does not', async () => {
+      const w = await published();
+      const [sent, viaMark, failed, queued, manualC] = [
+        await sendingRow(w),
+        await sendingRow(w),
+        await sendingRow(w),
+        await makeDelivery(db.admin, {
+          warningId: w,
+          coordinatorId: await makeCoordinator(db.admin, { communityId: ds1 }),
+        }),
+        await makeCoordinator(db.admin, { communityId: ds1, channel: 'manual' }),
+      ];
+      const manual = await makeDelivery(db.admin, { warningId: w, coordinatorId: manualC });
+      assert.equal(await repo.markSentIfPublished(sent, w), true);
+      assert.equal(await repo.markSent(db.ds.manager, viaMark), true);
+      await repo.markFailed(failed, 'boom');
+      await repo.cancel(queued, 'coordinator disabled');
+      assert.equal((await repo.takeManualPending(db.ds.manager, manualC)).length, 1);
+      for (const id of [sent, viaMark, failed, queued, manual]) {
+        const s = await deliveryState(db.admin, id);
+        assert.ok(['sent', 'failed', 'cancelled'].includes(s.status), s.status);
+        assert.equal(s.next_attempt_at, null, `${s.status}: ${String(s.next_attempt_at)}`);
+      }
+      // A writer that forgets: the row would stay in the sweeper's index for ever.
+      const open = await sendingRow(w);
+      await assert.rejects(
+        db.admin.query("UPDATE deliveries SET status = 'sent', sent_at = now() WHERE id = $1", [
+          open,
+        ]),
+        (err: { code?: string; constraint?: string }) =>
+          err.code === '23514' && err.constraint === 'deliveries_next_attempt_open',
+      );
+    });
+
     it('requeue: back to queued later; a 45009 gives the attempt back', async () => {
       const w = await published();
       const c = await makeCoordinator(db.admin, { communityId: ds1 });
@@ -435,7 +469,7 @@ describe('DeliveriesRepository on PostgreSQL', () => {
       assert.equal(s.status, 'queued');
       assert.equal(s.attempts, 1);
       assert.equal(s.last_error?.length, 1000);
-      assert.ok(new Date(s.next_attempt_at).getTime() > Date.now() + 3_000);
+      assert.ok(new Date(s.next_attempt_at ?? 0).getTime() > Date.now() + 3_000);
       // Only a claimed row goes back.
       await repo.requeue(d, 'again', 0, true);
       assert.equal((await deliveryState(db.admin, d)).last_error?.length, 1000);
@@ -455,7 +489,8 @@ describe('DeliveriesRepository on PostgreSQL', () => {
       const q = await makeDelivery(db.admin, { warningId: w, coordinatorId: c });
       await repo.postpone(q, 10_000);
       assert.ok(
-        new Date((await deliveryState(db.admin, q)).next_attempt_at).getTime() > Date.now() + 8_000,
+        new Date((await deliveryState(db.admin, q)).next_attempt_at ?? 0).getTime() >
+          Date.now() + 8_000,
       );
       const s = await sendingRow(w);
       const before = (await deliveryState(db.admin, s)).next_attempt_at;
@@ -485,7 +520,7 @@ describe('DeliveriesRepository on PostgreSQL', () => {
     beforeEach(async () => {
       // Each test sees only its own overdue rows.
       await db.admin.query(
-        "UPDATE deliveries SET status = 'cancelled' WHERE status IN ('queued','sending')",
+        "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL WHERE status IN ('queued','sending')",
       );
     });
 
@@ -514,7 +549,7 @@ describe('DeliveriesRepository on PostgreSQL', () => {
       const ids = await db.ds.transaction((em) => repo.overdueDeliveries(em, 60_000, STALE_MS));
       assert.deepEqual([...ids].sort(), [overdue, abandoned].sort());
       assert.ok(
-        new Date((await deliveryState(db.admin, overdue)).next_attempt_at).getTime() >
+        new Date((await deliveryState(db.admin, overdue)).next_attempt_at ?? 0).getTime() >
           Date.now() - 5_000,
       );
       for (const id of [recent, working, manual]) assert.ok(!ids.includes(id));
@@ -686,6 +721,36 @@ describe('DeliveriesRepository on PostgreSQL', () => {
         [],
         JSON.stringify(plan),
       );
+    });
+
+    it('a claim writes no index entry: a heap-only update of each row it claims', async () => {
+      // One queued row per page: the page has room for the claimed version (fillfactor 70).
+      const ids = (
+        (await db.admin.query(
+          `SELECT DISTINCT ON ((d.ctid::text::point)[0]) d.id FROM deliveries d
+           JOIN coordinators co ON co.id = d.coordinator_id
+           WHERE d.status = 'queued' AND co.robot_key_hash LIKE 'plan-%'
+           ORDER BY (d.ctid::text::point)[0], d.id LIMIT 50`,
+        )) as { id: string }[]
+      ).map((r) => r.id);
+      assert.ok(ids.length >= 20, String(ids.length));
+      const qr = db.admin.createQueryRunner();
+      await qr.startTransaction();
+      try {
+        const rows = (await qr.query(CLAIM_ROWS_SQL, [ids, 30, 20, 60])) as {
+          claimed_now: Date | null;
+        }[];
+        assert.equal(rows.filter((r) => r.claimed_now).length, ids.length);
+        // This transaction's own counts, before any flush.
+        const [stats] = (await qr.query(
+          `SELECT n_tup_upd::int AS upd, n_tup_hot_upd::int AS hot
+           FROM pg_stat_xact_user_tables WHERE relname = 'deliveries'`,
+        )) as { upd: number; hot: number }[];
+        assert.deepEqual(stats, { upd: ids.length, hot: ids.length });
+      } finally {
+        await qr.rollbackTransaction();
+        await qr.release();
+      }
     });
 
     it('the fan-out insert finds a community’s coordinators by index', async () => {

@@ -105,7 +105,7 @@ export async function makeDelivery(admin: DataSource, d: DeliveryRow): Promise<s
        next_attempt_at, sent_at, acknowledged_at)
      VALUES ($1, $2, $3, coalesce($4, (SELECT channel FROM coordinators WHERE id = $2)), $5, $6,
        CASE WHEN $7::float8 IS NULL THEN NULL ELSE now() - make_interval(secs => $7 / 1000) END,
-       now() + make_interval(secs => $8 / 1000),
+       CASE WHEN $5 IN ('queued','sending') THEN now() + make_interval(secs => $8 / 1000) END,
        CASE WHEN $5 IN ('sent','acknowledged') THEN now() END,
        CASE WHEN $5 = 'acknowledged' THEN now() END)
      RETURNING id`,
@@ -131,7 +131,7 @@ export async function deliveryState(
   status: string;
   attempts: number;
   last_error: string | null;
-  next_attempt_at: Date;
+  next_attempt_at: Date | null;
   claimed_at: Date | null;
   sent_at: Date | null;
 }> {
@@ -142,7 +142,7 @@ export async function deliveryState(
     status: string;
     attempts: number;
     last_error: string | null;
-    next_attempt_at: Date;
+    next_attempt_at: Date | null;
     claimed_at: Date | null;
     sent_at: Date | null;
   }[];

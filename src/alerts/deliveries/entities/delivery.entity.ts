@@ -22,7 +22,9 @@ export class Delivery {
   @Column({ type: 'text' }) status!: DeliveryStatus;
   @Column({ type: 'int' }) attempts!: number;
   @Column({ name: 'last_error', type: 'text', nullable: true }) lastError!: string | null;
-  @Column({ name: 'next_attempt_at', type: 'timestamptz' }) nextAttemptAt!: Date;
+  /** Null once nothing is left to attempt (sent, acknowledged, failed, cancelled). */
+  @Column({ name: 'next_attempt_at', type: 'timestamptz', nullable: true })
+  nextAttemptAt!: Date | null;
   @Column({ name: 'claimed_at', type: 'timestamptz', nullable: true }) claimedAt!: Date | null;
   @Column({ name: 'sent_at', type: 'timestamptz', nullable: true }) sentAt!: Date | null;
   @Column({ name: 'acknowledged_at', type: 'timestamptz', nullable: true })

@@ -18,6 +18,7 @@ import { DeliveryStatsStatement1733930000000 } from './1733930000000-DeliverySta
 import { ModuleViews1733940000000 } from './1733940000000-ModuleViews.js';
 import { BulkInsertCosts1733950000000 } from './1733950000000-BulkInsertCosts.js';
 import { DeliveryStatsStatic1733960000000 } from './1733960000000-DeliveryStatsStatic.js';
+import { DeliveryClaimHot1733970000000 } from './1733970000000-DeliveryClaimHot.js';
 
 /** Every migration, in order. Listed explicitly so the build and the tests run the same set. */
 export const migrations = [
@@ -41,4 +42,5 @@ export const migrations = [
   ModuleViews1733940000000,
   BulkInsertCosts1733950000000,
   DeliveryStatsStatic1733960000000,
+  DeliveryClaimHot1733970000000,
 ];

@@ -7,7 +7,6 @@
 // so a change of the channel meanwhile is a 409, a change of anything else is not.
 import assert from 'node:assert/strict';
 import type { LookupAddress } from 'node:dns';
-import { isIPv4 } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, it } from '@jest/globals';
 import type { Response } from 'supertest';
 import { AlertsSecrets, HostResolver } from '../../src/alerts/index.js';
@@ -15,7 +14,7 @@ import { bootApp, TestApp, USERS } from '../harness.js';
 
 type H = Record<string, string>;
 
-/** Hosts under this name are answered by the held DNS; a `private-` one with a private address. */
+/** The webhook hosts of these tests; the held DNS answers a `private-` one with a private address. */
 const SLOW_ZONE = 'slow-dns.test';
 const SECRET = 'slow-dns-webhook-secret-0123456789';
 const CONFLICT =
@@ -31,7 +30,7 @@ class HeldDns {
     await new Promise<void>((r) => this.held.push(r));
     // 1.1.1.1 is public; 10.0.0.7 is not, so its host is refused (a 400).
     const address = hostname.startsWith('private-') ? '10.0.0.7' : '1.1.1.1';
-    return [{ address, family: isIPv4(address) ? 4 : 6 }];
+    return [{ address, family: 4 }];
   };
 
   get waiting(): number {
@@ -253,5 +252,21 @@ describe('a coordinator update whose webhook host answers DNS slowly', () => {
     assert.equal(stored.enabled, false);
     assert.equal(stored.webhook_url_masked, `https://renamed.${SLOW_ZONE}/in`);
     assert.equal(await updatesAudited(id), 2);
+  });
+
+  it('an update of a coordinator outside the caller’s area is a 404 before any DNS lookup', async () => {
+    // 新华社区 (南明) is outside chen's 黔灵派出所: put there behind the API's back.
+    const [{ id }] = (await t.db.query(
+      `INSERT INTO coordinators (name, phone, community_id, group_name, channel)
+       SELECT '新华社区协调员', '13700005555', id, '新华社区反诈宣传群', 'manual'
+         FROM units WHERE code = 'GY-NM-HX-XH' RETURNING id`,
+    )) as { id: string }[];
+    const res = await patch(id, {
+      channel: 'webhook',
+      webhookUrl: `https://outside.${SLOW_ZONE}/in`,
+      webhookSecret: SECRET,
+    });
+    assert.equal(res.status, 404, res.text);
+    assert.deepEqual(dns.asked, []);
   });
 });

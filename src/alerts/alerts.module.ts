@@ -17,6 +17,7 @@ import {
 import { DeliveriesRepository } from './deliveries/deliveries.repository.js';
 import { DeliveriesService } from './deliveries/deliveries.service.js';
 import { DeliverySender } from './deliveries/delivery-sender.service.js';
+import { HostResolver } from './deliveries/host-resolver.js';
 import { AlertsDeliverHandler } from './deliveries/jobs/alerts-deliver.job.js';
 import { MessageRenderer } from './deliveries/message-renderer.js';
 import { AlertsLookups } from './lookups.repository.js';
@@ -51,6 +52,7 @@ import { WarningsService } from './warnings/warnings.service.js';
     DemoWarningsSeeder,
     CoordinatorsRepository,
     CoordinatorsService,
+    HostResolver,
     DemoCoordinatorsSeeder,
     DeliveriesRepository,
     DeliveriesService,

@@ -12,6 +12,8 @@ export type { AlertsTrendScanJob } from './trend/jobs/alerts-trend-scan.job.js';
 export { Coordinator } from './coordinators/entities/coordinator.entity.js';
 export { Delivery } from './deliveries/entities/delivery.entity.js';
 export { Warning } from './warnings/entities/warning.entity.js';
-// For tests that drive the feature from outside: the trend scan's job, the channel cipher.
+// For tests that drive the feature from outside: the trend scan's job, the channel cipher, the
+// resolver of webhook hosts (a test plays a slow DNS with it).
 export { AlertsTrendScanHandler } from './trend/jobs/alerts-trend-scan.job.js';
 export { AlertsSecrets } from './alerts-secrets.js';
+export { HostResolver } from './deliveries/host-resolver.js';

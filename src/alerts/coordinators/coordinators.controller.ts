@@ -74,7 +74,10 @@ export class CoordinatorsController {
     description:
       'Also enables / disables (a disabled coordinator gets nothing) and replaces channel settings.',
   })
-  @ApiErrors(400, 404, 413)
+  @ApiErrors(400, 404, 413, {
+    status: 409,
+    description: 'Another update changed the channel settings meanwhile; read them again',
+  })
   update(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,

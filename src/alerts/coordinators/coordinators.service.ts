@@ -15,6 +15,7 @@ import {
   resolvesOnlyToPublic,
   robotKeyHash,
 } from '../deliveries/channels.js';
+import { HostResolver } from '../deliveries/host-resolver.js';
 import {
   CoordinatorDto,
   CoordinatorPage,
@@ -38,6 +39,15 @@ type ChannelColumns = Pick<
   'webhookUrlEnc' | 'webhookUrlMasked' | 'robotKeyHash' | 'webhookSecretEnc'
 >;
 
+/** The columns an update's new channel settings are worked out from (see update). */
+const CHANNEL_FIELDS = [
+  'channel',
+  'webhookUrlEnc',
+  'webhookUrlMasked',
+  'robotKeyHash',
+  'webhookSecretEnc',
+] as const satisfies readonly (keyof Coordinator)[];
+
 /** 群协调员: community police keep the coordinators of their own area and their channels. */
 @Injectable()
 export class CoordinatorsService {
@@ -48,6 +58,7 @@ export class CoordinatorsService {
     private readonly lookups: AlertsLookups,
     private readonly secrets: AlertsSecrets,
     private readonly audit: AuditService,
+    private readonly hosts: HostResolver,
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -85,7 +96,7 @@ export class CoordinatorsService {
     const checked = checkWebhookUrl(url, this.policy);
     if (isRefusal(checked)) throw badRequest('webhookUrl', checked.problem);
     if (!checked.allowListed && !checked.ipLiteral) {
-      if (!(await resolvesOnlyToPublic(checked.url.hostname)))
+      if (!(await resolvesOnlyToPublic(checked.url.hostname, (h) => this.hosts.resolve(h))))
         throw badRequest(
           'webhookUrl',
           'has a host that resolves to an address that is not allowed',
@@ -189,29 +200,49 @@ export class CoordinatorsService {
   }
 
   async update(actor: Actor, id: string, dto: UpdateCoordinatorDto): Promise<CoordinatorDto> {
+    const channelChanged =
+      dto.channel !== undefined || dto.webhookUrl !== undefined || dto.webhookSecret !== undefined;
+    // New channel settings are checked before the transaction, against the row read without a
+    // lock: the check may wait seconds on DNS, and a transaction waiting on it would hold a pooled
+    // connection and the row's lock all that time (a few such requests at once would leave every
+    // other request without a connection).
+    let channelSet: { seen: Coordinator; set: CoordinatorChanges } | undefined;
+    if (channelChanged) {
+      const seen = await this.repo.findCoordinatorScoped(actor, id);
+      if (!seen) throw new NotFoundException('Coordinator not found');
+      const channel = dto.channel ?? seen.channel;
+      const cols = await this.channelColumns(channel, dto.webhookUrl, dto.webhookSecret, seen);
+      channelSet = {
+        seen,
+        set: {
+          ...cols,
+          channel,
+          // New settings: the channel is given another chance.
+          channelBrokenAt: null,
+          channelBrokenReason: null,
+        },
+      };
+    }
     await this.ds.transaction(async (em) => {
       const c = await this.repo.findCoordinatorScoped(actor, id, em, true);
       if (!c) throw new NotFoundException('Coordinator not found');
+      // The channel columns above were worked out from the row as read before: which channel the
+      // URL was checked for, and which stored URL or secret a request leaving them out keeps. If
+      // another update changed them meanwhile, writing ours would undo its change (or store a URL
+      // checked under another channel's rules), and checking again would mean waiting on DNS
+      // under this lock. So the caller is told to read the coordinator again: it takes two
+      // people changing the same coordinator's channel at the same moment.
+      if (channelSet && CHANNEL_FIELDS.some((k) => channelSet.seen[k] !== c[k]))
+        throw conflict(
+          'The coordinator’s channel was changed by another update meanwhile; read it again and retry',
+        );
       const set: CoordinatorChanges = {};
       if (dto.name !== undefined) set.name = dto.name;
       if (dto.phone !== undefined) set.phone = dto.phone;
       if (dto.groupName !== undefined) set.groupName = dto.groupName;
       if (dto.groupSize !== undefined) set.groupSize = dto.groupSize;
       if (dto.enabled !== undefined) set.enabled = dto.enabled;
-      const channelChanged =
-        dto.channel !== undefined ||
-        dto.webhookUrl !== undefined ||
-        dto.webhookSecret !== undefined;
-      if (channelChanged) {
-        const channel = dto.channel ?? c.channel;
-        const cols = await this.channelColumns(channel, dto.webhookUrl, dto.webhookSecret, c);
-        Object.assign(set, cols, {
-          channel,
-          // New settings: the channel is given another chance.
-          channelBrokenAt: null,
-          channelBrokenReason: null,
-        });
-      }
+      if (channelSet) Object.assign(set, channelSet.set);
       await this.repo.updateCoordinator(em, id, set);
       await this.audit.record(em, {
         action: 'coordinator.update',

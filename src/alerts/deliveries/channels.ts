@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { lookup as dnsLookup, promises as dnsPromises } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
+import type { ResolveHost } from './host-resolver.js';
 import { webhookSignature } from './message.js';
 import {
   allPublic,
@@ -108,14 +109,18 @@ export const guardedLookup: LookupFunction = (hostname, options, callback) => {
 };
 
 /**
- * At registration: does the name resolve to public addresses only? A name that does not resolve
- * (yet, or not from here within a few seconds) passes: the send checks again, on its connection.
+ * At registration: does the name resolve (through `resolve`, the HostResolver) to public addresses
+ * only? A name that does not resolve (yet, or not from here within a few seconds) passes: the send
+ * checks again, on its connection. It may take those seconds: never call it inside a transaction.
  */
-export async function resolvesOnlyToPublic(hostname: string): Promise<boolean> {
+export async function resolvesOnlyToPublic(
+  hostname: string,
+  resolve: ResolveHost,
+): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const gaveUp = new Promise<null>((r) => (timer = setTimeout(() => r(null), 3000)));
   try {
-    const found = await Promise.race([dnsPromises.lookup(hostname, { all: true }), gaveUp]);
+    const found = await Promise.race([resolve(hostname), gaveUp]);
     return found === null || allPublic(found);
   } catch {
     return true;

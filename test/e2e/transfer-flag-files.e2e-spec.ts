@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, it } from '@jest/globals';
 import iconv from 'iconv-lite';
 import { QueueService } from '../../src/common/queue/queue.service.js';
@@ -8,6 +10,8 @@ import { bootApp, describeEachBackend, TestApp, USERS } from '../harness.js';
 /** Small limits, so the limit tests send kilobytes, not half a gigabyte. */
 const MAX_BYTES = 64 * 1024;
 const MAX_ROWS = 60;
+/** A short stall limit, so the stalled upload is given up in half a second. */
+const STALL_MS = 500;
 
 const HEADER =
   'externalRef,payerAccount,payerName,payeeAccount,payeeName,payeeBank,amountFen,occurredAt,reason';
@@ -133,7 +137,9 @@ describeEachBackend('banks’ daily files of transfer flags (可疑交易批量�
   }
 
   beforeAll(async () => {
-    t = await bootApp(backend, { flagFiles: { maxBytes: MAX_BYTES, maxRows: MAX_ROWS } });
+    t = await bootApp(backend, {
+      flagFiles: { maxBytes: MAX_BYTES, maxRows: MAX_ROWS, stallMs: STALL_MS },
+    });
     // Two cases name CARD, one OTHER_CARD: hits of 2, 1 and 0 cases.
     for (const card of [CARD, SHARED_CARD, OTHER_CARD]) {
       const c = newCase();
@@ -406,6 +412,60 @@ describeEachBackend('banks’ daily files of transfer flags (可疑交易批量�
               (SELECT count(*)::int FROM transfer_flags WHERE external_ref ~ '^(B|M|X|U|N|E)-') AS flags`,
     )) as { rows: number; flags: number }[];
     assert.deepEqual(left[0], { rows: 0, flags: 0 });
+  });
+
+  it('an upload that stops sending is a 408 naming file; nothing is kept and the bank may send at once', async () => {
+    await t.app.listen(0, '127.0.0.1');
+    const { port } = t.app.getHttpServer().address() as AddressInfo;
+    const boundary = 'jw-stalled-upload';
+    // The head of a part and one row; the length announces 10 kB more that never come.
+    const sent = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="stalled.csv"\r\n` +
+        `Content-Type: text/csv\r\n\r\n${csv([row('STALL-1')])}`,
+    );
+    const token = await t.token(USERS.icbc);
+    const started = Date.now();
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/api/v1/transfer-flags/files',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': `multipart/form-data; boundary=${boundary}`,
+            'content-length': String(sent.length + 10_000),
+          },
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => {
+            req.destroy();
+            resolve({ status: res.statusCode ?? 0, body });
+          });
+        },
+      );
+      req.on('error', reject);
+      req.write(sent);
+    });
+    const waited = Date.now() - started;
+    assert.equal(answer.status, 408, answer.body);
+    const error = JSON.parse(answer.body) as { details: { field: string; problem: string }[] };
+    assert.deepEqual(error.details, [
+      { field: 'file', problem: 'no data came for 0.5 s; send the file again' },
+    ]);
+    assert.ok(waited >= STALL_MS && waited < 10_000, String(waited));
+    const kept = (await t.db.query(
+      `SELECT (SELECT count(*)::int FROM transfer_flag_files WHERE filename = 'stalled.csv') AS files,
+              (SELECT count(*)::int FROM transfer_flags WHERE external_ref = 'STALL-1') AS flags`,
+    )) as { files: number; flags: number }[];
+    assert.deepEqual(kept[0], { files: 0, flags: 0 });
+    // The bank's upload lock went with the transaction: its next file is taken at once.
+    const next = await ingest(USERS.icbc, csv([row('STALL-2')]));
+    assert.equal(next.accepted, 1);
   });
 
   it('a cell far over its length and an unclosed quote cost no memory: the row is refused, the rest stored', async () => {

@@ -300,6 +300,13 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads how long a flag file upload may wait for its next bytes (30 s by default), 0.1 s to 10 min', () => {
+    assert.equal(loadConfig(production()).flagFiles.stallMs, 30_000);
+    assert.equal(loadConfig(production({ FLAG_FILE_STALL_MS: '5000' })).flagFiles.stallMs, 5_000);
+    for (const bad of ['0', '99', '600001', 'soon'])
+      assert.deepEqual(variables(production({ FLAG_FILE_STALL_MS: bad })), ['FLAG_FILE_STALL_MS']);
+  });
+
   it('reads the deliveries in flight per process (512 by default) and refuses 0', () => {
     assert.equal(loadConfig(production()).alerts.sendsInFlight, 512);
     assert.equal(loadConfig(production({ ALERTS_SENDS_IN_FLIGHT: '64' })).alerts.sendsInFlight, 64);

@@ -34,9 +34,11 @@ export interface AppConfig {
   evidenceMaxBytes: number;
   /**
    * A bank's daily file of suspicious transfers (POST /transfer-flags/files): its largest size in
-   * bytes (413 beyond) and most data rows (413 beyond).
+   * bytes (413 beyond) and most data rows (413 beyond); `stallMs`, the longest wait for the
+   * upload's next bytes (408 beyond: a stalled upload holds a database connection and its bank's
+   * upload lock).
    */
-  flagFiles: { maxBytes: number; maxRows: number };
+  flagFiles: { maxBytes: number; maxRows: number; stallMs: number };
   embeddedPgPort: number;
   jwtSecret: string;
   jwtTtlSeconds: number;
@@ -426,6 +428,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     flagFiles: {
       maxBytes: int(env, 'FLAG_FILE_MAX_BYTES', 512 * 1024 * 1024, problems, 1),
       maxRows: int(env, 'FLAG_FILE_MAX_ROWS', 1_000_000, problems, 1, 10_000_000),
+      stallMs: int(env, 'FLAG_FILE_STALL_MS', 30_000, problems, 100, 600_000),
     },
     embeddedPgPort: int(env, 'EMBEDDED_PG_PORT', 54329, problems, 1, 65535),
     jwtSecret,

@@ -8,6 +8,7 @@ const MEANING = {
   401: 'No valid bearer token or bank API key',
   403: "The caller's role or unit may not do this",
   404: 'No such record, or not within the caller’s unit subtree',
+  408: 'The upload stopped sending: nothing of it is kept; send it again',
   409: 'The record is not in a state that allows this (or it would duplicate another)',
   413: 'The request body or upload is larger than this endpoint accepts',
   429: 'Too many requests: wait for the Retry-After header’s seconds',

@@ -44,13 +44,39 @@ const tooLarge = (maxBytes: number) =>
     { field: 'file', problem: `must be at most ${maxBytes} bytes; split it` },
   ]);
 
-/** The file's bytes; the multipart plugin's size limit becomes the API's 413 naming the field. */
-async function* fileBytes(file: MultipartFile, maxBytes: number): AsyncGenerator<Buffer> {
+const stalled = (stallMs: number) =>
+  new ApiError(HttpStatus.REQUEST_TIMEOUT, 'file upload stalled', [
+    {
+      field: 'file',
+      problem: `no data came for ${stallMs / 1000} s; send the file again`,
+    },
+  ]);
+
+/**
+ * The file's bytes; the multipart plugin's size limit becomes the API's 413 naming the field.
+ * While it waits for the client's next bytes (not while the database takes the last ones), at most
+ * `stallMs`: the upload holds a pooled connection and its bank's upload lock, and a client that
+ * stops sending would otherwise keep both as long as it keeps the socket open. The stall ends the
+ * upload with a 408, its transaction rolled back.
+ */
+async function* fileBytes(
+  file: MultipartFile,
+  maxBytes: number,
+  stallMs: number,
+): AsyncGenerator<Buffer> {
+  const arm = () => setTimeout(() => file.file.destroy(stalled(stallMs)), stallMs);
+  let timer = arm();
   try {
-    for await (const chunk of file.file as AsyncIterable<Buffer>) yield chunk;
+    for await (const chunk of file.file as AsyncIterable<Buffer>) {
+      clearTimeout(timer);
+      yield chunk;
+      timer = arm();
+    }
   } catch (err) {
     if ((err as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(maxBytes);
     throw err;
+  } finally {
+    clearTimeout(timer);
   }
   if (file.file.truncated) throw tooLarge(maxBytes);
 }
@@ -92,6 +118,7 @@ export class TransferFlagFilesController {
       description:
         'No file, a bad header (unknown, repeated or missing column), bad UTF-8, an empty file',
     },
+    { status: 408, description: 'The upload stalled: no data for FLAG_FILE_STALL_MS (30 s)' },
     409,
     { status: 413, description: 'Over the size or row limit (details name `file`)' },
   )
@@ -128,7 +155,9 @@ export class TransferFlagFilesController {
       part?.file.resume();
       throw required;
     }
-    const stream = Readable.from(fileBytes(part, maxBytes), { objectMode: false });
+    const stream = Readable.from(fileBytes(part, maxBytes, this.config.flagFiles.stallMs), {
+      objectMode: false,
+    });
     // The pipeline reports its errors; this stops a late one of a stream it already dropped from
     // being an unhandled 'error' event.
     stream.on('error', () => undefined);

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../common/auth/actor.js';
 import { FraudType, FraudTypesService } from '../fraud-types/fraud-types.service.js';
@@ -69,8 +70,12 @@ export class CaseFactsService {
    * Whether a checked, normalized citizen ID number is the victim's, by blind index (nothing is
    * decrypted). Null when the victim has no ID number on file.
    */
-  async victimIdNumberMatches(victimId: string, idNumber: string): Promise<boolean | null> {
-    const v = await this.repo.victimById(victimId);
+  async victimIdNumberMatches(
+    victimId: string,
+    idNumber: string,
+    em?: EntityManager,
+  ): Promise<boolean | null> {
+    const v = await this.repo.victimById(victimId, em);
     if (!v?.idNumberBidx) return null;
     return v.idNumberBidx === this.pii.cipher.blindIndex('id_number', idNumber);
   }

@@ -155,8 +155,9 @@ export class CasesRepository {
     return this.ds.getRepository(Victim).findBy({ id: In([...new Set(ids)]) });
   }
 
-  victimById(id: string): Promise<Victim | null> {
-    return this.ds.getRepository(Victim).findOneBy({ id });
+  /** `em`: inside the caller's transaction, on its connection (no second one from the pool). */
+  victimById(id: string, em: EntityManager = this.ds.manager): Promise<Victim | null> {
+    return em.getRepository(Victim).findOneBy({ id });
   }
 
   /** The next case number of a unit in a year; atomic, so concurrent intakes never share one. */

@@ -15,9 +15,10 @@ export class NotificationsRepository {
     eventId: string,
     userIds: string[],
     n: { kind: string; title: string; body: string; entity?: string; entityId?: string },
+    em: EntityManager = this.notifications.manager,
   ): Promise<number> {
     if (!userIds.length) return 0;
-    const rows: unknown[] = await this.notifications.query(
+    const rows: unknown[] = await em.query(
       `INSERT INTO notifications (user_id, event_id, kind, title, body, entity, entity_id)
        SELECT u, $2, $3, $4, $5, $6, $7 FROM unnest($1::uuid[]) AS u
        ON CONFLICT (event_id, user_id) DO NOTHING RETURNING id`,

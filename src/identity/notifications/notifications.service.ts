@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../../common/audit/audit.service.js';
 import type { Actor } from '../../common/auth/actor.js';
 import { PageQuery } from '../../common/pagination/pagination.js';
@@ -29,8 +29,18 @@ export class NotificationsService {
   ) {}
 
   /** Idempotent per (eventId, user). Returns how many notifications were new. */
-  notify(eventId: string, userIds: string[], content: NotificationContent): Promise<number> {
-    return this.repo.insertForEvent(eventId, [...new Set(userIds)], content);
+  /**
+   * `em`: a caller inside a transaction passes its manager, so the notifications are written on
+   * that connection and with it (a second connection from the pool, taken while the first is held,
+   * lets concurrent callers hold the whole pool and wait on each other).
+   */
+  notify(
+    eventId: string,
+    userIds: string[],
+    content: NotificationContent,
+    em?: EntityManager,
+  ): Promise<number> {
+    return this.repo.insertForEvent(eventId, [...new Set(userIds)], content, em);
   }
 
   /** Notifies the enabled users of these roles anywhere under a unit (a bank's liaisons in all its branches). */

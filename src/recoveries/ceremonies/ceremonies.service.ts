@@ -167,7 +167,9 @@ export class CeremoniesService {
       const allocation = await this.repo.lockAttached(em, id, allocationId);
       if (!allocation) throw new NotFoundException('This ceremony has no such allocation');
       if (allocation.signedAt) throw conflict('This allocation has already been signed for');
-      const match = await this.cases.victimIdNumberMatches(allocation.victimId, checked.value);
+      // On this transaction's connection: a second one from the pool, taken while this one is
+      // held, left concurrent signings waiting on each other once they held the whole pool.
+      const match = await this.cases.victimIdNumberMatches(allocation.victimId, checked.value, em);
       if (match === null)
         throw conflict('The victim has no ID number on file to check the signer against', [
           { field: 'idNumber', problem: 'cannot be checked: the victim has no ID number on file' },

@@ -69,13 +69,18 @@ export class FreezeExpiryService {
           details: { expiresAt: order.expiresAt.toISOString() },
         });
         if (info && officer) {
-          await this.notifications.notify(eventId, [officer], {
-            kind: 'freeze_order.expired',
-            title: `${FREEZE_ORDER_KIND_LABELS[order.kind]}已到期`,
-            body: body(info, true),
-            entity: 'freeze_order',
-            entityId: order.id,
-          });
+          await this.notifications.notify(
+            eventId,
+            [officer],
+            {
+              kind: 'freeze_order.expired',
+              title: `${FREEZE_ORDER_KIND_LABELS[order.kind]}已到期`,
+              body: body(info, true),
+              entity: 'freeze_order',
+              entityId: order.id,
+            },
+            em,
+          );
         }
         await this.audit.record(em, {
           action: 'freeze_order.expire',
@@ -97,13 +102,18 @@ export class FreezeExpiryService {
           details: { officerId: officer, expiresAt: order.expiresAt.toISOString() },
         });
         if (info && officer) {
-          await this.notifications.notify(eventId, [officer], {
-            kind: 'freeze_order.expiring',
-            title: `${FREEZE_ORDER_KIND_LABELS[order.kind]}即将到期`,
-            body: body(info, false),
-            entity: 'freeze_order',
-            entityId: order.id,
-          });
+          await this.notifications.notify(
+            eventId,
+            [officer],
+            {
+              kind: 'freeze_order.expiring',
+              title: `${FREEZE_ORDER_KIND_LABELS[order.kind]}即将到期`,
+              body: body(info, false),
+              entity: 'freeze_order',
+              entityId: order.id,
+            },
+            em,
+          );
         } else {
           this.logger.warn({ orderId: order.id }, 'Expiry reminder has no officer to tell');
         }

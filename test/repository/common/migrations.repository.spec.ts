@@ -30,6 +30,7 @@ import {
   type DatabaseRoles,
 } from '../../../src/common/database/roles.js';
 import { createEmptyDatabase } from '../../harness.js';
+import { makeCoordinator, makeDelivery, makeWarning } from '../alerts/factories.js';
 import { makeCeremonyWith, makeOrderAfter, makeStatsCase } from '../reports/factories.js';
 import { openRepoDb, type RepoDb } from '../repo-db.js';
 
@@ -310,8 +311,24 @@ describe('migrations: down on a database in use', () => {
   beforeAll(async () => {
     // A clone of the template: the demo units and users, and audit rows the seeding wrote (keyed).
     db = await openRepoDb();
-    const [wa, icbc] = await Promise.all(['GY-YY-WA', 'ICBC-GY'].map((c) => db.unitId(c)));
-    // Rows in the rollups: a case with an order (golden hour), and a ceremony's allocations.
+    const [wa, ql, icbc] = await Promise.all(
+      ['GY-YY-WA', 'GY-YY-QL', 'ICBC-GY'].map((c) => db.unitId(c)),
+    );
+    // Rows in the rollups: a case with an order (golden hour), a ceremony's allocations, and a
+    // published warning's deliveries, one sent and one queued (DeliveryClaimHot's down rewrites the
+    // sent one's next_attempt_at, through the rollups' update trigger).
+    const warningId = await makeWarning(db.admin, {
+      unitId: wa,
+      targets: [ql],
+      status: 'published',
+      approvedBy: await db.userId('wu.supervisor'),
+    });
+    for (const status of ['sent', 'queued'] as const)
+      await makeDelivery(db.admin, {
+        warningId,
+        coordinatorId: await makeCoordinator(db.admin, { communityId: ql }),
+        status,
+      });
     const caseId = await makeStatsCase(db.admin, {
       unitId: wa,
       reportedAt: '2025-03-31T15:59:59Z',
@@ -350,7 +367,11 @@ describe('migrations: down on a database in use', () => {
 
   it('reverts newest first, TransferFlagFiles waiting for unfinished files and AuditKeyed refusing while keyed audit rows exist; applied again, the rollups come back as they were', async () => {
     const figures = await rollups();
-    assert.ok(figures.some((line) => line.startsWith('golden ')));
+    for (const fact of ['golden ', ',returned,', ',delivery_sent,'])
+      assert.ok(
+        figures.some((line) => line.includes(fact)),
+        fact,
+      );
     const rows = await audit();
     assert.ok(rows.keyed > 0, 'the seeding writes keyed audit rows');
     const at = (name: string) => ordered.findIndex((m) => m.name.startsWith(name));

@@ -63,6 +63,35 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   };
 }
 
+/**
+ * An empty database of this run (no template: not migrated, no roles handed over), for tests of the
+ * migrations and of provisioning themselves. Named like the clones, so the run's teardown drops it
+ * too when the file dies before its own `drop`.
+ */
+export async function createEmptyDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = process.env.JW_TEST_ADMIN_URL;
+  const template = process.env.JW_TEST_TEMPLATE;
+  if (!adminUrl || !template)
+    throw new Error('Run the tests with npm test (it prepares the servers)');
+  const name = `jw_t_${template.replace('jw_tpl_', '')}_${FILE_ID}_${++counter}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: withDatabase(adminUrl, name),
+    drop: async () => {
+      const c = new Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
 export interface TestApp {
   app: NestFastifyApplication;
   http: () => TestAgent;

@@ -4,24 +4,12 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { Client } from 'pg';
-import { withDatabase } from '../../src/common/database/create-database.js';
 import { runAppMigrations } from '../../src/common/database/data-source.js';
 import { roleUrls } from '../../src/common/database/roles.js';
 import { createQueueBackend } from '../../src/common/queue/queue-backend.js';
+import { createEmptyDatabase } from '../harness.js';
 
 const WORKER = join(import.meta.dirname, '..', '..', 'src', 'worker.js');
-const adminUrl = () => process.env.JW_TEST_ADMIN_URL ?? '';
-
-/** A database of this run (the run's teardown drops it with the others), made empty. */
-async function emptyDatabase(): Promise<string> {
-  const template = process.env.JW_TEST_TEMPLATE ?? '';
-  const name = `jw_t_${template.replace('jw_tpl_', '')}_roles_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: adminUrl() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return withDatabase(adminUrl(), name);
-}
 
 async function query<T>(url: string, sql: string): Promise<T[]> {
   const c = new Client({ connectionString: url });
@@ -77,14 +65,12 @@ const OWNERS = `
 
 describe('database roles', () => {
   let url: string;
+  let drop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    url = await emptyDatabase();
+    ({ url, drop } = await createEmptyDatabase());
   });
   afterAll(async () => {
-    const admin = new Client({ connectionString: adminUrl() });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)} WITH (FORCE)`);
-    await admin.end();
+    await drop?.();
   });
 
   it('a database migrated by the superuser before the roles existed is handed to the owner role at the next start', async () => {

@@ -10,6 +10,8 @@ export interface RepoDb {
   ds: DataSource;
   /** A superuser connection to the same database, for arranging rows the app may not write. */
   admin: DataSource;
+  /** The superuser's URL of the database (the owner and app roles' URLs follow from it: roleUrls). */
+  url: string;
   /** Id of a seeded unit by its code (GY-YY-WA, ICBC-GY, …). */
   unitId(code: string): Promise<string>;
   /** Id of a seeded user by username. */
@@ -39,6 +41,7 @@ export async function openRepoDb(entities: EntityTarget<ObjectLiteral>[] = []): 
   return {
     ds,
     admin,
+    url: database.url,
     unitId: (code) => one('SELECT id FROM units WHERE code = $1', code, 'unit'),
     userId: (username) => one('SELECT id FROM users WHERE username = $1', username, 'user'),
     async close() {

@@ -75,7 +75,24 @@ export class TransferFlagFiles1733800000000 implements MigrationInterface {
     `);
   }
 
+  /**
+   * Refuses while a file is queued or processing: the bank was answered 202 for it, its rows are
+   * not all flags yet, and dropping the staging table would lose them with no failed status left
+   * for the bank to see and send the file again. Once every file is done or failed, only the files'
+   * history goes, which the earlier release never had.
+   */
   async down(q: QueryRunner): Promise<void> {
+    // The lock keeps an app still running from accepting a file between the count and the drop.
+    await q.query('LOCK TABLE transfer_flag_files IN ACCESS EXCLUSIVE MODE');
+    const [{ n }] = (await q.query(
+      `SELECT count(*)::int AS n FROM transfer_flag_files WHERE status IN ('queued', 'processing')`,
+    )) as { n: number }[];
+    if (n > 0)
+      throw new Error(
+        `TransferFlagFiles cannot be reverted yet: ${n} bank file(s) are queued or processing, and ` +
+          'their rows not yet stored as flags would be lost without the bank knowing. Let the ' +
+          'workers finish them, then revert.',
+      );
     await q.query(`
       DROP TABLE transfer_flag_file_problems;
       DROP TABLE transfer_flag_file_rows;

@@ -122,6 +122,13 @@ export async function bootApp(
     backend === 'redis' ? (overrides.redisUrl ?? process.env.JW_TEST_REDIS_URL) : undefined;
   if (backend === 'redis' && !redisUrl) throw new Error('No Redis in this run');
   const config = testConfig({
+    // The Redis variant of a suite runs its app on a pool of ONE connection: a request or job that
+    // takes a second connection while it holds one (a service reading or writing through the
+    // DataSource inside a transaction) waits on itself there, and fails the suite with a 503,
+    // instead of leaving concurrent calls in production holding the whole pool and waiting on each
+    // other. The PostgreSQL variant keeps the usual pool, so races between concurrent
+    // transactions are still played out for real.
+    ...(backend === 'redis' ? { databasePool: { max: 1, timeoutMs: 5000 } } : {}),
     ...overrides,
     redisUrl,
     queuePrefix: backend === 'redis' ? prefix : 'jw',

@@ -150,10 +150,7 @@ describeEachBackend('recoveries: orders, recoveries, allocation, ceremonies', (b
   }
 
   beforeAll(async () => {
-    // One pooled connection: a request or job that takes a second one while holding the first (a
-    // service reading through the DataSource inside a transaction) waits on itself and fails
-    // here, instead of waiting on others once concurrent calls hold the whole pool in production.
-    t = await bootApp(backend, { databasePool: { max: 1, timeoutMs: 3000 } });
+    t = await bootApp(backend);
     icbc = await unitId('ICBC-GY');
   });
   afterAll(() => t.close());

@@ -167,7 +167,7 @@ export class CasesService {
       source: Record<string, string>;
     },
   ): Promise<{ id: string; caseNo: string }> {
-    const unit = await this.units.findById(draft.unitId);
+    const unit = await this.units.findById(draft.unitId, em);
     if (!unit || !POLICE_UNITS.includes(unit.kind))
       throw badRequest('unitId', 'must be a police unit');
     const year = caseYear(draft.reportedAt.toISOString());

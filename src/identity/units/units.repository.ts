@@ -10,8 +10,9 @@ import { Unit, UnitKind } from './entities/unit.entity.js';
 export class UnitsRepository {
   constructor(@InjectRepository(Unit) private readonly units: Repository<Unit>) {}
 
-  findById(id: string): Promise<Unit | null> {
-    return this.units.findOneBy({ id });
+  /** `em`: inside the caller's transaction, on its connection (no second one from the pool). */
+  findById(id: string, em: EntityManager = this.units.manager): Promise<Unit | null> {
+    return em.getRepository(Unit).findOneBy({ id });
   }
 
   findByCode(code: string): Promise<Unit | null> {

@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../../common/auth/actor.js';
 import { unitVisible } from '../../common/auth/scope.js';
 import { AuditService } from '../../common/audit/audit.service.js';
@@ -28,9 +28,9 @@ export class UnitsService {
     return unit;
   }
 
-  /** Exported for other modules: a unit by id, or null. */
-  findById(id: string): Promise<Unit | null> {
-    return this.units.findById(id);
+  /** Exported for other modules: a unit by id, or null; `em` inside the caller's transaction. */
+  findById(id: string, em?: EntityManager): Promise<Unit | null> {
+    return this.units.findById(id, em);
   }
 
   /** Exported for other modules: the bank a bank or bank branch belongs to, or null for any other unit. */

@@ -210,8 +210,12 @@ export class TransferFlagFilesRepository {
   }
 
   /** A file of the bank, or null (another bank's file is as absent as a missing one). */
-  async findOfBank(id: string, bankUnitId: string): Promise<FlagFileRow | null> {
-    const rows: FlagFileRow[] = await this.ds.query(
+  async findOfBank(
+    id: string,
+    bankUnitId: string,
+    em: EntityManager = this.ds.manager,
+  ): Promise<FlagFileRow | null> {
+    const rows: FlagFileRow[] = await em.query(
       `SELECT * FROM transfer_flag_files WHERE id = $1 AND bank_unit_id = $2`,
       [id, bankUnitId],
     );

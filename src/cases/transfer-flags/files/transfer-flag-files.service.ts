@@ -132,7 +132,8 @@ export class TransferFlagFilesService {
         details: { bankUnitId: bankId, filename, bytes: decoder.bytes, rows: staging.rows },
       });
       await qr.commitTransaction();
-      const row = await this.repo.findOfBank(fileId, bankId);
+      // On the connection still held, not a second one from the pool.
+      const row = await this.repo.findOfBank(fileId, bankId, em);
       return toDto(row!);
     } catch (err) {
       if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import iconv from 'iconv-lite';
 import { QueueService } from '../../src/common/queue/queue.service.js';
 import { flag, newCase } from '../builders.js';
-import { bootApp, describeEachBackend, TestApp, USERS } from '../harness.js';
+import { bootApp, describeEachBackend, eventually, TestApp, USERS } from '../harness.js';
 
 /** Small limits, so the limit tests send kilobytes, not half a gigabyte. */
 const MAX_BYTES = 64 * 1024;
@@ -69,6 +69,52 @@ function parseProblems(text: string): string[][] {
     const m = /^(\d+),([^,]*),([^,]*),(.*)$/.exec(l);
     assert.ok(m, l);
     return [m[1], m[2], m[3], m[4].replace(/^"|"$/g, '')];
+  });
+}
+
+/**
+ * A raw multipart upload that sends the head of its part and one row, announces 10 kB more and
+ * never sends them; answers the server's reply (the app listens on a port for it).
+ */
+async function stalledUpload(
+  t: TestApp,
+  user: string,
+  filename: string,
+  externalRef: string,
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  if (!t.app.getHttpServer().listening) await t.app.listen(0, '127.0.0.1');
+  const { port } = t.app.getHttpServer().address() as AddressInfo;
+  const token = await t.token(user);
+  const boundary = 'jw-stalled-upload';
+  const sent = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\n` +
+      `Content-Type: text/csv\r\n\r\n${csv([row(externalRef)])}`,
+  );
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/v1/transfer-flags/files',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-length': String(sent.length + 10_000),
+        },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => {
+          req.destroy();
+          resolve({ status: res.statusCode ?? 0, body, headers: res.headers });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.write(sent);
   });
 }
 
@@ -138,7 +184,7 @@ describeEachBackend('banks’ daily files of transfer flags (可疑交易批量�
 
   beforeAll(async () => {
     t = await bootApp(backend, {
-      flagFiles: { maxBytes: MAX_BYTES, maxRows: MAX_ROWS, stallMs: STALL_MS },
+      flagFiles: { maxBytes: MAX_BYTES, maxRows: MAX_ROWS, stallMs: STALL_MS, uploadsInFlight: 2 },
     });
     // Two cases name CARD, one OTHER_CARD: hits of 2, 1 and 0 cases.
     for (const card of [CARD, SHARED_CARD, OTHER_CARD]) {
@@ -415,42 +461,8 @@ describeEachBackend('banks’ daily files of transfer flags (可疑交易批量�
   });
 
   it('an upload that stops sending is a 408 naming file; nothing is kept and the bank may send at once', async () => {
-    await t.app.listen(0, '127.0.0.1');
-    const { port } = t.app.getHttpServer().address() as AddressInfo;
-    const boundary = 'jw-stalled-upload';
-    // The head of a part and one row; the length announces 10 kB more that never come.
-    const sent = Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="stalled.csv"\r\n` +
-        `Content-Type: text/csv\r\n\r\n${csv([row('STALL-1')])}`,
-    );
-    const token = await t.token(USERS.icbc);
     const started = Date.now();
-    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(
-        {
-          host: '127.0.0.1',
-          port,
-          method: 'POST',
-          path: '/api/v1/transfer-flags/files',
-          headers: {
-            authorization: `Bearer ${token}`,
-            'content-type': `multipart/form-data; boundary=${boundary}`,
-            'content-length': String(sent.length + 10_000),
-          },
-        },
-        (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (body += c));
-          res.on('end', () => {
-            req.destroy();
-            resolve({ status: res.statusCode ?? 0, body });
-          });
-        },
-      );
-      req.on('error', reject);
-      req.write(sent);
-    });
+    const answer = await stalledUpload(t, USERS.icbc, 'stalled.csv', 'STALL-1');
     const waited = Date.now() - started;
     assert.equal(answer.status, 408, answer.body);
     const error = JSON.parse(answer.body) as { details: { field: string; problem: string }[] };
@@ -485,5 +497,46 @@ describeEachBackend('banks’ daily files of transfer flags (可疑交易批量�
       'must be shorter than or equal to 500 characters',
     ]);
     assert.deepEqual(p[1].slice(0, 3), ['4', 'L-3', 'row']);
+  });
+});
+
+describe('bank files received at once (FLAG_FILE_UPLOADS_IN_FLIGHT)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await bootApp('postgres', {
+      flagFiles: { maxBytes: MAX_BYTES, maxRows: MAX_ROWS, stallMs: 1500, uploadsInFlight: 1 },
+      databasePool: { max: 10, timeoutMs: 300 },
+    });
+  });
+  afterAll(() => t.close());
+
+  it('one streams at a time: another bank’s file waits its turn, then is a 503 with Retry-After; then files are taken again', async () => {
+    // ICBC's upload takes the only turn and holds it (its COPY is under way) until its stall ends it.
+    const first = stalledUpload(t, USERS.icbc, 'first.csv', 'TURN-1');
+    await eventually('the first upload streaming', async () => {
+      const [r] = (await t.db.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'COPY transfer_flag_file_rows%'`,
+      )) as { n: number }[];
+      return r.n === 1;
+    });
+    const ccb = { authorization: `Bearer ${await t.token(USERS.ccb)}` };
+    const send = () =>
+      t
+        .http()
+        .post('/api/v1/transfer-flags/files')
+        .set(ccb)
+        .attach('file', Buffer.from(csv([row('TURN-2')])), {
+          filename: 'second.csv',
+          contentType: 'text/csv',
+        });
+    const busy = await send();
+    assert.equal(busy.status, 503, busy.text);
+    assert.equal(busy.headers['retry-after'], '10');
+    assert.deepEqual(busy.body.details, [
+      { field: 'file', problem: 'other files are being received; send it again shortly' },
+    ]);
+    assert.equal((await first).status, 408);
+    const taken = await send();
+    assert.equal(taken.status, 202, taken.text);
   });
 });

@@ -47,7 +47,12 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     dataDir: '/nonexistent',
     evidenceDir: overrides.evidenceDir ?? testTempDir('evidence'),
     evidenceMaxBytes: 50 * 1024 * 1024,
-    flagFiles: { maxBytes: 512 * 1024 * 1024, maxRows: 1_000_000, stallMs: 30_000 },
+    flagFiles: {
+      maxBytes: 512 * 1024 * 1024,
+      maxRows: 1_000_000,
+      stallMs: 30_000,
+      uploadsInFlight: 2,
+    },
     embeddedPgPort: 0,
     jwtSecret: 'test-secret-that-is-long-enough-0123456789',
     jwtTtlSeconds: 3600,

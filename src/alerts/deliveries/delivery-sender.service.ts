@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../../common/clock.js';
 import { APP_CONFIG, AppConfig } from '../../common/config/config.js';
 import { OutboxService } from '../../common/outbox/outbox.service.js';
+import { Permits } from '../../common/permits.js';
 import { AlertsSecrets } from '../alerts-secrets.js';
 import { CoordinatorsRepository } from '../coordinators/coordinators.repository.js';
 import { WarningsRepository } from '../warnings/warnings.repository.js';
@@ -11,7 +12,6 @@ import { backoffMs, SendOutcome, sendWebhook, sendWecom } from './channels.js';
 import { ClaimedWork, DeliveriesRepository, DeliveryWork } from './deliveries.repository.js';
 import { DeliveriesService } from './deliveries.service.js';
 import { MessageRenderer } from './message-renderer.js';
-import { SendSlots } from './send-slots.js';
 import { OutboundPolicy, outboundPolicy } from './url-policy.js';
 
 /** Not now: the delivery goes back to the queue until `retryAt` (ms since the epoch). */
@@ -56,7 +56,7 @@ export const CLAIM_SLICE = 16;
  *
  * Throughput: a fan-out's rows travel in chunks, one job each (`deliverMany`), so BullMQ's cost per
  * job is paid once per chunk, not once per delivery; the rules per row are the same as for one.
- * Rows claimed and not yet recorded per process are capped by `SendSlots` (ALERTS_SENDS_IN_FLIGHT),
+ * Rows claimed and not yet recorded per process are capped by `Permits` (ALERTS_SENDS_IN_FLIGHT),
  * whatever the number of jobs it runs (ALERTS_DELIVER_CONCURRENCY). A permit is held through the
  * claim statement, the send and the mark statement, so the cap divided by that time is the
  * process's rate: at 32 (when it was the jobs' concurrency too) a loaded machine's slow round trips
@@ -66,7 +66,7 @@ export const CLAIM_SLICE = 16;
 export class DeliverySender {
   private readonly logger = new Logger('AlertsDeliver');
   private readonly policy: OutboundPolicy;
-  private readonly slots: SendSlots;
+  private readonly slots: Permits;
 
   constructor(
     private readonly repo: DeliveriesRepository,
@@ -81,7 +81,7 @@ export class DeliverySender {
     @InjectDataSource() private readonly ds: DataSource,
   ) {
     this.policy = outboundPolicy(config);
-    this.slots = new SendSlots(config.alerts.sendsInFlight);
+    this.slots = new Permits(config.alerts.sendsInFlight);
   }
 
   /** Sends one delivery if it is still to be sent; a retry later is answered as `{ retryAt }`. */

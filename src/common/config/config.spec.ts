@@ -307,6 +307,19 @@ describe('loadConfig', () => {
       assert.deepEqual(variables(production({ FLAG_FILE_STALL_MS: bad })), ['FLAG_FILE_STALL_MS']);
   });
 
+  it('streams a quarter of the pool’s connections of flag file uploads at once by default, at least one', () => {
+    assert.equal(loadConfig(production()).flagFiles.uploadsInFlight, 2);
+    assert.equal(loadConfig(production({ DATABASE_POOL_MAX: '40' })).flagFiles.uploadsInFlight, 10);
+    assert.equal(loadConfig(production({ DATABASE_POOL_MAX: '3' })).flagFiles.uploadsInFlight, 1);
+    assert.equal(
+      loadConfig(production({ FLAG_FILE_UPLOADS_IN_FLIGHT: '5' })).flagFiles.uploadsInFlight,
+      5,
+    );
+    assert.deepEqual(variables(production({ FLAG_FILE_UPLOADS_IN_FLIGHT: '0' })), [
+      'FLAG_FILE_UPLOADS_IN_FLIGHT',
+    ]);
+  });
+
   it('reads the deliveries in flight per process (512 by default) and refuses 0', () => {
     assert.equal(loadConfig(production()).alerts.sendsInFlight, 512);
     assert.equal(loadConfig(production({ ALERTS_SENDS_IN_FLIGHT: '64' })).alerts.sendsInFlight, 64);

@@ -36,9 +36,10 @@ export interface AppConfig {
    * A bank's daily file of suspicious transfers (POST /transfer-flags/files): its largest size in
    * bytes (413 beyond) and most data rows (413 beyond); `stallMs`, the longest wait for the
    * upload's next bytes (408 beyond: a stalled upload holds a database connection and its bank's
-   * upload lock).
+   * upload lock); `uploadsInFlight`, how many uploads a process streams at once (each holds a
+   * pooled connection; a later one waits up to DATABASE_POOL_TIMEOUT_MS, then 503).
    */
-  flagFiles: { maxBytes: number; maxRows: number; stallMs: number };
+  flagFiles: { maxBytes: number; maxRows: number; stallMs: number; uploadsInFlight: number };
   embeddedPgPort: number;
   jwtSecret: string;
   jwtTtlSeconds: number;
@@ -409,6 +410,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bootstrapAdmin = { username: 'admin', password: 'jingwang-admin' };
   }
 
+  const poolMax = int(env, 'DATABASE_POOL_MAX', 10, problems, 1, 1000);
   const config: AppConfig = {
     nodeEnv,
     port: int(env, 'PORT', 3000, problems, 0, 65535),
@@ -417,7 +419,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems),
     databaseOwnerUrl: ownerUrl(env, problems),
     databasePool: {
-      max: int(env, 'DATABASE_POOL_MAX', 10, problems, 1, 1000),
+      max: poolMax,
       timeoutMs: int(env, 'DATABASE_POOL_TIMEOUT_MS', 5000, problems, 100, 600_000),
     },
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:'], problems),
@@ -429,6 +431,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxBytes: int(env, 'FLAG_FILE_MAX_BYTES', 512 * 1024 * 1024, problems, 1),
       maxRows: int(env, 'FLAG_FILE_MAX_ROWS', 1_000_000, problems, 1, 10_000_000),
       stallMs: int(env, 'FLAG_FILE_STALL_MS', 30_000, problems, 100, 600_000),
+      // A quarter of the pool by default: uploads arriving together (banks' end-of-day files)
+      // leave the rest of the pool to everyone else.
+      uploadsInFlight: int(
+        env,
+        'FLAG_FILE_UPLOADS_IN_FLIGHT',
+        Math.max(1, Math.floor(poolMax / 4)),
+        problems,
+        1,
+        1000,
+      ),
     },
     embeddedPgPort: int(env, 'EMBEDDED_PG_PORT', 54329, problems, 1, 65535),
     jwtSecret,

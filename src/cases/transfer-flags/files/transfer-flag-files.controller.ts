@@ -121,6 +121,11 @@ export class TransferFlagFilesController {
     { status: 408, description: 'The upload stalled: no data for FLAG_FILE_STALL_MS (30 s)' },
     409,
     { status: 413, description: 'Over the size or row limit (details name `file`)' },
+    {
+      status: 503,
+      description:
+        'Other banks’ files are being received (FLAG_FILE_UPLOADS_IN_FLIGHT at once): send again after Retry-After',
+    },
   )
   upload(
     @CurrentActor() actor: Actor,

@@ -1,4 +1,10 @@
-import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  ForbiddenException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -9,8 +15,9 @@ import type { Actor } from '../../../common/auth/actor.js';
 import { AuditService } from '../../../common/audit/audit.service.js';
 import { APP_CONFIG, AppConfig } from '../../../common/config/config.js';
 import { CSV_BOM, csvLine } from '../../../common/csv.js';
-import { conflict } from '../../../common/http/errors.js';
+import { ApiError, conflict } from '../../../common/http/errors.js';
 import { OutboxService } from '../../../common/outbox/outbox.service.js';
+import { Permits } from '../../../common/permits.js';
 import { TransferFlagsRepository } from '../transfer-flags.repository.js';
 import { TransferFlagsService } from '../transfer-flags.service.js';
 import { TransferFlagFileDto } from './dto/transfer-flag-files.dto.js';
@@ -74,7 +81,12 @@ export class TransferFlagFilesService {
     private readonly audit: AuditService,
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.uploads = new Permits(config.flagFiles.uploadsInFlight);
+  }
+
+  /** Uploads streaming now in this process, each on a pooled connection. */
+  private readonly uploads: Permits;
 
   private async bankOf(actor: Actor): Promise<string> {
     const bank = await this.flagsRepo.bankOf(actor.unitId);
@@ -88,6 +100,30 @@ export class TransferFlagFilesService {
     encoding: EncodingChoice,
   ): Promise<TransferFlagFileDto> {
     const bankId = await this.bankOf(actor);
+    // An upload holds a pooled connection for as long as the bank sends; uploads arriving together
+    // (every bank's end-of-day file) take at most FLAG_FILE_UPLOADS_IN_FLIGHT of them, so the rest
+    // of the pool stays with everyone else. A later one waits for a turn as long as a request waits
+    // for a connection, without reading its body meanwhile.
+    if (!(await this.uploads.takeWithin(1, this.config.databasePool.timeoutMs)))
+      throw new ApiError(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'Other banks’ files are being received; send this one again shortly',
+        [{ field: 'file', problem: 'other files are being received; send it again shortly' }],
+        { 'Retry-After': '10' },
+      );
+    try {
+      return await this.receive(actor, bankId, file, encoding);
+    } finally {
+      this.uploads.give(1);
+    }
+  }
+
+  private async receive(
+    actor: Actor,
+    bankId: string,
+    file: { stream: Readable; filename: string | null },
+    encoding: EncodingChoice,
+  ): Promise<TransferFlagFileDto> {
     const qr = this.ds.createQueryRunner();
     const client = (await qr.connect()) as PoolClient;
     try {

@@ -1,10 +1,10 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { SendSlots } from './send-slots.js';
+import { Permits } from './permits.js';
 
-describe('SendSlots', () => {
+describe('Permits', () => {
   it('gives permits at once while free, then first come, first served', async () => {
-    const slots = new SendSlots(4);
+    const slots = new Permits(4);
     await slots.take(3);
     const order: string[] = [];
     const a = slots.take(2).then(() => order.push('a'));
@@ -21,7 +21,7 @@ describe('SendSlots', () => {
   });
 
   it('never asks for more than it has, nor holds more than its size', async () => {
-    const slots = new SendSlots(2);
+    const slots = new Permits(2);
     await slots.take(5);
     slots.give(10);
     await slots.take(2);
@@ -31,5 +31,22 @@ describe('SendSlots', () => {
     assert.equal(got, false);
     slots.give(1);
     await c;
+  });
+
+  it('takeWithin gives up after its time, takes nothing, and lets those behind it in', async () => {
+    const slots = new Permits(2);
+    assert.equal(await slots.takeWithin(1, 10), true);
+    const big = slots.takeWithin(2, 20); // waits: one permit is taken
+    let small = false;
+    const c = slots.take(1).then(() => (small = true)); // behind `big`, though one is free
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(small, false);
+    assert.equal(await big, false);
+    await c;
+    assert.equal(small, true);
+    // Both permits are taken now; a later one is given when one is back.
+    const late = slots.takeWithin(1, 1000);
+    slots.give(1);
+    assert.equal(await late, true);
   });
 });

@@ -28,8 +28,13 @@ export function queueBackends(): QueueBackendKind[] {
   return process.env.JW_TEST_REDIS_URL ? ['postgres', 'redis'] : ['postgres'];
 }
 
-/** A fresh database for one test file (or one backend of it): a clone of the migrated, seeded template. */
-export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * A database of this run, named like every other (`jw_t_<template>_<file>_<n>`), so the run's
+ * teardown drops it too when the file dies before its own `drop`; `create` makes it.
+ */
+async function runDatabase(
+  create: (admin: Client, name: string) => Promise<void>,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const adminUrl = process.env.JW_TEST_ADMIN_URL;
   const template = process.env.JW_TEST_TEMPLATE;
   if (!adminUrl || !template)
@@ -38,17 +43,7 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        // Owned by the owner role, like the template (global-setup provisioned the roles).
-        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template} OWNER ${OWNER_ROLE}`);
-        break;
-      } catch (err) {
-        // Two files cloning at the same instant can collide on the template; try again.
-        if (attempt >= 20 || !/being accessed by other users/.test(String(err))) throw err;
-        await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
-      }
-    }
+    await create(admin, name);
   } finally {
     await admin.end();
   }
@@ -63,33 +58,32 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   };
 }
 
+/** A fresh database for one test file (or one backend of it): a clone of the migrated, seeded template. */
+export function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  return runDatabase(async (admin, name) => {
+    const template = process.env.JW_TEST_TEMPLATE ?? '';
+    for (let attempt = 0; ; attempt++) {
+      try {
+        // Owned by the owner role, like the template (global-setup provisioned the roles).
+        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template} OWNER ${OWNER_ROLE}`);
+        return;
+      } catch (err) {
+        // Two files cloning at the same instant can collide on the template; try again.
+        if (attempt >= 20 || !/being accessed by other users/.test(String(err))) throw err;
+        await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+      }
+    }
+  });
+}
+
 /**
  * An empty database of this run (no template: not migrated, no roles handed over), for tests of the
- * migrations and of provisioning themselves. Named like the clones, so the run's teardown drops it
- * too when the file dies before its own `drop`.
+ * migrations and of provisioning themselves.
  */
-export async function createEmptyDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const adminUrl = process.env.JW_TEST_ADMIN_URL;
-  const template = process.env.JW_TEST_TEMPLATE;
-  if (!adminUrl || !template)
-    throw new Error('Run the tests with npm test (it prepares the servers)');
-  const name = `jw_t_${template.replace('jw_tpl_', '')}_${FILE_ID}_${++counter}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
+export function createEmptyDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  return runDatabase(async (admin, name) => {
     await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  return {
-    url: withDatabase(adminUrl, name),
-    drop: async () => {
-      const c = new Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+  });
 }
 
 export interface TestApp {

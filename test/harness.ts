@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { describe } from '@jest/globals';
 import { Client } from 'pg';
@@ -238,4 +240,35 @@ export async function eventually<T>(
       throw new Error(`${what} did not happen within ${timeoutMs} ms (${String(last ?? '')})`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * Runs a command-line script of the app (`src/cli/<name>`, the compiled test build of it) in a
+ * process of its own, with the given environment and none of the test run's database, Redis or
+ * data folder; answers its exit code and output.
+ */
+export function runScript(
+  name: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const base = { ...process.env };
+    for (const v of ['DATABASE_URL', 'REDIS_URL', 'DATA_DIR', 'EMBEDDED_PG_PORT']) delete base[v];
+    const child = spawn(process.execPath, [join(import.meta.dirname, '../src/cli', `${name}.js`)], {
+      env: {
+        ...base,
+        NODE_ENV: 'test',
+        JWT_SECRET: randomBytes(32).toString('hex'),
+        PII_KEY: randomBytes(32).toString('base64'),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }

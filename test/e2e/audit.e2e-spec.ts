@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import { AuditService } from '../../src/common/audit/audit.service.js';
 import { withDatabase, ensureDatabase } from '../../src/common/database/create-database.js';
 import { runAppMigrations } from '../../src/common/database/data-source.js';
 import { startEmbeddedPostgres } from '../../src/common/database/embedded-postgres.js';
-import { bootApp, eventually, TestApp, USERS } from '../harness.js';
+import { bootApp, eventually, runScript, TestApp, USERS } from '../harness.js';
 import { freePort } from '../setup/servers.js';
 
 interface AuditRow {
@@ -31,34 +30,8 @@ interface AuditRow {
   details: Record<string, unknown>;
 }
 
-const CLI = join(import.meta.dirname, '../../src/cli/audit-verify.js');
-
 /** Runs `npm run audit:verify`'s script (the compiled test build of it) with the given environment. */
-function runCli(
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const base = { ...process.env };
-    for (const name of ['DATABASE_URL', 'REDIS_URL', 'DATA_DIR', 'EMBEDDED_PG_PORT'])
-      delete base[name];
-    const child = spawn(process.execPath, [CLI], {
-      env: {
-        ...base,
-        NODE_ENV: 'test',
-        JWT_SECRET: randomBytes(32).toString('hex'),
-        PII_KEY: randomBytes(32).toString('base64'),
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runCli = (env: Record<string, string>) => runScript('audit-verify', env);
 
 /** The audit rows of the requests that sent this X-Request-Id (kept beside the server's own id). */
 async function auditRowsFor(t: TestApp, clientRequestId: string): Promise<AuditRow[]> {

@@ -1,5 +1,5 @@
-import type { EntityManager } from 'typeorm';
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { Actor } from '../../common/auth/actor.js';
 import { FraudType, FraudTypesService } from '../fraud-types/fraud-types.service.js';
 import { caseSummary } from './case-mappers.js';

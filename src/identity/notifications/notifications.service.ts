@@ -28,8 +28,8 @@ export class NotificationsService {
     @InjectDataSource() private readonly ds: DataSource,
   ) {}
 
-  /** Idempotent per (eventId, user). Returns how many notifications were new. */
   /**
+   * Idempotent per (eventId, user). Returns how many notifications were new.
    * `em`: a caller inside a transaction passes its manager, so the notifications are written on
    * that connection and with it (a second connection from the pool, taken while the first is held,
    * lets concurrent callers hold the whole pool and wait on each other).

@@ -3,8 +3,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * A send's claim (queued → sending) as a heap-only (HOT) update: no index of `deliveries` reads
  * the columns it changes (`status`, `claimed_at`, `attempts`), and pages keep room for the new
- * row version, so PostgreSQL writes no index entry for it (five before: every index had `status`
- * or a predicate on it). The claim is the most frequent update there is, one per delivery; its
+ * row version, so PostgreSQL writes no index entry for it (five before: three of the five indexes
+ * had `status` in their key or predicate). The claim is the most frequent update there is, one per delivery; its
  * cost per row and the indexes' bloat both fall (docs/PERFORMANCE.md).
  *
  * - `next_attempt_at` is NULL once a row has nothing left to attempt (sent, acknowledged, failed,
